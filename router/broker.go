@@ -7,25 +7,19 @@ import (
 	"errors"
 
 	"github.com/ThreeDotsLabs/watermill/message"
+
+	"github.com/stox-dev/stox/middleware"
 )
 
-// Metadata keys the brokers and the poison middleware set.
+// Metadata keys the brokers and the poison middleware set; see package middleware.
 const (
-	// MetaExchange and MetaRoutingKey name where a delivered message was published.
-	// Brokers set them on every delivery, overwriting what the message carried.
-	MetaExchange   = "received_exchange"
-	MetaRoutingKey = "received_routing_key"
-	// MetaOriginExchange and MetaOriginRoutingKey name where a poisoned message was
-	// first published, so `stox poison requeue` can send it back there.
-	MetaOriginExchange   = "origin_exchange"
-	MetaOriginRoutingKey = "origin_routing_key"
-	// MetaQueue is the work queue a poisoned message came from.
-	MetaQueue = "queue_poisoned"
-	// MetaReason says why a message was poisoned: the handler's last error, or the
-	// broker's dead-letter reason (expired, maxlen, rejected).
-	MetaReason = "reason_poisoned"
-	// MetaHandler is the handler that gave up on a poisoned message.
-	MetaHandler = "handler_poisoned"
+	MetaExchange         = middleware.MetaExchange
+	MetaRoutingKey       = middleware.MetaRoutingKey
+	MetaOriginExchange   = middleware.MetaOriginExchange
+	MetaOriginRoutingKey = middleware.MetaOriginRoutingKey
+	MetaQueue            = middleware.MetaQueue
+	MetaReason           = middleware.MetaReason
+	MetaHandler          = middleware.MetaHandler
 )
 
 // ErrQueueFull is returned (wrapped) by a publish that a full queue refused: that is

@@ -1,0 +1,183 @@
+package router
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill/components/metrics"
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/stox-dev/stox/messages"
+	"github.com/stox-dev/stox/middleware"
+)
+
+// Deps is what every service router needs.
+type Deps struct {
+	Broker Broker
+	Logger *slog.Logger
+	// Retry and Timeout configure the standard middleware stack.
+	Retry   middleware.Retry
+	Timeout time.Duration
+	// Metrics, when set, gets Watermill's router metrics under stox_<service>_….
+	Metrics prometheus.Registerer
+	// CloseTimeout bounds how long a closing router waits for in-flight handlers.
+	CloseTimeout time.Duration
+}
+
+// service is a router under construction; it names handlers and finds queues.
+type service struct {
+	name string
+	d    Deps
+	r    *message.Router
+}
+
+func newService(name string, d Deps) (*service, error) {
+	if d.Broker == nil {
+		return nil, errors.New("router: no broker")
+	}
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	if d.CloseTimeout == 0 {
+		d.CloseTimeout = 30 * time.Second
+	}
+	logger := d.Logger.With("service", name)
+	r, err := message.NewRouter(message.RouterConfig{CloseTimeout: d.CloseTimeout}, middleware.Logger(logger))
+	if err != nil {
+		return nil, err
+	}
+	poison, err := d.Broker.Publisher(d.Broker.Topology().Name(ExchangePoison))
+	if err != nil {
+		return nil, fmt.Errorf("%s: poison publisher: %w", name, err)
+	}
+	stack, err := middleware.Stack(middleware.Config{Retry: d.Retry, Timeout: d.Timeout, Poison: poison, Logger: logger})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	r.AddMiddleware(stack...)
+	if d.Metrics != nil {
+		metrics.NewPrometheusMetricsBuilder(d.Metrics, "stox", name).AddPrometheusRouterMetrics(r)
+	}
+	return &service{name: name, d: d, r: r}, nil
+}
+
+// handle adds a handler consuming queue (a logical name) and publishing what it
+// returns to exchange with routing key key.
+func (s *service) handle(name, queue, exchange, key string, h message.HandlerFunc) error {
+	topo := s.d.Broker.Topology()
+	sub, err := s.d.Broker.Subscriber()
+	if err != nil {
+		return err
+	}
+	pub, err := s.d.Broker.Publisher(topo.Name(exchange))
+	if err != nil {
+		return err
+	}
+	s.r.AddHandler(s.name+"."+name, topo.Name(queue), sub, key, pub, h)
+	return nil
+}
+
+// consume adds a handler consuming queue that publishes nothing.
+func (s *service) consume(name, queue string, h message.NoPublishHandlerFunc) error {
+	sub, err := s.d.Broker.Subscriber()
+	if err != nil {
+		return err
+	}
+	s.r.AddConsumerHandler(s.name+"."+name, s.d.Broker.Topology().Name(queue), sub, h)
+	return nil
+}
+
+// NewImage builds the image service's router: the intake handler turns uploads into
+// work for the AI stage.
+func NewImage(d Deps, prepare func(context.Context, messages.ImageUploadV1) (messages.ImageProcessV1, error)) (*message.Router, error) {
+	s, err := newService("image", d)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.handle("intake", QueueImageUploads, ExchangeImages, KeyImageProcess, Handle(prepare)); err != nil {
+		return nil, err
+	}
+	return s.r, nil
+}
+
+// NewAI builds the ai service's router with workers competing handlers on one queue
+// (one AMQP subscription handles one message at a time).
+func NewAI(d Deps, workers int, enhance func(context.Context, messages.ImageProcessV1) (messages.ImageEnhancedV1, error)) (*message.Router, error) {
+	if workers < 1 {
+		return nil, fmt.Errorf("ai: workers must be at least 1, got %d", workers)
+	}
+	s, err := newService("ai", d)
+	if err != nil {
+		return nil, err
+	}
+	for i := 1; i <= workers; i++ {
+		if err := s.handle(fmt.Sprintf("enhance-%d", i), QueueAIProcessing, ExchangeImages, KeyImageEnhanced, Handle(enhance)); err != nil {
+			return nil, err
+		}
+	}
+	return s.r, nil
+}
+
+// NewSEO builds the seo service's router: enhanced products become listings on the
+// marketplaces fanout.
+func NewSEO(d Deps, write func(context.Context, messages.ImageEnhancedV1) (messages.ListingV1, error)) (*message.Router, error) {
+	s, err := newService("seo", d)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.handle("write", QueueSEOGeneration, ExchangeMarketplaces, "", Handle(write)); err != nil {
+		return nil, err
+	}
+	return s.r, nil
+}
+
+// Marketplace is what a marketplace service does with the messages it consumes.
+type Marketplace struct {
+	// Name is the marketplace: amazon, trendyol or hepsiburada.
+	Name string
+	// Listing handles a listing from the marketplaces fanout.
+	Listing func(context.Context, messages.ListingV1) error
+	// Stock handles a new quantity from the inventory fanout.
+	Stock func(context.Context, messages.StockV1) error
+}
+
+// NewMarketplace builds one marketplace service's router: its listings queue and its
+// stock queue.
+func NewMarketplace(d Deps, m Marketplace) (*message.Router, error) {
+	if !messages.IsMarketplace(m.Name) {
+		return nil, fmt.Errorf("marketplace: unknown marketplace %q", m.Name)
+	}
+	if m.Listing == nil || m.Stock == nil {
+		return nil, fmt.Errorf("%s: listing and stock handlers are required", m.Name)
+	}
+	s, err := newService(m.Name, d)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.consume("listing", ListingsQueue(m.Name), Consume(m.Listing)); err != nil {
+		return nil, err
+	}
+	if err := s.consume("stock", StockQueue(m.Name), Consume(m.Stock)); err != nil {
+		return nil, err
+	}
+	return s.r, nil
+}
+
+// NewSync builds the sync service's router: orders from every marketplace become new
+// stock quantities on the inventory fanout.
+func NewSync(d Deps, marketplaces []string, apply func(context.Context, messages.OrderV1) ([]messages.StockV1, error)) (*message.Router, error) {
+	s, err := newService("sync", d)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range marketplaces {
+		if err := s.handle("apply-order-"+m, OrdersQueue(m), ExchangeInventory, "", HandleMany(apply)); err != nil {
+			return nil, err
+		}
+	}
+	return s.r, nil
+}

@@ -1,0 +1,113 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	// Register the "pgx" and "sqlite" database/sql drivers.
+	_ "github.com/jackc/pgx/v5/stdlib"
+	_ "modernc.org/sqlite"
+)
+
+// SQLiteFile is the name of the SQLite database Open creates in the data directory.
+const SQLiteFile = "stox.db"
+
+// sqliteBusyTimeout is how long a SQLite connection waits for another process's lock.
+const sqliteBusyTimeout = 10 * time.Second
+
+// Open opens the catalog and applies pending migrations. A postgres:// or
+// postgresql:// URL opens PostgreSQL (runtime parameters in the query, such as
+// search_path, are passed to the server); an empty URL opens SQLite at
+// <dataDir>/stox.db, creating the directory when missing.
+func Open(ctx context.Context, databaseURL, dataDir string) (Store, error) {
+	switch {
+	case databaseURL == "":
+		return openSQLite(ctx, filepath.Join(dataDir, SQLiteFile))
+	case strings.HasPrefix(databaseURL, "postgres://"), strings.HasPrefix(databaseURL, "postgresql://"):
+		return openPostgres(ctx, databaseURL)
+	default:
+		scheme := "none"
+		if u, err := url.Parse(databaseURL); err == nil && u.Scheme != "" {
+			scheme = u.Scheme
+		}
+		return nil, fmt.Errorf("open store: database URL scheme %q is not supported: want postgres:// or postgresql://, or an empty URL for SQLite", scheme)
+	}
+}
+
+func openPostgres(ctx context.Context, databaseURL string) (Store, error) {
+	db, err := sql.Open("pgx", databaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	db.SetMaxOpenConns(16)
+	db.SetMaxIdleConns(4)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	s := &sqlStore{w: db, r: db, d: postgresDialect, now: time.Now}
+	if err := s.start(ctx); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	return s, nil
+}
+
+// openSQLite opens two pools on one file: a single writer connection, whose
+// transactions begin IMMEDIATE so they never fail with SQLITE_BUSY half way through,
+// and readers, which WAL lets run beside the writer.
+func openSQLite(ctx context.Context, path string) (Store, error) {
+	if strings.ContainsRune(path, '?') {
+		return nil, fmt.Errorf("open sqlite %s: the path may not contain '?'", path)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, fmt.Errorf("open sqlite: %w", err)
+	}
+	common := fmt.Sprintf("_busy_timeout=%d&_foreign_keys=1", sqliteBusyTimeout.Milliseconds())
+	w, err := sql.Open("sqlite", path+"?"+common+"&_journal_mode=WAL&_synchronous=NORMAL&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+
+	s := &sqlStore{w: w, r: w, d: sqliteDialect, now: time.Now}
+	// Migrate through the writer first: it switches the file to WAL before any
+	// reader connects.
+	if err := s.start(ctx); err != nil {
+		_ = w.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+
+	r, err := sql.Open("sqlite", path+"?"+common+"&_query_only=1")
+	if err != nil {
+		_ = w.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	r.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)))
+	r.SetMaxIdleConns(max(4, runtime.GOMAXPROCS(0)))
+	if err := r.PingContext(ctx); err != nil {
+		_ = errors.Join(w.Close(), r.Close())
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	s.r = r
+	return s, nil
+}
+
+// start checks the connection and applies pending migrations.
+func (s *sqlStore) start(ctx context.Context) error {
+	if err := s.w.PingContext(ctx); err != nil {
+		return fmt.Errorf("connect: %w", err)
+	}
+	if err := migrate(ctx, s.w, s.d); err != nil {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,54 @@
+package storetest
+
+import (
+	"context"
+	"database/sql"
+	"net/url"
+	"testing"
+	"time"
+
+	// Register the "pgx" database/sql driver.
+	_ "github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/stox-dev/stox/internal/testenv"
+)
+
+// PostgresSchemaURL returns the test PostgreSQL URL (testenv.PostgresURL) with its
+// search_path set to a new, empty schema, which is dropped when the test ends, so
+// tests share one server side by side. It skips (or fails) the test when the server
+// is unreachable.
+func PostgresSchemaURL(t testing.TB) string {
+	t.Helper()
+	base := testenv.PostgresURL(t)
+	schema := testenv.Unique("stox_test_")
+
+	db, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatalf("open postgres: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := db.ExecContext(ctx, "CREATE SCHEMA "+quote(schema)); err != nil {
+		_ = db.Close()
+		t.Fatalf("create schema %s: %v", schema, err)
+	}
+	t.Cleanup(func() {
+		defer func() { _ = db.Close() }()
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if _, err := db.ExecContext(ctx, "DROP SCHEMA "+quote(schema)+" CASCADE"); err != nil {
+			t.Errorf("drop schema %s: %v", schema, err)
+		}
+	})
+
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatalf("parse postgres URL: %v", err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+func quote(ident string) string { return `"` + ident + `"` }
