@@ -1,0 +1,156 @@
+package router
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/stox-dev/stox/handlers"
+	"github.com/stox-dev/stox/messages"
+	"github.com/stox-dev/stox/middleware"
+)
+
+func testDeps(b Broker) Deps {
+	return Deps{Broker: b, Retry: middleware.Retry{MaxRetries: 3, InitialInterval: time.Millisecond,
+		MaxInterval: 4 * time.Millisecond, Multiplier: 2}, Timeout: 5 * time.Second, CloseTimeout: 5 * time.Second}
+}
+
+func runRouter(t *testing.T, r *message.Router) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = r.Run(ctx) }()
+	<-r.Running()
+	t.Cleanup(func() { cancel(); _ = r.Close(); <-done })
+}
+
+// nextMessage takes one message from queue, or fails the test.
+func nextMessage(t *testing.T, b Broker, queue string) *message.Message {
+	t.Helper()
+	sub, err := b.Subscriber()
+	require.NoError(t, err)
+	defer sub.Close()
+	ch, err := sub.Subscribe(context.Background(), queue)
+	require.NoError(t, err)
+	select {
+	case m := <-ch:
+		m.Ack()
+		return m
+	case <-time.After(10 * time.Second):
+		t.Fatalf("nothing arrived in %s", queue)
+		return nil
+	}
+}
+
+func publishUpload(t *testing.T, b Broker, in messages.ImageUploadV1) {
+	t.Helper()
+	pub, err := b.Publisher(b.Topology().Name(ExchangeImages))
+	require.NoError(t, err)
+	msg, err := Encode(in)
+	require.NoError(t, err)
+	require.NoError(t, pub.Publish(KeyImageUpload, msg))
+}
+
+func TestHandlerOutputIsRoutedOn(t *testing.T) {
+	b := NewMemory(New("", false, messages.Marketplaces))
+	defer b.Close()
+	r, err := NewImage(testDeps(b), func(_ context.Context, in messages.ImageUploadV1) (messages.ImageProcessV1, error) {
+		return messages.ImageProcessV1{ProductID: in.ProductID, Revision: in.Revision, Variants: []string{"x"}}, nil
+	})
+	require.NoError(t, err)
+	runRouter(t, r)
+	publishUpload(t, b, messages.ImageUploadV1{ProductID: "p1", Revision: 2})
+	out := nextMessage(t, b, QueueAIProcessing)
+	got, err := Decode[messages.ImageProcessV1](out)
+	require.NoError(t, err)
+	assert.Equal(t, "p1", got.ProductID)
+	assert.Equal(t, 2, got.Revision)
+	assert.NotEmpty(t, out.Metadata.Get(middleware.MetaCorrelationID), "correlation carried on")
+}
+
+func TestFailuresReachThePoisonQueue(t *testing.T) {
+	cases := []struct {
+		name     string
+		err      error
+		attempts int64
+	}{
+		{"transient error is retried, then poisoned", errors.New("disk on fire"), 4},
+		{"permanent error is poisoned at once", handlers.Permanentf("photo is not an image"), 1},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			b := NewMemory(New("", false, messages.Marketplaces))
+			defer b.Close()
+			var calls atomic.Int64
+			r, err := NewImage(testDeps(b), func(context.Context, messages.ImageUploadV1) (messages.ImageProcessV1, error) {
+				calls.Add(1)
+				return messages.ImageProcessV1{}, c.err
+			})
+			require.NoError(t, err)
+			runRouter(t, r)
+			publishUpload(t, b, messages.ImageUploadV1{ProductID: "p1", Revision: 1})
+			p := nextMessage(t, b, QueueImageUploads+PoisonSuffix)
+			assert.Equal(t, c.attempts, calls.Load())
+			assert.Contains(t, p.Metadata.Get(MetaReason), c.err.Error())
+			assert.Equal(t, ExchangeImages, p.Metadata.Get(MetaOriginExchange))
+			assert.Equal(t, KeyImageUpload, p.Metadata.Get(MetaOriginRoutingKey))
+			assert.Equal(t, QueueImageUploads, p.Metadata.Get(MetaQueue))
+			assert.Equal(t, "image.intake", p.Metadata.Get(MetaHandler))
+			in, err := Decode[messages.ImageUploadV1](p)
+			require.NoError(t, err, "the poisoned payload is the original")
+			assert.Equal(t, "p1", in.ProductID)
+			assert.Empty(t, b.queues[QueueAIProcessing].ch, "nothing published for a failed message")
+		})
+	}
+}
+
+func TestMalformedPayloadIsPoisonedOnce(t *testing.T) {
+	b := NewMemory(New("", false, messages.Marketplaces))
+	defer b.Close()
+	var calls atomic.Int64
+	r, err := NewImage(testDeps(b), func(context.Context, messages.ImageUploadV1) (messages.ImageProcessV1, error) {
+		calls.Add(1)
+		return messages.ImageProcessV1{}, nil
+	})
+	require.NoError(t, err)
+	runRouter(t, r)
+	pub, _ := b.Publisher(ExchangeImages)
+	bad := message.NewMessage("bad-json", []byte("{not json"))
+	bad.Metadata.Set(messages.SchemaKey, messages.ImageUploadV1{}.Schema())
+	wrong := message.NewMessage("wrong-schema", []byte("{}"))
+	wrong.Metadata.Set(messages.SchemaKey, "image.upload.v9")
+	require.NoError(t, pub.Publish(KeyImageUpload, bad, wrong))
+	reasons := map[string]string{}
+	for i := 0; i < 2; i++ {
+		p := nextMessage(t, b, QueueImageUploads+PoisonSuffix)
+		reasons[p.UUID] = p.Metadata.Get(MetaReason)
+	}
+	assert.Contains(t, reasons["bad-json"], "decode bad-json")
+	assert.Contains(t, reasons["wrong-schema"], `schema is "image.upload.v9"`)
+	assert.Zero(t, calls.Load(), "the handler never saw them")
+}
+
+func TestPanicIsRetriedNotFatal(t *testing.T) {
+	b := NewMemory(New("", false, messages.Marketplaces))
+	defer b.Close()
+	var calls atomic.Int64
+	r, err := NewImage(testDeps(b), func(_ context.Context, in messages.ImageUploadV1) (messages.ImageProcessV1, error) {
+		if calls.Add(1) == 1 {
+			panic("boom")
+		}
+		return messages.ImageProcessV1{ProductID: in.ProductID}, nil
+	})
+	require.NoError(t, err)
+	runRouter(t, r)
+	publishUpload(t, b, messages.ImageUploadV1{ProductID: "p9", Revision: 1})
+	out := nextMessage(t, b, QueueAIProcessing)
+	assert.Equal(t, int64(2), calls.Load())
+	got, _ := Decode[messages.ImageProcessV1](out)
+	assert.Equal(t, "p9", got.ProductID)
+}
