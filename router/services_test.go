@@ -3,6 +3,7 @@ package router
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -153,4 +154,45 @@ func TestPanicIsRetriedNotFatal(t *testing.T) {
 	assert.Equal(t, int64(2), calls.Load())
 	got, _ := Decode[messages.ImageProcessV1](out)
 	assert.Equal(t, "p9", got.ProductID)
+}
+
+// TestPoisonRequeueAfterFix: a message that fails every retry lands in its poison
+// queue; once the cause is fixed, requeue brings it back and it succeeds.
+func TestPoisonRequeueAfterFix(t *testing.T) {
+	b := NewMemory(New("", false, messages.Marketplaces))
+	defer b.Close()
+	var broken atomic.Bool
+	broken.Store(true)
+	var ok atomic.Int64
+	r, err := NewImage(testDeps(b), func(_ context.Context, in messages.ImageUploadV1) (messages.ImageProcessV1, error) {
+		if broken.Load() {
+			return messages.ImageProcessV1{}, errors.New("blob store down")
+		}
+		ok.Add(1)
+		return messages.ImageProcessV1{ProductID: in.ProductID}, nil
+	})
+	require.NoError(t, err)
+	runRouter(t, r)
+	for i := 0; i < 5; i++ {
+		publishUpload(t, b, messages.ImageUploadV1{ProductID: fmt.Sprint("p", i), Revision: 1})
+	}
+	poison := QueueImageUploads + PoisonSuffix
+	require.Eventually(t, func() bool { return len(b.queues[poison].ch) == 5 }, 10*time.Second, 5*time.Millisecond)
+	peek, err := b.PoisonPeek(context.Background(), poison, 10)
+	require.NoError(t, err)
+	require.Len(t, peek, 5)
+	assert.Equal(t, "blob store down", peek[0].Reason)
+	assert.Len(t, b.queues[poison].ch, 5, "peek leaves them")
+
+	broken.Store(false)
+	moved, err := b.PoisonRequeue(context.Background(), poison, 0)
+	require.NoError(t, err)
+	assert.Equal(t, 5, moved)
+	require.Eventually(t, func() bool { return ok.Load() == 5 }, 10*time.Second, 5*time.Millisecond)
+	for i := 0; i < 5; i++ {
+		out := nextMessage(t, b, QueueAIProcessing)
+		assert.Empty(t, out.Metadata.Get(MetaReason), "requeued messages lose the poison marks")
+	}
+	_, err = b.PoisonPurge(context.Background(), QueueImageUploads)
+	assert.Error(t, err, "only poison queues")
 }

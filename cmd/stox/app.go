@@ -1,0 +1,221 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/stox-dev/stox/api"
+	"github.com/stox-dev/stox/blob"
+	"github.com/stox-dev/stox/handlers/ai"
+	"github.com/stox-dev/stox/handlers/intake"
+	"github.com/stox-dev/stox/handlers/listing"
+	"github.com/stox-dev/stox/handlers/seo"
+	"github.com/stox-dev/stox/handlers/stock"
+	ledger "github.com/stox-dev/stox/handlers/sync"
+	"github.com/stox-dev/stox/messages"
+	"github.com/stox-dev/stox/middleware"
+	"github.com/stox-dev/stox/router"
+	"github.com/stox-dev/stox/store"
+)
+
+// services are the names `stox serve` takes, in start order.
+var services = append([]string{"image", "ai", "seo", "sync"}, messages.Marketplaces...)
+
+// app holds the dependencies of the services of one process.
+type app struct {
+	cfg     Config
+	log     *slog.Logger
+	broker  router.Broker
+	store   store.Store
+	blobs   blob.Store
+	metrics *prometheus.Registry
+}
+
+// openApp connects to the broker and the database and opens the blob store. With no
+// STOX_AMQP_URL the broker is the in-memory one.
+func openApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
+	a := &app{cfg: cfg, log: log, metrics: prometheus.NewRegistry()}
+	a.metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	topo := router.New(cfg.Prefix, cfg.AMQPQuorum, messages.Marketplaces)
+	if cfg.AMQPURL == "" {
+		a.broker = router.NewMemory(topo)
+	} else {
+		b, err := router.NewAMQP(ctx, router.AMQPConfig{URL: cfg.AMQPURL, ChannelPoolSize: cfg.AMQPPool, Prefetch: cfg.Prefetch}, topo, middleware.Logger(log))
+		if err != nil {
+			return nil, fmt.Errorf("connect to RabbitMQ at %s: %w", redactURL(cfg.AMQPURL), err)
+		}
+		a.broker = b
+	}
+	if err := a.broker.Declare(ctx); err != nil {
+		a.close()
+		return nil, fmt.Errorf("declare topology: %w", err)
+	}
+	st, err := store.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
+	if err != nil {
+		a.close()
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	a.store = st
+	blobs, err := blob.NewFS(filepath.Join(cfg.DataDir, "blobs"))
+	if err != nil {
+		a.close()
+		return nil, fmt.Errorf("open blobs: %w", err)
+	}
+	a.blobs = blobs
+	return a, nil
+}
+
+func (a *app) close() {
+	if a.broker != nil {
+		_ = a.broker.Close()
+	}
+	if a.store != nil {
+		_ = a.store.Close()
+	}
+}
+
+func (a *app) deps() router.Deps {
+	retry := middleware.DefaultRetry
+	retry.MaxRetries = a.cfg.MaxRetries
+	return router.Deps{Broker: a.broker, Logger: a.log, Retry: retry, Timeout: a.cfg.Timeout, Metrics: a.metrics}
+}
+
+// router builds the message router of one service.
+func (a *app) router(name string) (*message.Router, error) {
+	d := a.deps()
+	d.Logger = a.log.With("service", name)
+	inv, ok := a.store.(store.Inventory)
+	if !ok {
+		return nil, errors.New("store does not keep inventory")
+	}
+	switch name {
+	case "image":
+		return router.NewImage(d, intake.Intake{Blobs: a.blobs, Store: a.store}.Prepare)
+	case "ai":
+		workers := a.cfg.Workers
+		if workers == 0 {
+			workers = runtime.GOMAXPROCS(0)
+		}
+		return router.NewAI(d, workers, ai.Enhancer{Blobs: a.blobs, Store: a.store, MaxPixels: a.cfg.MaxPixels}.Process)
+	case "seo":
+		return router.NewSEO(d, seo.Writer{Store: a.store, PublicBaseURL: a.cfg.PublicBaseURL}.Process)
+	case "sync":
+		return router.NewSync(d, messages.Marketplaces, ledger.Ledger{Inventory: inv}.ApplyOrder)
+	}
+	if messages.IsMarketplace(name) {
+		return router.NewMarketplace(d, router.Marketplace{
+			Name:    name,
+			Listing: listing.Recorder{Marketplace: name, Store: a.store}.Record,
+			Stock:   stock.Pusher{Marketplace: name, Inventory: inv}.Apply,
+		})
+	}
+	return nil, fmt.Errorf("unknown service %q (one of %v)", name, services)
+}
+
+// apiHandler is the image service's HTTP API, publishing uploads to the pipeline.
+func (a *app) apiHandler() (http.Handler, error) {
+	topo := a.broker.Topology()
+	pub, err := a.broker.Publisher(topo.Name(router.ExchangeImages))
+	if err != nil {
+		return nil, err
+	}
+	return api.New(api.Config{
+		Store:         a.store,
+		Blobs:         a.blobs,
+		APIKeys:       a.cfg.APIKeys,
+		MaxPixels:     a.cfg.MaxPixels,
+		MaxPhotoBytes: a.cfg.MaxPhotoBytes,
+		Logger:        a.log.With("service", "image"),
+		Publish: func(ctx context.Context, m messages.ImageUploadV1) error {
+			msg, err := router.Encode(m)
+			if err != nil {
+				return err
+			}
+			msg.Metadata.Set(middleware.MetaCorrelationID, m.ProductID+"/"+fmt.Sprint(m.Revision))
+			msg.SetContext(ctx)
+			return pub.Publish(router.KeyImageUpload, msg)
+		},
+	})
+}
+
+// serve runs routers and HTTP servers until ctx ends, then shuts them down gracefully:
+// routers finish their in-flight messages (up to their close timeout).
+func (a *app) serve(ctx context.Context, routers []*message.Router, servers []*http.Server) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errs := make(chan error, len(routers)+len(servers))
+	var wg sync.WaitGroup
+	for _, r := range routers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := r.Run(ctx); err != nil {
+				errs <- err
+			}
+			cancel()
+		}()
+	}
+	for _, s := range servers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := s.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				errs <- fmt.Errorf("listen on %s: %w", s.Addr, err)
+				cancel()
+			}
+		}()
+	}
+	<-ctx.Done()
+	shutdown, done := context.WithTimeout(context.Background(), 30*time.Second)
+	defer done()
+	for _, s := range servers {
+		_ = s.Shutdown(shutdown)
+	}
+	for _, r := range routers {
+		_ = r.Close()
+	}
+	wg.Wait()
+	close(errs)
+	var all []error
+	for err := range errs {
+		all = append(all, err)
+	}
+	return errors.Join(all...)
+}
+
+// adminServer serves /healthz (the process is up), /readyz (every router runs) and
+// Prometheus /metrics.
+func (a *app) adminServer(routers []*message.Router) *http.Server {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
+		for _, r := range routers {
+			if !r.IsRunning() {
+				http.Error(w, "starting", http.StatusServiceUnavailable)
+				return
+			}
+		}
+		_, _ = w.Write([]byte("ready\n"))
+	})
+	mux.Handle("GET /metrics", promhttp.HandlerFor(a.metrics, promhttp.HandlerOpts{}))
+	return &http.Server{Addr: a.cfg.AdminAddr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+}
+
+func (a *app) apiServer(h http.Handler) *http.Server {
+	return &http.Server{Addr: a.cfg.HTTPAddr, Handler: h, ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout: 5 * time.Minute, IdleTimeout: 2 * time.Minute}
+}

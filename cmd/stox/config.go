@@ -1,0 +1,131 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/kelseyhightower/envconfig"
+)
+
+// Common is the configuration every service shares.
+type Common struct {
+	AMQPURL     string        `envconfig:"STOX_AMQP_URL" desc:"RabbitMQ URL; empty means the in-memory transport (one process only)"`
+	AMQPQuorum  bool          `envconfig:"STOX_AMQP_QUORUM" desc:"declare quorum queues (a cluster) instead of classic ones (one node)"`
+	AMQPPool    int           `envconfig:"STOX_AMQP_CHANNEL_POOL" default:"16" desc:"publisher channels per exchange (publisher confirms)"`
+	Prefetch    int           `envconfig:"STOX_AMQP_PREFETCH" default:"4" desc:"messages prefetched per worker"`
+	Prefix      string        `envconfig:"STOX_PREFIX" desc:"prefix of every exchange and queue name"`
+	DatabaseURL string        `envconfig:"STOX_DATABASE_URL" desc:"postgres:// URL; empty means SQLite under STOX_DATA_DIR"`
+	DataDir     string        `envconfig:"STOX_DATA_DIR" default:"./data" desc:"blobs (photos, images) and the SQLite file"`
+	AdminAddr   string        `envconfig:"STOX_ADMIN_ADDR" default:"127.0.0.1:9090" desc:"/healthz, /readyz and Prometheus /metrics"`
+	LogFormat   string        `envconfig:"STOX_LOG_FORMAT" default:"text" desc:"text or json"`
+	LogLevel    string        `envconfig:"STOX_LOG_LEVEL" default:"info" desc:"debug, info, warn or error"`
+	Timeout     time.Duration `envconfig:"STOX_HANDLER_TIMEOUT" default:"2m" desc:"time one handler attempt may take"`
+	MaxRetries  int           `envconfig:"STOX_MAX_RETRIES" default:"5" desc:"retries of a failed message before its poison queue"`
+}
+
+// Config is the whole configuration; each service reads the part it needs.
+type Config struct {
+	Common
+	HTTPAddr      string   `envconfig:"STOX_HTTP_ADDR" default:"127.0.0.1:8080" desc:"image service HTTP API"`
+	APIKeys       []string `envconfig:"STOX_API_KEYS" desc:"comma-separated bearer keys of the API; required by serve image"`
+	PublicBaseURL string   `envconfig:"STOX_PUBLIC_BASE_URL" desc:"base URL marketplaces fetch /images/{key} from; default http://STOX_HTTP_ADDR"`
+	Workers       int      `envconfig:"STOX_WORKERS" desc:"ai workers in this process; default GOMAXPROCS"`
+	MaxPixels     int      `envconfig:"STOX_MAX_PIXELS" default:"50000000" desc:"largest photo accepted, in pixels"`
+	MaxPhotoBytes int64    `envconfig:"STOX_MAX_PHOTO_BYTES" default:"20971520" desc:"largest photo accepted, in bytes"`
+}
+
+// loadConfig reads the environment once and checks it.
+func loadConfig() (Config, error) {
+	var c Config
+	if err := envconfig.Process("", &c); err != nil {
+		return c, fmt.Errorf("config: %w", err)
+	}
+	if c.PublicBaseURL == "" {
+		c.PublicBaseURL = "http://" + c.HTTPAddr
+	}
+	return c, c.validate()
+}
+
+func (c Config) validate() error {
+	var errs []error
+	if c.AMQPURL != "" {
+		if u, err := url.Parse(c.AMQPURL); err != nil || (u.Scheme != "amqp" && u.Scheme != "amqps") {
+			errs = append(errs, errors.New("STOX_AMQP_URL must be an amqp:// or amqps:// URL"))
+		}
+	}
+	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
+		errs = append(errs, errors.New("STOX_DATABASE_URL must be a postgres:// URL or empty for SQLite"))
+	}
+	if u, err := url.Parse(c.PublicBaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		errs = append(errs, fmt.Errorf("STOX_PUBLIC_BASE_URL %q must be an http(s) URL", c.PublicBaseURL))
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		errs = append(errs, fmt.Errorf("STOX_LOG_FORMAT %q must be text or json", c.LogFormat))
+	}
+	if _, err := parseLevel(c.LogLevel); err != nil {
+		errs = append(errs, err)
+	}
+	if c.Workers < 0 || c.AMQPPool < 1 || c.Prefetch < 1 || c.MaxRetries < 0 || c.Timeout <= 0 {
+		errs = append(errs, errors.New("STOX_WORKERS ≥ 0, STOX_AMQP_CHANNEL_POOL ≥ 1, STOX_AMQP_PREFETCH ≥ 1, STOX_MAX_RETRIES ≥ 0 and STOX_HANDLER_TIMEOUT > 0 are required"))
+	}
+	for _, k := range c.APIKeys {
+		if len(k) < 16 {
+			errs = append(errs, errors.New("every STOX_API_KEYS key must be at least 16 characters"))
+			break
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// redacted is the configuration as it may be logged: passwords and keys hidden.
+func (c Config) redacted() []any {
+	keys := make([]string, len(c.APIKeys))
+	for i := range keys {
+		keys[i] = "***"
+	}
+	return []any{
+		"amqp_url", redactURL(c.AMQPURL), "database_url", redactURL(c.DatabaseURL),
+		"data_dir", c.DataDir, "prefix", c.Prefix, "quorum", c.AMQPQuorum,
+		"http_addr", c.HTTPAddr, "admin_addr", c.AdminAddr, "public_base_url", c.PublicBaseURL,
+		"api_keys", keys, "workers", c.Workers, "timeout", c.Timeout, "max_retries", c.MaxRetries,
+	}
+}
+
+func redactURL(raw string) string {
+	if raw == "" {
+		return ""
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparseable)"
+	}
+	return u.Redacted()
+}
+
+func parseLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(s)); err != nil {
+		return l, fmt.Errorf("STOX_LOG_LEVEL %q must be debug, info, warn or error", s)
+	}
+	return l, nil
+}
+
+func newLogger(c Config) *slog.Logger {
+	level, _ := parseLevel(c.LogLevel)
+	opts := &slog.HandlerOptions{Level: level}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+}
+
+// printEnv writes every variable with its default and meaning.
+func printEnv() error {
+	var c Config
+	return envconfig.Usagef("", &c, os.Stdout, "{{range .}}{{usage_key .}}\t{{usage_default .}}\t{{usage_description .}}\n{{end}}")
+}

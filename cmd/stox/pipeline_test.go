@@ -1,0 +1,230 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"log/slog"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"net/textproto"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+	amqp091 "github.com/rabbitmq/amqp091-go"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/stox-dev/stox/internal/testenv"
+	"github.com/stox-dev/stox/messages"
+	"github.com/stox-dev/stox/router"
+	"github.com/stox-dev/stox/store"
+	"github.com/stox-dev/stox/store/storetest"
+)
+
+// products is how many products the end-to-end tests push through the pipeline.
+func products() int {
+	if testing.Short() {
+		return 20
+	}
+	return 200
+}
+
+func baseConfig(t *testing.T) Config {
+	return Config{
+		Common: Common{DataDir: t.TempDir(), AMQPPool: 8, Prefetch: 2, Timeout: time.Minute, MaxRetries: 3,
+			LogFormat: "text", LogLevel: "warn"},
+		HTTPAddr: "127.0.0.1:0", PublicBaseURL: "https://images.example.test",
+		Workers: 3, MaxPixels: 50_000_000, MaxPhotoBytes: 20 << 20,
+	}
+}
+
+// TestPipelineInProcess pushes products from an HTTP upload through image → ai → seo →
+// the three listing queues on the in-memory broker and SQLite, and counts them out.
+func TestPipelineInProcess(t *testing.T) {
+	runPipeline(t, baseConfig(t))
+}
+
+// TestPipelineRabbitMQ is the same run on the real RabbitMQ and PostgreSQL, with three
+// ai workers competing on one queue.
+func TestPipelineRabbitMQ(t *testing.T) {
+	cfg := baseConfig(t)
+	cfg.AMQPURL = testenv.AMQPURL(t)
+	cfg.DatabaseURL = storetest.PostgresSchemaURL(t)
+	cfg.Prefix = testenv.Unique("e2e") + "."
+	t.Cleanup(func() { deleteTopology(t, cfg.AMQPURL, router.New(cfg.Prefix, false, messages.Marketplaces)) })
+	runPipeline(t, cfg)
+}
+
+func runPipeline(t *testing.T, cfg Config) {
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	a, err := openApp(ctx, cfg, log)
+	require.NoError(t, err)
+	defer a.close()
+	var routers []*message.Router
+	for _, name := range services {
+		r, err := a.router(name)
+		require.NoError(t, err, name)
+		routers = append(routers, r)
+	}
+	served := make(chan error, 1)
+	go func() { served <- a.serve(ctx, routers, nil) }()
+	for _, r := range routers {
+		<-r.Running()
+	}
+	h, err := a.apiHandler()
+	require.NoError(t, err)
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+
+	n := products()
+	ids := map[string]bool{}
+	for i := 0; i < n; i++ {
+		photos := 1
+		if i%10 == 0 {
+			photos = 3
+		}
+		id := upload(t, srv.URL, i, photos)
+		ids[id] = true
+	}
+	require.Len(t, ids, n, "every upload got its own product")
+
+	// Count out: every product done in both stages and queued on every marketplace.
+	var done int
+	deadline := time.Now().Add(5 * time.Minute)
+	for time.Now().Before(deadline) {
+		done = 0
+		for id := range ids {
+			p, err := a.store.Product(ctx, id)
+			require.NoError(t, err)
+			require.NotEqual(t, store.StateFailed, p.Stages[store.StageImages].State, "%s: %v", id, p.Stages[store.StageImages].Reasons)
+			require.NotEqual(t, store.StateFailed, p.Stages[store.StageSEO].State, "%s: %v", id, p.Stages[store.StageSEO].Reasons)
+			queued := 0
+			for _, m := range messages.Marketplaces {
+				if p.Listings[m].State == store.ListingQueued {
+					queued++
+				}
+			}
+			if queued == len(messages.Marketplaces) {
+				done++
+			}
+		}
+		if done == n {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	require.Equal(t, n, done, "products through every stage")
+
+	p, err := a.store.Product(ctx, firstKey(ids))
+	require.NoError(t, err)
+	assert.Equal(t, store.StateDone, p.Stages[store.StageImages].State)
+	assert.Equal(t, store.StateDone, p.Stages[store.StageSEO].State)
+	assert.NotEmpty(t, p.Images)
+	for _, m := range messages.Marketplaces {
+		assert.NotEmpty(t, p.Texts[m].Title, m)
+	}
+
+	cancel()
+	require.NoError(t, <-served)
+	assertPoisonEmpty(t, a.broker)
+}
+
+func firstKey(m map[string]bool) string {
+	for k := range m {
+		return k
+	}
+	return ""
+}
+
+func assertPoisonEmpty(t *testing.T, b router.Broker) {
+	t.Helper()
+	insp, ok := b.(router.PoisonInspector)
+	require.True(t, ok, "broker inspects poison queues")
+	stats, err := insp.PoisonList(context.Background())
+	require.NoError(t, err)
+	require.NotEmpty(t, stats)
+	for _, s := range stats {
+		assert.Zero(t, s.Messages, "poison queue %s", s.Queue)
+	}
+}
+
+// upload posts product i with photos generated photos and returns its ID.
+func upload(t *testing.T, base string, i, photos int) string {
+	t.Helper()
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	prod, _ := json.Marshal(messages.Product{
+		SKU: fmt.Sprintf("SKU-%04d", i), Name: fmt.Sprintf("Pamuklu Tişört Model %d", i), Brand: "Stoxwear",
+		Category: "T-Shirt", Price: 199.90, ListPrice: 249.90, Currency: "TRY", Stock: 10,
+		Attributes:   map[string]string{"material": "pamuk", "size": "M"},
+		Marketplaces: messages.Marketplaces,
+	})
+	hdr := textproto.MIMEHeader{}
+	hdr.Set("Content-Disposition", `form-data; name="product"`)
+	hdr.Set("Content-Type", "application/json")
+	pw, err := w.CreatePart(hdr)
+	require.NoError(t, err)
+	_, _ = pw.Write(prod)
+	for k := 0; k < photos; k++ {
+		fw, err := w.CreateFormFile("photos", fmt.Sprintf("p%d.jpg", k))
+		require.NoError(t, err)
+		require.NoError(t, jpeg.Encode(fw, photo(i*10+k), &jpeg.Options{Quality: 85}))
+	}
+	require.NoError(t, w.Close())
+	res, err := http.Post(base+"/v1/products", w.FormDataContentType(), &body)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	var out struct {
+		ID string `json:"id"`
+	}
+	require.Equal(t, http.StatusAccepted, res.StatusCode)
+	require.NoError(t, json.NewDecoder(res.Body).Decode(&out))
+	require.NotEmpty(t, out.ID)
+	return out.ID
+}
+
+// photo draws a product-like picture: a coloured object on a near-white background.
+func photo(seed int) image.Image {
+	img := image.NewRGBA(image.Rect(0, 0, 480, 360))
+	c := color.RGBA{uint8(40 + seed*37%180), uint8(60 + seed*53%160), uint8(90 + seed*71%150), 255}
+	for y := 0; y < 360; y++ {
+		for x := 0; x < 480; x++ {
+			if x > 140 && x < 340 && y > 60 && y < 300 {
+				img.Set(x, y, c)
+			} else {
+				img.Set(x, y, color.RGBA{246, 246, 244, 255})
+			}
+		}
+	}
+	return img
+}
+
+// deleteTopology removes a test's prefixed queues and exchanges from the broker.
+func deleteTopology(t *testing.T, url string, topo *router.Topology) {
+	conn, err := amqp091.Dial(url)
+	if err != nil {
+		t.Logf("cleanup: %v", err)
+		return
+	}
+	defer conn.Close()
+	ch, err := conn.Channel()
+	if err != nil {
+		return
+	}
+	for _, q := range topo.Queues {
+		_, _ = ch.QueueDelete(q.Name, false, false, false)
+	}
+	for _, e := range topo.Exchanges {
+		_ = ch.ExchangeDelete(e.Name, false, false)
+	}
+}
