@@ -1,0 +1,291 @@
+// Package api is the image service's HTTP API: sellers upload products with photos,
+// read their state and list them; marketplaces fetch images by URL. It validates a
+// product and its photos completely before storing or publishing anything, stores the
+// photos and the product, and announces the product to the pipeline with an
+// ImageUploadV1.
+//
+// Every error is an RFC 9457 problem+json body whose "errors" member lists each problem
+// found as {field, message}. When a request has problems of several classes, the
+// gravest sets the status, in this order:
+//
+//	413  a photo, the product part or the whole body is too large
+//	415  not multipart/form-data, or a photo that is not JPEG, PNG, GIF or WebP by its bytes
+//	400  unreadable request: broken multipart, missing/duplicate/unknown part, bad JSON
+//	     (syntax, wrong type, unknown field), bad query parameter
+//	422  readable but invalid: field rules, photo count, corrupt photo header, too many pixels
+//
+// and, outside validation: 401 (missing or wrong bearer key, with WWW-Authenticate),
+// 404 (unknown product, image or route), 405 (wrong method, with Allow), 500, and 503
+// with Retry-After when the pipeline did not take an upload.
+package api
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/stox-dev/stox/blob"
+	"github.com/stox-dev/stox/messages"
+	"github.com/stox-dev/stox/store"
+)
+
+// Defaults for the zero values of Config.
+const (
+	// DefaultMaxPhotoBytes is the largest photo accepted: 20 MiB.
+	DefaultMaxPhotoBytes int64 = 20 << 20
+	// DefaultMaxPixels is the most pixels a photo may have: 50 megapixels.
+	DefaultMaxPixels = 50_000_000
+)
+
+// Config holds the API's dependencies and limits.
+type Config struct {
+	// Store is the catalog products are written to and read from.
+	Store store.Store
+	// Blobs holds the photos, and serves them and the generated images.
+	Blobs blob.Store
+	// Publish announces an accepted product to the pipeline. It returns only once the
+	// broker has taken the message (publisher confirms).
+	Publish func(ctx context.Context, m messages.ImageUploadV1) error
+	// APIKeys are the bearer tokens accepted under /v1. Empty means no authentication;
+	// the caller decides whether that is allowed.
+	APIKeys []string
+	// MaxPhotoBytes is the largest photo accepted (default DefaultMaxPhotoBytes).
+	MaxPhotoBytes int64
+	// MaxPixels is the most pixels (width × height) a photo may have (default
+	// DefaultMaxPixels).
+	MaxPixels int
+	// MaxPhotos is the most photos per product (default and upper bound
+	// messages.MaxPhotos).
+	MaxPhotos int
+	// NewID returns the ID of a product with a new SKU (default: a ULID, sortable by
+	// creation time).
+	NewID func() string
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+	// Logger receives server-side failures (default slog.Default()).
+	Logger *slog.Logger
+}
+
+// Request limits beyond the configurable ones.
+const (
+	// maxProductBytes bounds the product part's JSON.
+	maxProductBytes = 1 << 20
+	// bodySlack is allowed on top of the photos for the product part and the multipart
+	// framing.
+	bodySlack = 2 << 20
+	// maxParts bounds the parts read from one request, whatever their names.
+	maxParts = 32
+	// commitTimeout bounds storing and publishing an accepted product.
+	commitTimeout = 30 * time.Second
+	// retryAfter is the Retry-After, in seconds, of a 503.
+	retryAfter = "5"
+)
+
+// api serves the routes; see New.
+type api struct {
+	store     store.Store
+	blobs     blob.Store
+	publish   func(context.Context, messages.ImageUploadV1) error
+	keys      [][sha256.Size]byte
+	maxPhoto  int64
+	maxPixels int
+	maxPhotos int
+	maxBody   int64
+	newID     func() string
+	now       func() time.Time
+	log       *slog.Logger
+	mux       *http.ServeMux
+}
+
+// New returns the API's handler for cfg, or an error when cfg is incomplete or its
+// limits are out of range.
+//
+// Routes: POST /v1/products, GET /v1/products/{id}, GET /v1/products (all under /v1
+// require "Authorization: Bearer <key>" when cfg.APIKeys is not empty), and the public
+// GET /images/{key} and GET /healthz.
+func New(cfg Config) (http.Handler, error) {
+	var errs []error
+	if cfg.Store == nil {
+		errs = append(errs, errors.New("store is nil"))
+	}
+	if cfg.Blobs == nil {
+		errs = append(errs, errors.New("blob store is nil"))
+	}
+	if cfg.Publish == nil {
+		errs = append(errs, errors.New("publish is nil"))
+	}
+	if cfg.MaxPhotoBytes < 0 {
+		errs = append(errs, fmt.Errorf("max photo bytes %d is negative", cfg.MaxPhotoBytes))
+	}
+	if cfg.MaxPixels < 0 {
+		errs = append(errs, fmt.Errorf("max pixels %d is negative", cfg.MaxPixels))
+	}
+	if cfg.MaxPhotos < 0 || cfg.MaxPhotos > messages.MaxPhotos {
+		errs = append(errs, fmt.Errorf("max photos %d is outside 0..%d", cfg.MaxPhotos, messages.MaxPhotos))
+	}
+	a := &api{
+		store:     cfg.Store,
+		blobs:     cfg.Blobs,
+		publish:   cfg.Publish,
+		maxPhoto:  orDefault(cfg.MaxPhotoBytes, DefaultMaxPhotoBytes),
+		maxPixels: orDefault(cfg.MaxPixels, DefaultMaxPixels),
+		maxPhotos: orDefault(cfg.MaxPhotos, messages.MaxPhotos),
+		now:       cfg.Now,
+		newID:     cfg.NewID,
+		log:       cfg.Logger,
+		mux:       http.NewServeMux(),
+	}
+	for i, k := range cfg.APIKeys {
+		if strings.TrimSpace(k) == "" || strings.ContainsAny(k, " \t\r\n") {
+			errs = append(errs, fmt.Errorf("api key %d is empty or contains white space", i))
+			continue
+		}
+		a.keys = append(a.keys, sha256.Sum256([]byte(k)))
+	}
+	if a.maxPhoto > (math.MaxInt64-bodySlack)/int64(a.maxPhotos) {
+		errs = append(errs, fmt.Errorf("max photo bytes %d is too large", a.maxPhoto))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, fmt.Errorf("new api: %w", err)
+	}
+	a.maxBody = a.maxPhoto*int64(a.maxPhotos) + bodySlack
+	if a.now == nil {
+		a.now = time.Now
+	}
+	if a.newID == nil {
+		a.newID = func() string { return newULID(a.now()) }
+	}
+	if a.log == nil {
+		a.log = slog.Default()
+	}
+
+	a.mux.HandleFunc("POST /v1/products", a.upload)
+	a.mux.HandleFunc("GET /v1/products/{id}", a.product)
+	a.mux.HandleFunc("GET /v1/products", a.products)
+	a.mux.HandleFunc("GET /images/{key}", a.image)
+	a.mux.HandleFunc("GET /healthz", a.healthz)
+	return a, nil
+}
+
+// orDefault returns v, or def when v is zero.
+func orDefault[T int | int64](v, def T) T {
+	if v == 0 {
+		return def
+	}
+	return v
+}
+
+// ServeHTTP authenticates requests under /v1 and answers unknown routes and methods
+// with problem details.
+func (a *api) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if (r.URL.Path == "/v1" || strings.HasPrefix(r.URL.Path, "/v1/")) && !a.authorize(w, r) {
+		return
+	}
+	h, pattern := a.mux.Handler(r)
+	if pattern != "" {
+		// The mux routes again to set the path values.
+		a.mux.ServeHTTP(w, r)
+		return
+	}
+	// No route: the mux answers 404, 405 (with Allow) or a redirect to a cleaned path;
+	// the first two become problems.
+	h.ServeHTTP(&missWriter{ResponseWriter: w, path: r.URL.Path}, r)
+}
+
+// missWriter rewrites the mux's plain-text 404 and 405 answers into problems.
+type missWriter struct {
+	http.ResponseWriter
+	path      string
+	rewritten bool
+}
+
+// WriteHeader writes a problem instead of a 404 or 405.
+func (w *missWriter) WriteHeader(status int) {
+	switch status {
+	case http.StatusNotFound:
+		w.rewritten = true
+		writeProblem(w.ResponseWriter, newProblem(status, fmt.Sprintf("no route for %s", w.path)))
+	case http.StatusMethodNotAllowed:
+		w.rewritten = true
+		writeProblem(w.ResponseWriter, newProblem(status, fmt.Sprintf("%s allows %s", w.path, w.Header().Get("Allow"))))
+	default:
+		w.ResponseWriter.WriteHeader(status)
+	}
+}
+
+// Write drops the mux's plain-text body after a rewrite.
+func (w *missWriter) Write(b []byte) (int, error) {
+	if w.rewritten {
+		return len(b), nil
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// authorize checks the bearer token against every configured key, in constant time,
+// and answers 401 when it matches none. Keys are compared as SHA-256 hashes so neither
+// their content nor their length leaks through timing.
+func (a *api) authorize(w http.ResponseWriter, r *http.Request) bool {
+	if len(a.keys) == 0 {
+		return true
+	}
+	scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	token = strings.TrimSpace(token)
+	if !strings.EqualFold(scheme, "Bearer") || token == "" {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="stox"`)
+		writeProblem(w, newProblem(http.StatusUnauthorized, "missing bearer token: send Authorization: Bearer <key>"))
+		return false
+	}
+	sum := sha256.Sum256([]byte(token))
+	match := 0
+	for _, k := range a.keys {
+		match |= subtle.ConstantTimeCompare(sum[:], k[:])
+	}
+	if match != 1 {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="stox", error="invalid_token"`)
+		writeProblem(w, newProblem(http.StatusUnauthorized, "the bearer token is not a valid API key"))
+		return false
+	}
+	return true
+}
+
+// healthz answers 200 while the process serves HTTP.
+func (a *api) healthz(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = w.Write([]byte("ok\n"))
+}
+
+// crockford is the alphabet of ULIDs.
+const crockford = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+// newULID returns a ULID: 48 bits of milliseconds since the epoch and 80 random bits,
+// in 26 Crockford base32 digits, so IDs sort by creation time.
+func newULID(t time.Time) string {
+	var b [16]byte
+	ms := uint64(t.UnixMilli())
+	for i := 5; i >= 0; i-- {
+		b[i] = byte(ms)
+		ms >>= 8
+	}
+	_, _ = rand.Read(b[6:]) // crypto/rand.Read never fails
+	// 128 bits in 26 digits of 5 bits: the first digit holds the top 3 bits.
+	var out [26]byte
+	hi := uint64(b[0])<<56 | uint64(b[1])<<48 | uint64(b[2])<<40 | uint64(b[3])<<32 |
+		uint64(b[4])<<24 | uint64(b[5])<<16 | uint64(b[6])<<8 | uint64(b[7])
+	lo := uint64(b[8])<<56 | uint64(b[9])<<48 | uint64(b[10])<<40 | uint64(b[11])<<32 |
+		uint64(b[12])<<24 | uint64(b[13])<<16 | uint64(b[14])<<8 | uint64(b[15])
+	for i := 25; i >= 0; i-- {
+		out[i] = crockford[lo&31]
+		lo = lo>>5 | hi<<59
+		hi >>= 5
+	}
+	return string(out[:])
+}
