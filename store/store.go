@@ -102,3 +102,32 @@ type Store interface {
 	// Close releases the database.
 	Close() error
 }
+
+// Inventory is the stock ledger: one stock truth per SKU, order lines applied exactly
+// once, the oversells they caused, and what each marketplace was last told. It is kept
+// in the same database as the catalog: the Store that Open returns implements it too,
+// and callers that need it type-assert (st.(store.Inventory)), so services that only
+// read the catalog do not see it.
+type Inventory interface {
+	// SetStock sets a SKU's stock by hand (or from an uploaded product), bumps its
+	// version and records a ledger entry. It returns the stock to broadcast.
+	SetStock(ctx context.Context, sku string, quantity int) (messages.StockV1, error)
+	// ApplyOrder applies an order's lines in one transaction, each exactly once per
+	// (marketplace, order ID, line ID, status): created takes stock, cancelled and
+	// returned give back what the created line took, once. Stock never goes below
+	// zero: what it cannot cover is recorded and returned as an Oversell, as is a
+	// line whose SKU has no stock. changed holds the new stock of every SKU whose
+	// quantity moved, each with a new version; a redelivered order changes nothing.
+	ApplyOrder(ctx context.Context, o messages.OrderV1) (changed []messages.StockV1, oversold []Oversell, err error)
+	// Stock returns a SKU's quantity and version, or ErrNotFound.
+	Stock(ctx context.Context, sku string) (quantity int, version int64, err error)
+	// Oversells lists recorded oversells, newest first.
+	Oversells(ctx context.Context, limit int) ([]Oversell, error)
+	// MarkSent records that marketplace should now show quantity of sku at version.
+	// send is false, and nothing is to be sent, when version is not newer than the
+	// one recorded, or when quantity equals the last recorded quantity (the newer
+	// version is still recorded, so an older message arriving late is ignored).
+	MarkSent(ctx context.Context, marketplace, sku string, quantity int, version int64) (send bool, err error)
+	// Sent returns what MarkSent last recorded for marketplace and sku, or ErrNotFound.
+	Sent(ctx context.Context, marketplace, sku string) (quantity int, version int64, err error)
+}

@@ -1,0 +1,55 @@
+// Package stock is the marketplace services' stock handler: it takes each new stock
+// quantity from the inventory fanout and decides, per marketplace, whether it must be
+// sent, so a marketplace is told only newer versions that change what it shows.
+package stock
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/stox-dev/stox/handlers"
+	"github.com/stox-dev/stox/messages"
+	"github.com/stox-dev/stox/store"
+)
+
+// Pusher keeps one marketplace's stock in step with the ledger.
+type Pusher struct {
+	Marketplace string
+	Inventory   store.Inventory
+}
+
+// Apply records a stock message for the pusher's marketplace with MarkSent. A version
+// not newer than the last one recorded, or a quantity the marketplace already shows,
+// is dropped. A malformed message is a permanent error.
+//
+// For now Apply only records: the marketplace client call (pushing s.Quantity for
+// s.SKU) belongs where MarkSent answers send, and comes with the marketplace adapters.
+// That call must not lose an update when it fails after MarkSent recorded it, since
+// the retried message then gets send=false.
+func (p Pusher) Apply(ctx context.Context, s messages.StockV1) error {
+	if err := check(s); err != nil {
+		return handlers.Permanentf("stock of %q for %s: %w", s.SKU, p.Marketplace, err)
+	}
+	send, err := p.Inventory.MarkSent(ctx, p.Marketplace, s.SKU, s.Quantity, s.Version)
+	if err != nil {
+		return fmt.Errorf("stock of %s for %s: %w", s.SKU, p.Marketplace, err)
+	}
+	if !send {
+		return nil
+	}
+	// send: the marketplace client call goes here.
+	return nil
+}
+
+func check(s messages.StockV1) error {
+	switch {
+	case s.SKU == "":
+		return errors.New("sku is empty")
+	case s.Quantity < 0:
+		return fmt.Errorf("quantity %d is negative", s.Quantity)
+	case s.Version < 1:
+		return fmt.Errorf("version %d is not positive", s.Version)
+	}
+	return nil
+}
