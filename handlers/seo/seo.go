@@ -1,0 +1,153 @@
+// Package seo is the seo service's stage: for a product whose images are ready it
+// writes the listing text of every marketplace the product goes to, records texts and
+// rejections in the catalog, and hands the product on to the marketplaces with its
+// text and image URLs.
+package seo
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/stox-dev/stox/handlers"
+	"github.com/stox-dev/stox/messages"
+	"github.com/stox-dev/stox/seo"
+	"github.com/stox-dev/stox/store"
+)
+
+// Writer writes listing text.
+type Writer struct {
+	Store store.Store
+	// PublicBaseURL is where marketplaces fetch images: an image's URL is
+	// PublicBaseURL + "/images/" + its blob key.
+	PublicBaseURL string
+}
+
+// Process writes the text of each marketplace in in.Product.Marketplaces and returns
+// the listing to publish. A marketplace whose text cannot meet its rules is left out of
+// the listing and recorded as rejected with the reasons; the seo stage is then failed
+// with one reason per such marketplace, and done otherwise. When no marketplace is
+// left, the error is permanent: retrying writes the same text.
+func (w Writer) Process(ctx context.Context, in messages.ImageEnhancedV1) (messages.ListingV1, error) {
+	if in.ProductID == "" {
+		return messages.ListingV1{}, handlers.Permanentf("write listing text: no product ID")
+	}
+	out := messages.ListingV1{
+		ProductID: in.ProductID,
+		Revision:  in.Revision,
+		Product:   in.Product,
+		Texts:     make(map[string]messages.ListingText),
+		Images:    make(map[string][]messages.ListingImage),
+	}
+	colours := dominant(in.Analysis)
+	rejected := make(map[string][]string)
+	var failed []string // marketplaces in the product's order
+	seen := make(map[string]bool)
+	for _, m := range in.Product.Marketplaces {
+		if seen[m] {
+			continue
+		}
+		seen[m] = true
+		text, rep, err := seo.Generate(in.Product, colours, m)
+		if err != nil {
+			rep = seo.Report{Marketplace: m, Status: seo.StatusFail, Notes: []string{err.Error()}}
+		}
+		if rep.Status == seo.StatusFail {
+			rejected[m] = rep.Notes
+			failed = append(failed, m)
+			continue
+		}
+		out.Texts[m] = text
+		out.Images[m] = w.images(in.Images, m)
+	}
+
+	var reasons []string
+	for _, m := range failed {
+		reasons = append(reasons, m+": "+strings.Join(rejected[m], "; "))
+	}
+	if len(in.Product.Marketplaces) == 0 {
+		reasons = append(reasons, "the product names no marketplace")
+	}
+	if err := w.record(ctx, in, out.Texts, failed, rejected, reasons); err != nil {
+		return messages.ListingV1{}, err
+	}
+	if len(out.Texts) == 0 {
+		return messages.ListingV1{}, handlers.Permanentf("write listing text for %s revision %d: %s",
+			in.ProductID, in.Revision, strings.Join(reasons, "; "))
+	}
+	return out, nil
+}
+
+// record saves the texts, the rejections and the stage, in that order, so the stage
+// reads done only once everything it promises is stored.
+func (w Writer) record(ctx context.Context, in messages.ImageEnhancedV1, texts map[string]messages.ListingText,
+	failed []string, rejected map[string][]string, reasons []string) error {
+	if err := w.Store.PutTexts(ctx, in.ProductID, in.Revision, texts); err != nil {
+		return storeErr("save texts", in, err)
+	}
+	for _, m := range failed {
+		l := store.Listing{State: store.ListingRejected, Reasons: rejected[m]}
+		if err := w.Store.SetListing(ctx, in.ProductID, in.Revision, m, l); err != nil {
+			return storeErr("record rejection on "+m, in, err)
+		}
+	}
+	stage := store.Stage{State: store.StateDone}
+	if len(reasons) > 0 {
+		stage = store.Stage{State: store.StateFailed, Reasons: reasons}
+	}
+	if err := w.Store.SetStage(ctx, in.ProductID, in.Revision, store.StageSEO, stage); err != nil {
+		return storeErr("record seo stage", in, err)
+	}
+	return nil
+}
+
+// storeErr wraps a catalog error; an unknown product is permanent, anything else is
+// worth a retry.
+func storeErr(what string, in messages.ImageEnhancedV1, err error) error {
+	err = fmt.Errorf("%s of %s revision %d: %w", what, in.ProductID, in.Revision, err)
+	if errors.Is(err, store.ErrNotFound) {
+		return handlers.Permanent(err)
+	}
+	return err
+}
+
+// images returns the images made for marketplace m, in photo order, with the URLs the
+// marketplace fetches them from.
+func (w Writer) images(all []messages.Image, m string) []messages.ListingImage {
+	var mine []messages.Image
+	for _, img := range all {
+		if img.Variant == m {
+			mine = append(mine, img)
+		}
+	}
+	slices.SortStableFunc(mine, func(a, b messages.Image) int {
+		return cmp.Or(cmp.Compare(a.Photo, b.Photo), strings.Compare(a.Key, b.Key))
+	})
+	base := strings.TrimRight(w.PublicBaseURL, "/")
+	out := make([]messages.ListingImage, 0, len(mine))
+	for _, img := range mine {
+		out = append(out, messages.ListingImage{
+			Key:    img.Key,
+			URL:    base + "/images/" + img.Key,
+			Width:  img.Width,
+			Height: img.Height,
+		})
+	}
+	return out
+}
+
+// dominant returns the dominant colours of the first photo, or of the first photo after
+// it that has any: the first photo is the product's main picture.
+func dominant(analysis []messages.Analysis) []messages.Color {
+	sorted := slices.Clone(analysis)
+	slices.SortStableFunc(sorted, func(a, b messages.Analysis) int { return cmp.Compare(a.Photo, b.Photo) })
+	for _, a := range sorted {
+		if len(a.Colors) > 0 {
+			return a.Colors
+		}
+	}
+	return nil
+}

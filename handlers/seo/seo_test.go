@@ -1,0 +1,279 @@
+package seo
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/stox-dev/stox/handlers"
+	"github.com/stox-dev/stox/messages"
+	"github.com/stox-dev/stox/seo"
+	"github.com/stox-dev/stox/store"
+)
+
+// fakeStore is an in-memory store.Store that records what the writer stores and counts
+// every call; the methods the writer must not use fail the test when called.
+type fakeStore struct {
+	t  *testing.T
+	mu sync.Mutex
+
+	calls    map[string]int
+	texts    map[string]messages.ListingText
+	listings map[string]store.Listing
+	stage    store.Stage
+	failOn   string // method that returns err
+	err      error
+}
+
+func newFakeStore(t *testing.T) *fakeStore {
+	return &fakeStore{t: t, calls: map[string]int{}, listings: map[string]store.Listing{}}
+}
+
+func (f *fakeStore) call(method string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls[method]++
+	if f.failOn == method {
+		return f.err
+	}
+	return nil
+}
+
+func (f *fakeStore) unexpected(method string) error {
+	f.t.Errorf("the writer called %s", method)
+	return f.call(method)
+}
+
+func (f *fakeStore) PutProduct(context.Context, store.NewProduct) (string, int, error) {
+	return "", 0, f.unexpected("PutProduct")
+}
+
+func (f *fakeStore) Product(context.Context, string) (store.Product, error) {
+	return store.Product{}, f.unexpected("Product")
+}
+
+func (f *fakeStore) Products(context.Context, int, string) ([]store.Summary, error) {
+	return nil, f.unexpected("Products")
+}
+
+func (f *fakeStore) PutImages(context.Context, string, int, []messages.Image, []messages.Analysis) error {
+	return f.unexpected("PutImages")
+}
+
+func (f *fakeStore) Close() error { return f.unexpected("Close") }
+
+func (f *fakeStore) SetStage(_ context.Context, id string, rev int, stage string, s store.Stage) error {
+	assert.Equal(f.t, "p1", id)
+	assert.Equal(f.t, 3, rev)
+	assert.Equal(f.t, store.StageSEO, stage)
+	if err := f.call("SetStage"); err != nil {
+		return err
+	}
+	f.stage = s
+	return nil
+}
+
+func (f *fakeStore) PutTexts(_ context.Context, id string, rev int, texts map[string]messages.ListingText) error {
+	assert.Equal(f.t, "p1", id)
+	assert.Equal(f.t, 3, rev)
+	if err := f.call("PutTexts"); err != nil {
+		return err
+	}
+	f.texts = texts
+	return nil
+}
+
+func (f *fakeStore) SetListing(_ context.Context, id string, rev int, m string, l store.Listing) error {
+	assert.Equal(f.t, "p1", id)
+	assert.Equal(f.t, 3, rev)
+	if err := f.call("SetListing"); err != nil {
+		return err
+	}
+	f.listings[m] = l
+	return nil
+}
+
+var _ store.Store = (*fakeStore)(nil)
+
+func enhanced() messages.ImageEnhancedV1 {
+	p := messages.Product{
+		SKU: "GML-1", Name: "Keten Gömlek", Brand: "Koton", Category: "Giyim > Kadın > Gömlek",
+		Price: 499.9, Currency: "TRY", Stock: 5,
+		Attributes:   map[string]string{"beden": "M", "cinsiyet": "Kadın"},
+		Marketplaces: []string{messages.Trendyol, messages.Amazon, messages.Hepsiburada},
+	}
+	var images []messages.Image
+	// out of photo order, with a thumbnail the listing must not carry
+	for _, photo := range []int{2, 0, 1} {
+		for _, v := range []string{messages.Amazon, messages.Trendyol, messages.Hepsiburada, "thumbnail"} {
+			images = append(images, messages.Image{Photo: photo, Variant: v, Key: v + "/" + string(rune('a'+photo)) + ".jpg",
+				ContentType: "image/jpeg", Width: 1200, Height: 1800})
+		}
+	}
+	return messages.ImageEnhancedV1{
+		ProductID: "p1", Revision: 3, Product: p, Images: images,
+		Analysis: []messages.Analysis{
+			{Photo: 1, Colors: []messages.Color{{Hex: "#fff", EN: "White", TR: "Beyaz", Share: 0.7}}},
+			{Photo: 0, Colors: []messages.Color{{Hex: "#000", EN: "Black", TR: "Siyah", Share: 0.8}}},
+		},
+	}
+}
+
+func TestProcess(t *testing.T) {
+	fs := newFakeStore(t)
+	w := Writer{Store: fs, PublicBaseURL: "https://cdn.example.com/"}
+	in := enhanced()
+
+	out, err := w.Process(context.Background(), in)
+	require.NoError(t, err)
+
+	assert.Equal(t, "p1", out.ProductID)
+	assert.Equal(t, 3, out.Revision)
+	assert.Equal(t, in.Product, out.Product)
+	require.Len(t, out.Texts, 3)
+	// the first photo's colour names the product, in each marketplace's language
+	assert.Equal(t, "Koton Kadın Keten Gömlek Siyah M", out.Texts[messages.Trendyol].Title)
+	assert.Equal(t, "Koton Women Keten Gömlek Black M", out.Texts[messages.Amazon].Title)
+	assert.Equal(t, "tr", out.Texts[messages.Hepsiburada].Language)
+	for m, text := range out.Texts {
+		assert.Empty(t, seo.CheckBrand(text, m, in.Product.Brand), m)
+	}
+
+	require.Len(t, out.Images, 3)
+	assert.Equal(t, []messages.ListingImage{
+		{Key: "amazon/a.jpg", URL: "https://cdn.example.com/images/amazon/a.jpg", Width: 1200, Height: 1800},
+		{Key: "amazon/b.jpg", URL: "https://cdn.example.com/images/amazon/b.jpg", Width: 1200, Height: 1800},
+		{Key: "amazon/c.jpg", URL: "https://cdn.example.com/images/amazon/c.jpg", Width: 1200, Height: 1800},
+	}, out.Images[messages.Amazon])
+	for m, imgs := range out.Images {
+		for _, img := range imgs {
+			assert.True(t, strings.HasPrefix(img.Key, m+"/"), "%s carries %s", m, img.Key)
+		}
+	}
+
+	assert.Equal(t, map[string]int{"PutTexts": 1, "SetStage": 1}, fs.calls)
+	assert.Equal(t, out.Texts, fs.texts)
+	assert.Equal(t, store.Stage{State: store.StateDone}, fs.stage)
+
+	// the same message again gives the same listing: redelivery is harmless
+	again, err := w.Process(context.Background(), in)
+	require.NoError(t, err)
+	assert.Equal(t, out, again)
+	assert.Equal(t, map[string]int{"PutTexts": 2, "SetStage": 2}, fs.calls)
+}
+
+func TestProcessSomeMarketplacesFail(t *testing.T) {
+	fs := newFakeStore(t)
+	w := Writer{Store: fs, PublicBaseURL: "http://127.0.0.1:8080"}
+	in := enhanced()
+	// 100 characters of brand: no room left for the name in a Trendyol title
+	in.Product.Brand = "Anadolu Geleneksel El Sanatları Tekstil Konfeksiyon Dış Ticaret Limited Şirketi Kooperatifi Ürünleri"
+	in.Product.Marketplaces = []string{messages.Trendyol, messages.Amazon, "n11", messages.Trendyol}
+
+	out, err := w.Process(context.Background(), in)
+	require.NoError(t, err)
+
+	assert.Equal(t, []string{messages.Amazon}, keys(out.Texts))
+	assert.Equal(t, []string{messages.Amazon}, keys(out.Images))
+	assert.Equal(t, map[string]int{"PutTexts": 1, "SetListing": 2, "SetStage": 1}, fs.calls, "the repeated trendyol is handled once")
+	assert.Equal(t, out.Texts, fs.texts)
+
+	require.Contains(t, fs.listings, messages.Trendyol)
+	assert.Equal(t, store.ListingRejected, fs.listings[messages.Trendyol].State)
+	assert.Contains(t, strings.Join(fs.listings[messages.Trendyol].Reasons, "\n"), "do not fit in 100 characters")
+	require.Contains(t, fs.listings, "n11")
+	assert.Contains(t, strings.Join(fs.listings["n11"].Reasons, "\n"), "unknown marketplace")
+
+	assert.Equal(t, store.StateFailed, fs.stage.State)
+	require.Len(t, fs.stage.Reasons, 2)
+	assert.True(t, strings.HasPrefix(fs.stage.Reasons[0], "trendyol: "), fs.stage.Reasons[0])
+	assert.True(t, strings.HasPrefix(fs.stage.Reasons[1], "n11: "), fs.stage.Reasons[1])
+}
+
+func TestProcessEveryMarketplaceFails(t *testing.T) {
+	fs := newFakeStore(t)
+	w := Writer{Store: fs, PublicBaseURL: "http://x"}
+	in := enhanced()
+	in.Product.Name = "KARGO BEDAVA!!! EN UCUZ"
+
+	_, err := w.Process(context.Background(), in)
+	require.Error(t, err)
+	assert.True(t, handlers.IsPermanent(err), "retrying writes the same text: %v", err)
+	assert.Contains(t, err.Error(), "promotional")
+
+	assert.Equal(t, map[string]int{"PutTexts": 1, "SetListing": 3, "SetStage": 1}, fs.calls, "recorded before giving up")
+	assert.Empty(t, fs.texts)
+	assert.Len(t, fs.listings, 3)
+	for m, l := range fs.listings {
+		assert.Equal(t, store.ListingRejected, l.State, m)
+		assert.NotEmpty(t, l.Reasons, m)
+	}
+	assert.Equal(t, store.StateFailed, fs.stage.State)
+	assert.Len(t, fs.stage.Reasons, 3)
+}
+
+func TestProcessNoMarketplace(t *testing.T) {
+	fs := newFakeStore(t)
+	in := enhanced()
+	in.Product.Marketplaces = nil
+
+	_, err := Writer{Store: fs}.Process(context.Background(), in)
+	require.Error(t, err)
+	assert.True(t, handlers.IsPermanent(err))
+	assert.Equal(t, map[string]int{"PutTexts": 1, "SetStage": 1}, fs.calls)
+	assert.Equal(t, store.Stage{State: store.StateFailed, Reasons: []string{"the product names no marketplace"}}, fs.stage)
+}
+
+func TestProcessMalformed(t *testing.T) {
+	fs := newFakeStore(t)
+	in := enhanced()
+	in.ProductID = ""
+	_, err := Writer{Store: fs}.Process(context.Background(), in)
+	require.Error(t, err)
+	assert.True(t, handlers.IsPermanent(err))
+	assert.Empty(t, fs.calls, "nothing to record against")
+}
+
+func TestProcessStoreErrors(t *testing.T) {
+	flaky := errors.New("connection reset")
+	tests := []struct {
+		name      string
+		failOn    string
+		err       error
+		permanent bool
+		calls     map[string]int
+	}{
+		{"texts not saved", "PutTexts", flaky, false, map[string]int{"PutTexts": 1}},
+		{"stage not saved", "SetStage", flaky, false, map[string]int{"PutTexts": 1, "SetStage": 1}},
+		{"product gone", "PutTexts", store.ErrNotFound, true, map[string]int{"PutTexts": 1}},
+		{"rejection not saved", "SetListing", flaky, false, map[string]int{"PutTexts": 1, "SetListing": 1}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fs := newFakeStore(t)
+			fs.failOn, fs.err = tt.failOn, tt.err
+			in := enhanced()
+			if tt.failOn == "SetListing" {
+				in.Product.Marketplaces = append(in.Product.Marketplaces, "n11")
+			}
+			_, err := Writer{Store: fs}.Process(context.Background(), in)
+			require.Error(t, err)
+			assert.ErrorIs(t, err, tt.err)
+			assert.Equal(t, tt.permanent, handlers.IsPermanent(err))
+			assert.Equal(t, tt.calls, fs.calls, "stops at the first failure")
+		})
+	}
+}
+
+func keys[V any](m map[string]V) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
