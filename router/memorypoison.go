@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
+	"strings"
 
 	"github.com/ThreeDotsLabs/watermill/message"
 )
@@ -78,7 +80,18 @@ func (m *Memory) PoisonRequeue(_ context.Context, queue string, n int) (int, err
 		for _, k := range []string{MetaReason, MetaHandler, MetaQueue, MetaOriginExchange, MetaOriginRoutingKey} {
 			delete(c.Metadata, k)
 		}
-		if err := m.publish(pm.OriginExchange, pm.OriginRoutingKey, c); err != nil {
+		// Back through the origin exchange when that reaches only this queue; straight
+		// to the queue when it would also copy the message to others (a fanout).
+		work := strings.TrimSuffix(queue, PoisonSuffix)
+		routes, rerr := m.topo.Route(pm.OriginExchange, pm.OriginRoutingKey)
+		if rerr != nil || !slices.Contains(routes, work) {
+			errs = append(errs, fmt.Errorf("message %s: origin %s/%s does not route to %s", msg.UUID, pm.OriginExchange, pm.OriginRoutingKey, work))
+			q.ch <- msg
+			continue
+		}
+		c.Metadata.Set(MetaExchange, pm.OriginExchange)
+		c.Metadata.Set(MetaRoutingKey, pm.OriginRoutingKey)
+		if err := m.enqueue(m.queues[work], c); err != nil {
 			errs = append(errs, fmt.Errorf("requeue %s: %w", msg.UUID, err))
 			q.ch <- msg
 			continue
