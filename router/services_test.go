@@ -157,42 +157,68 @@ func TestPanicIsRetriedNotFatal(t *testing.T) {
 }
 
 // TestPoisonRequeueAfterFix: a message that fails every retry lands in its poison
-// queue; once the cause is fixed, requeue brings it back and it succeeds.
+// queue with its reason; once the cause is fixed, requeue brings it back and it
+// succeeds. On both brokers, counted.
 func TestPoisonRequeueAfterFix(t *testing.T) {
-	b := NewMemory(New("", false, messages.Marketplaces))
-	defer b.Close()
-	var broken atomic.Bool
-	broken.Store(true)
-	var ok atomic.Int64
-	r, err := NewImage(testDeps(b), func(_ context.Context, in messages.ImageUploadV1) (messages.ImageProcessV1, error) {
-		if broken.Load() {
-			return messages.ImageProcessV1{}, errors.New("blob store down")
-		}
-		ok.Add(1)
-		return messages.ImageProcessV1{ProductID: in.ProductID}, nil
-	})
-	require.NoError(t, err)
-	runRouter(t, r)
-	for i := 0; i < 5; i++ {
-		publishUpload(t, b, messages.ImageUploadV1{ProductID: fmt.Sprint("p", i), Revision: 1})
+	brokers := map[string]func(t *testing.T) Broker{
+		"memory": func(*testing.T) Broker { return NewMemory(New("", false, messages.Marketplaces)) },
+		"rabbitmq": func(t *testing.T) Broker {
+			b := newTestAMQP(t, false, nil)
+			require.NoError(t, b.Declare(context.Background()))
+			return b
+		},
 	}
-	poison := QueueImageUploads + PoisonSuffix
-	require.Eventually(t, func() bool { return len(b.queues[poison].ch) == 5 }, 10*time.Second, 5*time.Millisecond)
-	peek, err := b.PoisonPeek(context.Background(), poison, 10)
-	require.NoError(t, err)
-	require.Len(t, peek, 5)
-	assert.Equal(t, "blob store down", peek[0].Reason)
-	assert.Len(t, b.queues[poison].ch, 5, "peek leaves them")
+	for name, open := range brokers {
+		t.Run(name, func(t *testing.T) {
+			b := open(t)
+			defer b.Close()
+			insp := b.(PoisonInspector)
+			var broken atomic.Bool
+			broken.Store(true)
+			var ok atomic.Int64
+			r, err := NewImage(testDeps(b), func(_ context.Context, in messages.ImageUploadV1) (messages.ImageProcessV1, error) {
+				if broken.Load() {
+					return messages.ImageProcessV1{}, errors.New("blob store down")
+				}
+				ok.Add(1)
+				return messages.ImageProcessV1{ProductID: in.ProductID}, nil
+			})
+			require.NoError(t, err)
+			runRouter(t, r)
+			for i := 0; i < 5; i++ {
+				publishUpload(t, b, messages.ImageUploadV1{ProductID: fmt.Sprint("p", i), Revision: 1})
+			}
+			poison := b.Topology().Name(QueueImageUploads + PoisonSuffix)
+			depth := func() int {
+				stats, err := insp.PoisonList(context.Background())
+				require.NoError(t, err)
+				for _, s := range stats {
+					if s.Queue == poison {
+						return s.Messages
+					}
+				}
+				return -1
+			}
+			require.Eventually(t, func() bool { return depth() == 5 }, 20*time.Second, 20*time.Millisecond)
+			peek, err := insp.PoisonPeek(context.Background(), poison, 10)
+			require.NoError(t, err)
+			require.Len(t, peek, 5)
+			assert.Equal(t, "blob store down", peek[0].Reason)
+			assert.Equal(t, "image.intake", peek[0].Handler)
+			require.Eventually(t, func() bool { return depth() == 5 }, 5*time.Second, 20*time.Millisecond, "peek leaves them")
 
-	broken.Store(false)
-	moved, err := b.PoisonRequeue(context.Background(), poison, 0)
-	require.NoError(t, err)
-	assert.Equal(t, 5, moved)
-	require.Eventually(t, func() bool { return ok.Load() == 5 }, 10*time.Second, 5*time.Millisecond)
-	for i := 0; i < 5; i++ {
-		out := nextMessage(t, b, QueueAIProcessing)
-		assert.Empty(t, out.Metadata.Get(MetaReason), "requeued messages lose the poison marks")
+			broken.Store(false)
+			moved, err := insp.PoisonRequeue(context.Background(), poison, 0)
+			require.NoError(t, err)
+			assert.Equal(t, 5, moved)
+			require.Eventually(t, func() bool { return ok.Load() == 5 }, 20*time.Second, 10*time.Millisecond)
+			for i := 0; i < 5; i++ {
+				out := nextMessage(t, b, b.Topology().Name(QueueAIProcessing))
+				assert.Empty(t, out.Metadata.Get(MetaReason), "requeued messages lose the poison marks")
+			}
+			assert.Zero(t, depth())
+			_, err = insp.PoisonPurge(context.Background(), b.Topology().Name(QueueImageUploads))
+			assert.Error(t, err, "only poison queues")
+		})
 	}
-	_, err = b.PoisonPurge(context.Background(), QueueImageUploads)
-	assert.Error(t, err, "only poison queues")
 }
