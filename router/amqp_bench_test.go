@@ -18,7 +18,7 @@ import (
 // BenchmarkAMQPHop measures one pipeline hop on RabbitMQ as services run it: a
 // confirmed publish through Broker.Publisher, routing by the topic exchange into a
 // classic work queue, and a Watermill router handler that consumes and acks, with
-// 1 KiB payloads. Compare msgs/s with /work/shared/tools/amqpref (same payload size,
+// 1 KiB payloads. Compare msgs/s with ../shared/tools/amqpref (same payload size,
 // classic queue) measured in the same run.
 //
 //	go test -run '^$' -bench AMQPHop ./router/

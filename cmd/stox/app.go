@@ -95,7 +95,6 @@ func (a *app) deps() router.Deps {
 // router builds the message router of one service.
 func (a *app) router(name string) (*message.Router, error) {
 	d := a.deps()
-	d.Logger = a.log.With("service", name)
 	inv, ok := a.store.(store.Inventory)
 	if !ok {
 		return nil, errors.New("store does not keep inventory")
