@@ -131,3 +131,23 @@ func TestMemoryCloseRequeuesInFlight(t *testing.T) {
 	_, err = sub2.Subscribe(context.Background(), "nope")
 	assert.True(t, err != nil && !errors.Is(err, ErrQueueFull))
 }
+
+// TestMemoryRequeueFanoutGoesToItsOwnQueue: a listing poisoned on one marketplace
+// goes back to that marketplace's queue only, not to every queue of the fanout.
+func TestMemoryRequeueFanoutGoesToItsOwnQueue(t *testing.T) {
+	m := NewMemory(New("", false, messages.Marketplaces))
+	defer m.Close()
+	msg := message.NewMessage("l1", []byte("{}"))
+	msg.Metadata.Set(MetaOriginExchange, ExchangeMarketplaces)
+	msg.Metadata.Set(MetaOriginRoutingKey, "")
+	msg.Metadata.Set(MetaReason, "marketplace down")
+	poison, _ := m.Publisher(ExchangePoison)
+	require.NoError(t, poison.Publish(ListingsQueue(messages.Trendyol), msg))
+	moved, err := m.PoisonRequeue(context.Background(), ListingsQueue(messages.Trendyol)+PoisonSuffix, 0)
+	require.NoError(t, err)
+	assert.Equal(t, 1, moved)
+	assert.Len(t, m.queues[ListingsQueue(messages.Trendyol)].ch, 1)
+	assert.Empty(t, m.queues[ListingsQueue(messages.Amazon)].ch)
+	assert.Empty(t, m.queues[ListingsQueue(messages.Hepsiburada)].ch)
+	assert.Empty(t, m.queues[ListingsQueue(messages.Trendyol)+PoisonSuffix].ch)
+}
