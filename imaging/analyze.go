@@ -96,8 +96,9 @@ func nearestPalette(r, g, b uint8) int {
 // analyze measures a reduced 4:4:4 image. Every measure is invariant under the EXIF
 // orientations, so it runs on the stored orientation. It also returns the subject's
 // bounding box (pixels that are not near white) in the reduced image's coordinates;
-// the box is empty when the image is all white.
-func analyze(y, cb, cr plane) (messages.Analysis, image.Rectangle) {
+// the box is empty when the image is all white. The last result marks the near-white
+// pixels.
+func analyze(y, cb, cr plane) (messages.Analysis, image.Rectangle, []bool) {
 	w, h := y.w, y.h
 	rgb := make([]byte, 3*w*h)
 	white := make([]bool, w*h)
@@ -160,7 +161,39 @@ func analyze(y, cb, cr plane) (messages.Analysis, image.Rectangle) {
 	if len(a.Colors) == 0 {
 		a.Colors = dominantColors(rgb, white, false)
 	}
-	return a, box
+	a.Exposure = exposure(y, white, skipWhite)
+	return a, box, white
+}
+
+// Exposure thresholds on the subject's mean luma.
+const (
+	underExposed = 70
+	overExposed  = 200
+)
+
+// exposure judges the mean luma of the subject (the pixels that are not near white
+// when the background is white, else the whole frame) as under, ok or over.
+func exposure(y plane, white []bool, skipWhite bool) string {
+	var sum, n int
+	for j := range y.h {
+		for i, v := range y.row(j) {
+			if skipWhite && white[j*y.w+i] {
+				continue
+			}
+			sum += int(v)
+			n++
+		}
+	}
+	if skipWhite && (n == 0 || n < len(white)/100) { // almost all white: judge the whole frame
+		return exposure(y, white, false)
+	}
+	switch m := float64(sum) / float64(n); {
+	case m < underExposed:
+		return "under"
+	case m > overExposed:
+		return "over"
+	}
+	return "ok"
 }
 
 func firstOver(n []int, t int) int {

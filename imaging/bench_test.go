@@ -6,6 +6,9 @@ import (
 	"bytes"
 	"fmt"
 	"image/jpeg"
+	"os"
+	"path/filepath"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -16,8 +19,11 @@ import (
 // steps, "all" makes every variant. Run with -cpu 1 for per-core figures. Besides
 // wall time it reports process CPU time per image, which is what the reference
 // compares because wall time on a shared machine is noisy.
+//
+// STOX_BENCH_PHOTO names a photo to use instead of the generated one, e.g. imgref
+// gen's photo_3000x3000_q90.jpg to compare with its vipsref on the same input.
 func BenchmarkProcess(b *testing.B) {
-	data := photo3000(b)
+	data := benchPhoto(b)
 	for _, bc := range []struct {
 		name     string
 		variants []string
@@ -67,10 +73,68 @@ func BenchmarkResize(b *testing.B) {
 // BenchmarkStdDecode is the floor under BenchmarkProcess: image/jpeg alone decoding
 // the same photo. On a noisy machine the ratio of the two is steadier than either.
 func BenchmarkStdDecode(b *testing.B) {
-	data := photo3000(b)
+	data := benchPhoto(b)
 	for b.Loop() {
 		if _, err := jpeg.Decode(bytes.NewReader(data)); err != nil {
 			b.Fatal(err)
 		}
 	}
+}
+
+// benchPhoto is the photo named by STOX_BENCH_PHOTO, or photo3000.
+func benchPhoto(b testing.TB) []byte {
+	if path := os.Getenv("STOX_BENCH_PHOTO"); path != "" {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return data
+	}
+	return photo3000(b)
+}
+
+// BenchmarkTwoWorkers runs two Process calls at a time, as two ai workers on one
+// box would, and reports the process's peak RSS. Run it alone (-bench TwoWorkers)
+// so that no earlier benchmark has set the peak.
+func BenchmarkTwoWorkers(b *testing.B) {
+	data := benchPhoto(b)
+	all := []string{"amazon", "trendyol", "hepsiburada", Thumbnail}
+	for b.Loop() {
+		var wg sync.WaitGroup
+		errs := make([]error, 2)
+		for w := range 2 {
+			wg.Go(func() { _, errs[w] = Process(data, all, Options{}) })
+		}
+		wg.Wait()
+		for _, err := range errs {
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(ru.Maxrss)/1024, "peak-rss-MB") // Linux reports KiB
+}
+
+// TestSaveOutputs writes every variant of the bench photo to STOX_BENCH_SAVE (a
+// directory), for comparing with imgref's vipsref -save output by its ssim command.
+// Without the variable it is skipped.
+func TestSaveOutputs(t *testing.T) {
+	dir := os.Getenv("STOX_BENCH_SAVE")
+	if dir == "" {
+		t.Skip("STOX_BENCH_SAVE not set")
+	}
+	res, err := Process(benchPhoto(t), []string{"amazon", "trendyol", "hepsiburada", Thumbnail}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, out := range res.Outputs {
+		if err := os.WriteFile(filepath.Join(dir, "stox_"+out.Variant+".jpg"), out.JPEG, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Logf("analysis: %+v", res.Analysis)
 }

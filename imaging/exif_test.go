@@ -142,7 +142,9 @@ func TestProcessOrientation(t *testing.T) {
 				res, err := Process(readFile(t, fixtures(t), fmt.Sprintf("%s_%d.jpg", kind, n)), []string{"trendyol", Thumbnail}, Options{})
 				require.NoError(t, err)
 				for i, out := range res.Outputs {
-					assert.Less(t, meanAbsDiff(t, refImgs[i], decodeRGBA(t, out.JPEG)), 4.0, out.Variant)
+					// The fixtures are separately encoded JPEGs, and sharpening
+					// amplifies their different artefacts a little.
+					assert.Less(t, meanAbsDiff(t, refImgs[i], decodeRGBA(t, out.JPEG)), 5.5, out.Variant)
 				}
 				assert.InDelta(t, ref.Analysis.Brightness, res.Analysis.Brightness, 1)
 				assert.InDelta(t, ref.Analysis.Fill, res.Analysis.Fill, 0.02)

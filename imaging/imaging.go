@@ -1,8 +1,10 @@
 // Package imaging is Stox's pixel pipeline: it recognises and measures uploaded photos,
 // decodes them (EXIF orientation applied, transparency flattened onto white), makes the
 // marketplace variants (each a JPEG of a fixed canvas size with the photo centred on
-// pure white) and analyses each photo (sharpness, brightness, background, fill,
-// dominant colours).
+// pure white, auto-levelled, sharpened, a near-white background made pure white and
+// the subject re-centred with a margin) and analyses each photo (sharpness,
+// brightness, exposure, background, fill, dominant colours, perceptual hash, and
+// compliance with each marketplace's image rules).
 //
 // The hot path follows shared/reference/image-performance.md: the std codecs, and a
 // hand-written separable resampler (integer box pre-shrink, then Catmull-Rom in fixed

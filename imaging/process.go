@@ -19,6 +19,10 @@ type Options struct {
 	MaxPixels int
 	// Quality is the JPEG quality 1..100 of the variants; 0 means DefaultQuality.
 	Quality int
+	// WhiteBalance turns on grey-world white balance: the photo's mean chroma is
+	// made neutral. Off by default, since product colours are often not grey on
+	// average.
+	WhiteBalance bool
 }
 
 // Output is one generated variant: a baseline JPEG of exactly the variant's size.
@@ -37,7 +41,7 @@ type Result struct {
 	// Outputs holds one entry per requested variant, in request order.
 	Outputs []Output
 	// Analysis is measured on a reduced copy of the photo; Photo is left 0 for the
-	// caller to set.
+	// caller to set. Compliance has an entry per requested marketplace variant.
 	Analysis messages.Analysis
 }
 
@@ -82,7 +86,12 @@ func Process(data []byte, names []string, opts Options) (Result, error) {
 	aw, ah := small.y.w, small.y.h
 	small.cb = resize(src.cb, 0, 0, W/src.sx, H/src.sy, aw, ah, cache)
 	small.cr = resize(src.cr, 0, 0, W/src.sx, H/src.sy, aw, ah, cache)
-	analysis, box := analyze(small.y, small.cb, small.cr)
+	analysis, box, white := analyze(small.y, small.cb, small.cr)
+	analysis.PHash = FormatPHash(pHash(small.y, info.Orientation))
+	enh := enhancement{lv: makeLevels(small.y, small.cb, small.cr, opts.WhiteBalance)}
+	if analysis.Background >= whiteBorder {
+		enh.bg = findBackground(white, aw, ah, float64(k))
+	}
 	subject := rect{
 		math.Min(float64(box.Min.X*k), W), math.Min(float64(box.Min.Y*k), H),
 		math.Min(float64(box.Max.X*k), W), math.Min(float64(box.Max.Y*k), H),
@@ -90,23 +99,60 @@ func Process(data []byte, names []string, opts Options) (Result, error) {
 	whiteBackground := !box.Empty() && analysis.Background >= 0.5
 
 	res := Result{Info: info, Outputs: make([]Output, len(specs)), Analysis: analysis}
-	done := map[layout][]byte{}
+	type rendered struct {
+		jpg      []byte
+		whitened bool
+	}
+	done := map[layout]rendered{}
 	for i, v := range specs {
 		l := place(v, info.Orientation, W, H, subject, whiteBackground)
-		jpg, ok := done[l]
+		r, ok := done[l]
 		if !ok {
-			canvas := render(src, l, info.Orientation, cache)
+			canvas, whitened := render(src, l, info.Orientation, cache, enh)
 			var buf bytes.Buffer
 			buf.Grow(l.cw * l.ch / 4)
 			if err := jpeg.Encode(&buf, canvas, &jpeg.Options{Quality: quality}); err != nil {
 				return Result{}, fmt.Errorf("encode %s: %w", v.Name, err)
 			}
-			jpg = buf.Bytes()
-			done[l] = jpg
+			r = rendered{jpg: buf.Bytes(), whitened: whitened}
+			done[l] = r
 		}
-		res.Outputs[i] = Output{Variant: v.Name, Width: v.Width, Height: v.Height, JPEG: jpg}
+		res.Outputs[i] = Output{Variant: v.Name, Width: v.Width, Height: v.Height, JPEG: r.jpg}
+		if v.Name != Thumbnail {
+			if res.Analysis.Compliance == nil {
+				res.Analysis.Compliance = map[string]messages.PhotoCompliance{}
+			}
+			p := placement{whitened: r.whitened}
+			if !box.Empty() {
+				p.fill, p.fillBefore = subjectFill(v, l, info.Orientation, W, H, subject)
+			}
+			res.Analysis.Compliance[v.Name] = compliance(v, info, res.Analysis, p)
+		}
 	}
 	return res, nil
+}
+
+// subjectFill returns the share of the canvas's longest side the subject spans in
+// layout l, and what it would span with the whole photo fitted (no crop).
+func subjectFill(v Variant, l layout, orientation int, W, H float64, s rect) (fill, before float64) {
+	cw, ch := float64(v.Width), float64(v.Height)
+	if orientation >= 5 {
+		cw, ch = ch, cw
+	}
+	span := func(s rect, scale float64) float64 {
+		return math.Max((s.x1-s.x0)*scale/cw, (s.y1-s.y0)*scale/ch)
+	}
+	w := l.win
+	in := rect{math.Max(s.x0, w.x0), math.Max(s.y0, w.y0), math.Min(s.x1, w.x1), math.Min(s.y1, w.y1)}
+	fill = span(in, float64(l.pw)/(w.x1-w.x0))
+	before = span(s, math.Min(cw/W, ch/H))
+	return min(fill, 1), min(before, 1)
+}
+
+// enhancement is what render applies to each variant besides resizing.
+type enhancement struct {
+	lv levels
+	bg background
 }
 
 // rect is a window in source pixel coordinates.
@@ -147,6 +193,9 @@ func place(v Variant, orientation int, W, H float64, subject rect, whiteBackgrou
 			}
 		}
 	}
+	if v.Margin > 0 && whiteBackground {
+		win, scale = recentre(win, scale, subject, cw, ch, v.Margin)
+	}
 	pw := evenFit((win.x1-win.x0)*scale, int(cw))
 	ph := evenFit((win.y1-win.y0)*scale, int(ch))
 	uw, uh := pw, ph
@@ -162,6 +211,28 @@ func place(v Variant, orientation int, W, H float64, subject rect, whiteBackgrou
 	}
 }
 
+// recentre narrows window win symmetrically about the subject's centre, so that the
+// subject lands in the middle of the canvas (the rest of the canvas is white, like the
+// background it replaces), and lowers scale when the subject would come closer than
+// margin to the canvas's edges. A subject that touches the window's edge is cut by
+// the frame, and moving it would show the cut on white, so it is left as it is.
+func recentre(win rect, scale float64, s rect, cw, ch, margin float64) (rect, float64) {
+	if s.x0 <= win.x0 || s.y0 <= win.y0 || s.x1 >= win.x1 || s.y1 >= win.y1 {
+		return win, scale
+	}
+	cx, cy := (s.x0+s.x1)/2, (s.y0+s.y1)/2
+	hx := math.Min(cx-win.x0, win.x1-cx)
+	hy := math.Min(cy-win.y0, win.y1-cy)
+	if hx <= 0 || hy <= 0 {
+		return win, scale
+	}
+	span := math.Max((s.x1-s.x0)*scale/cw, (s.y1-s.y0)*scale/ch)
+	if limit := 1 - 2*margin; span > limit {
+		scale *= limit / span
+	}
+	return rect{cx - hx, cy - hy, cx + hx, cy + hy}, scale
+}
+
 // evenFit rounds v to an even size of at most limit (and at least 1).
 func evenFit(v float64, limit int) int {
 	n := 2 * int(math.Round(v/2))
@@ -172,8 +243,9 @@ func evenFit(v float64, limit int) int {
 }
 
 // render draws layout l: the window resized (luma at full and chroma at half
-// resolution, as the JPEG encoder stores it), oriented, on a white 4:2:0 canvas.
-func render(src ycc, l layout, orientation int, cache *shrinkCache) *image.YCbCr {
+// resolution, as the JPEG encoder stores it), enhanced, oriented, on a white 4:2:0
+// canvas. It reports whether any background pixel was made white.
+func render(src ycc, l layout, orientation int, cache *shrinkCache, e enhancement) (*image.YCbCr, bool) {
 	canvas := image.NewYCbCr(image.Rect(0, 0, l.cw, l.ch), image.YCbCrSubsampleRatio420)
 	cy := plane{pix: canvas.Y, w: l.cw, h: l.ch, stride: canvas.YStride}
 	cw, ch := (l.cw+1)/2, (l.ch+1)/2
@@ -186,11 +258,18 @@ func render(src ycc, l layout, orientation int, cache *shrinkCache) *image.YCbCr
 	w := l.win
 	c := rect{w.x0 / src.sx, w.y0 / src.sy, w.x1 / src.sx, w.y1 / src.sy}
 	pcw, pch := (l.pw+1)/2, (l.ph+1)/2
-	y := orient(resize(src.y, w.x0, w.y0, w.x1, w.y1, l.pw, l.ph, cache), orientation)
-	cb := orient(resize(src.cb, c.x0, c.y0, c.x1, c.y1, pcw, pch, cache), orientation)
-	cr := orient(resize(src.cr, c.x0, c.y0, c.x1, c.y1, pcw, pch, cache), orientation)
-	paste(cy, y, l.ox, l.oy)
-	paste(ccb, cb, l.ox/2, l.oy/2)
-	paste(ccr, cr, l.ox/2, l.oy/2)
-	return canvas
+	y := resize(src.y, w.x0, w.y0, w.x1, w.y1, l.pw, l.ph, cache)
+	cb := resize(src.cb, c.x0, c.y0, c.x1, c.y1, pcw, pch, cache)
+	cr := resize(src.cr, c.x0, c.y0, c.x1, c.y1, pcw, pch, cache)
+	if !e.lv.identity {
+		y.apply(&e.lv.y)
+		cb.apply(&e.lv.cb)
+		cr.apply(&e.lv.cr)
+	}
+	sharpen(y)
+	n := e.bg.whiten(y, 255, w) + e.bg.whiten(cb, 128, w) + e.bg.whiten(cr, 128, w)
+	paste(cy, orient(y, orientation), l.ox, l.oy)
+	paste(ccb, orient(cb, orientation), l.ox/2, l.oy/2)
+	paste(ccr, orient(cr, orientation), l.ox/2, l.oy/2)
+	return canvas, n > 0
 }

@@ -137,9 +137,12 @@ func TestProcessFlattensPNGAlpha(t *testing.T) {
 			require.Equal(t, color.RGBA{255, 255, 255, 255}, thumb.RGBAAt(x, y), "at %d,%d", x, y)
 		}
 	}
+	// Auto-level stretches the two tones apart (the red is the 0.5 % percentile, so it
+	// darkens), but it stays a saturated red.
 	red := thumb.RGBAAt(250, 150)
-	assert.InDelta(t, 210, red.R, 6)
-	assert.InDelta(t, 20, red.G, 6)
+	assert.Greater(t, int(red.R), 150)
+	assert.Less(t, int(red.G), 30)
+	assert.Less(t, int(red.B), 30)
 	// The white half is background: the subject box is the red half.
 	assert.InDelta(t, 0.5, res.Analysis.Fill, 0.02)
 	require.NotEmpty(t, res.Analysis.Colors)

@@ -90,6 +90,30 @@ type Analysis struct {
 	Fill float64 `json:"fill"`
 	// Colors are the dominant colours, most frequent first.
 	Colors []Color `json:"colors,omitempty"`
+	// Exposure is "under", "ok" or "over", judged on the subject's mean luma.
+	Exposure string `json:"exposure,omitempty"`
+	// PHash is the 64-bit DCT perceptual hash of the upright photo, 16 hex digits:
+	// re-encodings of one photo differ in a few bits at most.
+	PHash string `json:"phash,omitempty"`
+	// Compliance is the photo's standing against each requested marketplace's image
+	// rules, keyed by marketplace.
+	Compliance map[string]PhotoCompliance `json:"compliance,omitempty"`
+}
+
+// Compliance statuses of PhotoCompliance.
+const (
+	CompliancePass  = "pass"
+	ComplianceFixed = "fixed"
+	ComplianceFail  = "fail"
+)
+
+// PhotoCompliance is one photo against one marketplace's image rules.
+type PhotoCompliance struct {
+	// Status is CompliancePass, ComplianceFixed (the generated image meets the rules
+	// because the stage corrected the photo) or ComplianceFail.
+	Status string `json:"status"`
+	// Notes say what was fixed or what fails, one finding each.
+	Notes []string `json:"notes,omitempty"`
 }
 
 // Color is a named dominant colour.
@@ -150,6 +174,22 @@ type ListingText struct {
 	Description string   `json:"description"`
 	Bullets     []string `json:"bullets,omitempty"`
 	Keywords    []string `json:"keywords,omitempty"`
+	// Compliance is how the text fared against the marketplace's rules; absent in
+	// messages from before it was added.
+	Compliance *Compliance `json:"compliance,omitempty"`
+}
+
+// Compliance is one listing text's standing against its marketplace's text rules.
+type Compliance struct {
+	// Status is CompliancePass (the seller's text needed no change), ComplianceFixed
+	// (the text complies after the changes in Notes) or ComplianceFail (Notes say why;
+	// a failing text is not published).
+	Status string `json:"status"`
+	// Notes say what was fixed or what fails, one finding each.
+	Notes []string `json:"notes,omitempty"`
+	// Writer names what wrote the text: "deterministic", "llm", or "deterministic
+	// (llm rejected: …)" when a language model's text was replaced.
+	Writer string `json:"writer,omitempty"`
 }
 
 // ListingImage is an image a marketplace fetches by URL.

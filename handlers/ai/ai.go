@@ -32,7 +32,8 @@ type Enhancer struct {
 
 // Process enhances every photo of in for every variant in in.Variants, stores the
 // images (content-addressed, so a redelivered message yields the same keys), records
-// them with the analysis, and marks the images stage done.
+// them with the analysis, and marks the images stage done. A photo that repeats an
+// earlier one of the product is noted in its compliance entries.
 //
 // Input that can never succeed (no product ID, no photos, an unknown variant, a
 // missing or undecodable photo) marks the stage failed with the reasons and returns a
@@ -102,6 +103,7 @@ func (e Enhancer) Process(ctx context.Context, in messages.ImageProcessV1) (mess
 		analysis[i] = res.Analysis
 		analysis[i].Photo = i
 	}
+	flagDuplicates(analysis)
 
 	if err := e.Store.PutImages(ctx, in.ProductID, in.Revision, images, analysis); err != nil {
 		return messages.ImageEnhancedV1{}, fmt.Errorf("store images of %s: %w", in.ProductID, err)
@@ -174,4 +176,36 @@ func dedupe(names []string) []string {
 		}
 	}
 	return out
+}
+
+// duplicateDistance is the largest perceptual-hash distance at which two photos of a
+// product count as the same photo uploaded twice (re-encoded or resized copies).
+const duplicateDistance = 4
+
+// flagDuplicates notes, in every compliance entry of a photo, the first earlier photo
+// of the product it duplicates: equal or near perceptual hash and, because the hash
+// sees only luma, the same main colour (so a red and a blue variant shot alike are not
+// duplicates). The note does not change the status: the generated images are fine,
+// the listing just shows the photo twice.
+func flagDuplicates(analysis []messages.Analysis) {
+	mainColor := func(a messages.Analysis) string {
+		if len(a.Colors) == 0 {
+			return ""
+		}
+		return a.Colors[0].EN
+	}
+	for j := range analysis {
+		for i := range j {
+			d, err := imaging.PHashDistance(analysis[i].PHash, analysis[j].PHash)
+			if err != nil || d > duplicateDistance || mainColor(analysis[i]) != mainColor(analysis[j]) {
+				continue
+			}
+			note := fmt.Sprintf("duplicate of photo %d (perceptual hash distance %d)", i, d)
+			for m, c := range analysis[j].Compliance {
+				c.Notes = append(slices.Clip(c.Notes), note)
+				analysis[j].Compliance[m] = c
+			}
+			break
+		}
+	}
 }

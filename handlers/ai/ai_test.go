@@ -11,6 +11,7 @@ import (
 	"image/jpeg"
 	"image/png"
 	"io"
+	"strings"
 	"sync"
 	"testing"
 
@@ -351,5 +352,40 @@ func TestProcessTransient(t *testing.T) {
 				assert.ErrorIs(t, err, boom)
 			}
 		})
+	}
+}
+
+func TestProcessFlagsDuplicates(t *testing.T) {
+	red := photo(900, 600, color.RGBA{200, 30, 30, 255})
+	// A different composition: a bar across the top instead of a centred box.
+	bar := image.NewRGBA(image.Rect(0, 0, 900, 600))
+	for y := range 600 {
+		for x := range 900 {
+			c := color.RGBA{255, 255, 255, 255}
+			if y < 200 || (x/60)%2 == 0 && y > 400 {
+				c = color.RGBA{200, 30, 30, 255}
+			}
+			bar.SetRGBA(x, y, c)
+		}
+	}
+	f := newFixture(t,
+		jpegBytes(t, red),
+		pngBytes(t, red), // the same photo again, as PNG
+		jpegBytes(t, photo(900, 600, color.RGBA{30, 60, 200, 255})), // same shot, other colour
+		jpegBytes(t, bar))
+	out, err := f.e.Process(context.Background(), f.in)
+	require.NoError(t, err)
+	require.Len(t, out.Analysis, 4)
+
+	for i, a := range out.Analysis {
+		require.Contains(t, a.Compliance, messages.Amazon, "photo %d", i)
+		require.Len(t, a.PHash, 16)
+		var dup bool
+		for _, n := range a.Compliance[messages.Amazon].Notes {
+			if strings.HasPrefix(n, "duplicate of photo 0") {
+				dup = true
+			}
+		}
+		assert.Equal(t, i == 1, dup, "photo %d: %v", i, a.Compliance[messages.Amazon].Notes)
 	}
 }
