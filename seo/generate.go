@@ -25,11 +25,17 @@ const (
 	StatusFail = "fail"
 )
 
+// WriterDeterministic names the text Generate writes, in a Compliance report's Writer.
+const WriterDeterministic = "deterministic"
+
 // Report is how a product's text fared against one marketplace's rules.
 type Report struct {
 	Marketplace string   `json:"marketplace"`
 	Status      string   `json:"status"`
 	Notes       []string `json:"notes,omitempty"`
+	// Writer names what wrote the text: WriterDeterministic, WriterLLM, or
+	// WriterDeterministic with the reason a language model's text was not used.
+	Writer string `json:"writer,omitempty"`
 }
 
 // ErrUnknownMarketplace is returned for a marketplace with no rules.
@@ -46,7 +52,7 @@ func Generate(p messages.Product, colors []messages.Color, marketplace string) (
 	if !ok {
 		return messages.ListingText{}, Report{}, fmt.Errorf("generate text for %q: %w", marketplace, ErrUnknownMarketplace)
 	}
-	g := generator{r: r, lang: r.Language, brand: collapse(stripTags(p.Brand))}
+	g := generator{r: r, lang: r.Language, brand: collapse(stripTags(p.Brand)), tpl: templateFor(p.Category)}
 	g.brandWords = make(map[string]string)
 	for _, w := range strings.Fields(g.brand) {
 		if k := fold(trimPunct(w)); k != "" {
@@ -54,7 +60,7 @@ func Generate(p messages.Product, colors []messages.Color, marketplace string) (
 		}
 	}
 	text := messages.ListingText{Language: r.Language}
-	rep := Report{Marketplace: marketplace}
+	rep := Report{Marketplace: marketplace, Writer: WriterDeterministic}
 	if hasMarkup(p) {
 		g.note("removed markup from the seller's text")
 	}
@@ -70,7 +76,7 @@ func Generate(p messages.Product, colors []messages.Color, marketplace string) (
 		rep.Notes = append(g.notes, "name: nothing left once promotional phrases are removed")
 		return text, rep, nil
 	}
-	name = g.withoutBrand(name)
+	name = g.withNoun(g.withoutBrand(name))
 
 	byKind, others := classify(p.Attributes, g.lang)
 	colour := ""
@@ -123,6 +129,7 @@ func hasMarkup(p messages.Product) bool {
 
 type generator struct {
 	r          Rules
+	tpl        Template
 	lang       string
 	brand      string
 	brandWords map[string]string // folded brand word → the brand's spelling
@@ -151,6 +158,8 @@ func (g *generator) clean(tokens []string) []string {
 // every all-capitals word that is not a known acronym. For a title it also capitalises
 // lower-case words and lowercases conjunctions and articles, as Amazon's style guide
 // asks; words with digits or mixed case ("iPhone", "X1502ZA") are left as written.
+// Shouted words are lowercased the Turkish way only when their run holds a Turkish
+// letter: without one, I is read as i.
 func (g *generator) recase(tokens []string, title bool) []string {
 	caps, words := 0, 0
 	for _, t := range tokens {
@@ -163,6 +172,10 @@ func (g *generator) recase(tokens []string, title bool) []string {
 	}
 	loud := caps >= 2 && caps*2 > words
 	tr := turkishRun(g.lang, tokens)
+	// A shouted run with no Turkish letter was typed where I stands for both ı and i
+	// (an ASCII keyboard, or English): i, the likelier, is taken, so "NOISE
+	// CANCELLING" becomes "Noise Cancelling" in a Turkish listing, not "Noıse".
+	shoutTR := turkishRun(English, tokens)
 	out := make([]string, len(tokens))
 	for i, t := range tokens {
 		out[i] = t
@@ -179,9 +192,9 @@ func (g *generator) recase(tokens []string, title bool) []string {
 		case s.digit:
 		case s.allCaps() && (shouting(core) || loud && !acronyms[Upper(g.lang, core)]):
 			if lowerStops[fold(core)] {
-				out[i] = lowerWith(tr, t)
+				out[i] = lowerWith(shoutTR, t)
 			} else {
-				out[i] = titleWith(tr, t)
+				out[i] = titleWith(shoutTR, t)
 			}
 			g.note("recased all-capitals words")
 		case !title:
@@ -192,6 +205,29 @@ func (g *generator) recase(tokens []string, title bool) []string {
 		}
 	}
 	return out
+}
+
+// withNoun adds the category template's noun to a name that lacks it, so a product
+// named by its model alone ("Samba OG") is found by what it is.
+func (g *generator) withNoun(name []string) []string {
+	noun := strings.Fields(g.tpl.Noun[g.lang])
+	if len(noun) == 0 {
+		return name
+	}
+	// in either language: "Deri Ayakkabı" on Amazon is named already
+	have := map[string]bool{}
+	for _, w := range name {
+		have[stem(Turkish, w)] = true
+		have[stem(English, w)] = true
+	}
+	for _, lang := range []string{Turkish, English} {
+		for _, w := range strings.Fields(g.tpl.Noun[lang]) {
+			if have[stem(lang, w)] {
+				return name
+			}
+		}
+	}
+	return append(slices.Clone(name), noun...)
 }
 
 // withoutBrand drops the brand from the start of the name, since every title and
@@ -262,10 +298,16 @@ func (g *generator) title(name []string, byKind map[string]attr, colour string) 
 	if len(brand) > 0 {
 		segs = append(segs, segment{kind: "brand", words: brand})
 	}
-	for _, kd := range kinds {
-		if kd.name == kindModel {
+	for _, part := range g.tpl.order(g.r.Marketplace) {
+		if part == "name" {
 			segs = append(segs, segment{kind: "name", words: nameWords})
+			continue
 		}
+		i := slices.IndexFunc(kinds, func(k kind) bool { return k.name == part })
+		if i < 0 {
+			continue
+		}
+		kd := kinds[i]
 		value := ""
 		if kd.name == kindColor {
 			value = colour
@@ -448,7 +490,8 @@ func categoryPath(c string) []string {
 	return out
 }
 
-// description writes a short paragraph naming the product and the attribute list, in
+// description writes a short paragraph naming the product, the attribute list and the
+// category's care and usage lines, in
 // the markup the marketplace takes (a paragraph and a list, or lines joined by <br>),
 // all seller text escaped. Attributes are left out from the end to fit the limit.
 func (g *generator) description(name []string, items []item) string {
@@ -466,7 +509,7 @@ func (g *generator) description(name []string, items []item) string {
 	if tags["br"] {
 		lineBreak = "<br>"
 	}
-	build := func(name []string, items []item) string {
+	core := func(name []string, items []item) string {
 		var b strings.Builder
 		intro := strings.TrimRight(strings.Join(name, " "), ".!?,;: ")
 		if intro = html.EscapeString(intro); g.brand != "" {
@@ -507,25 +550,51 @@ func (g *generator) description(name []string, items []item) string {
 		}
 		return b.String()
 	}
-	d := build(name, items)
+	care := g.tpl.Care[g.lang]
+	build := func(name []string, items []item, withCare bool) string {
+		d := core(name, items)
+		if !withCare || len(care) == 0 {
+			return d
+		}
+		lines := make([]string, 0, len(care)+1)
+		lines = append(lines, wrap("strong", html.EscapeString(careLabel[g.lang])+":"))
+		for _, c := range care {
+			lines = append(lines, html.EscapeString(c))
+		}
+		if tags["p"] {
+			return d + wrap("p", strings.Join(lines, lineBreak))
+		}
+		return d + lineBreak + lineBreak + strings.Join(lines, lineBreak)
+	}
+	withCare := true
+	d := build(name, items, withCare)
 	kept := len(items)
 	for runeLen(d) > g.r.DescriptionMax && kept > 0 {
 		kept--
-		d = build(name, items[:kept])
+		d = build(name, items[:kept], withCare)
 	}
 	if kept < len(items) {
 		g.note("description: left out %d attributes to fit %d characters", len(items)-kept, g.r.DescriptionMax)
 	}
+	if runeLen(d) > g.r.DescriptionMax && len(care) > 0 {
+		withCare = false
+		d = build(name, nil, withCare)
+		g.note("description: left out the care lines to fit %d characters", g.r.DescriptionMax)
+	}
 	for runeLen(d) > g.r.DescriptionMax && len(name) > 1 {
 		name = name[:len(name)-1]
-		d = build(name, nil)
+		d = build(name, nil, withCare)
 		g.note("description: shortened the name to fit %d characters", g.r.DescriptionMax)
 	}
 	return d
 }
 
+// careLabel heads the care and usage lines of a description or bullet.
+var careLabel = map[string]string{Turkish: "Bakım ve kullanım", English: "Care and use"}
+
 // bullets writes up to the marketplace's number of bullet points, one attribute each,
-// in plain text; with no attributes, one bullet names the product.
+// in plain text (with no attributes, one names the product), and the category's care
+// and usage lines in the last one when there is room.
 func (g *generator) bullets(name []string, items []item) []string {
 	if g.r.Bullets == 0 {
 		return nil
@@ -537,6 +606,10 @@ func (g *generator) bullets(name []string, items []item) []string {
 	}
 	if len(lines) == 0 {
 		lines = append(lines, strings.TrimSpace(g.brand+" "+strings.Join(name, " ")))
+	}
+	if care := g.tpl.Care[g.lang]; len(care) > 0 {
+		// last, so a product with many attributes gives it up first
+		lines = append(lines, careLabel[g.lang]+": "+strings.Join(care, " "))
 	}
 	var out []string
 	for i, l := range lines {
@@ -557,11 +630,12 @@ func (g *generator) bullets(name []string, items []item) []string {
 
 // keywords collects search terms from the seller's keywords, the category and the
 // attribute values, in lower case: no word twice, none already in the title, no stop,
-// temporary or promotional words, within the marketplace's count and byte limits.
+// temporary or promotional words, no word sharing a stem with an earlier one or a title
+// word ("ayakkabısı" after "Ayakkabı"), within the marketplace's count and byte limits.
 func (g *generator) keywords(p messages.Product, byKind map[string]attr, others []attr, colour, title string) []string {
 	used := map[string]bool{}
 	for _, w := range strings.Fields(title) {
-		used[wordKey(g.lang, w)] = true
+		used[stem(g.lang, w)] = true
 	}
 	var sources []string
 	sources = append(sources, p.Keywords...)
@@ -587,10 +661,10 @@ func (g *generator) keywords(p messages.Product, byKind map[string]attr, others 
 		var words []string
 		for _, t := range tokens {
 			w := Lower(g.lang, trimPunct(t))
-			if runeLen(w) < 2 || used[w] || isStop(w) || temporaryWords[fold(w)] {
+			if runeLen(w) < 2 || used[stem(g.lang, w)] || isStop(w) || temporaryWords[fold(w)] {
 				continue
 			}
-			used[w] = true
+			used[stem(g.lang, w)] = true
 			words = append(words, w)
 		}
 		for {
@@ -614,7 +688,7 @@ func (g *generator) keywords(p messages.Product, byKind map[string]attr, others 
 			g.r.KeywordBytesMax > 0 && size+extra > g.r.KeywordBytesMax {
 			dropped++
 			for _, w := range words {
-				delete(used, w)
+				delete(used, stem(g.lang, w))
 			}
 			continue
 		}

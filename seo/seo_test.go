@@ -100,15 +100,21 @@ func assertRules(t *testing.T, m string, p messages.Product, text messages.Listi
 		assert.LessOrEqual(t, len(strings.Join(text.Keywords, " ")), r.KeywordBytesMax)
 	}
 	titleWords := map[string]bool{}
+	titleStems := map[string]bool{}
 	for _, w := range strings.Fields(text.Title) {
 		titleWords[wordKey(r.Language, w)] = true
+		titleStems[stem(r.Language, w)] = true
 	}
 	seen := map[string]bool{}
+	seenStems := map[string]bool{}
 	for _, k := range text.Keywords {
 		for _, w := range strings.Fields(k) {
 			assert.False(t, seen[w], "keyword word %q twice in %q", w, text.Keywords)
 			assert.False(t, titleWords[w], "keyword word %q is in the title %q", w, text.Title)
+			assert.False(t, seenStems[stem(r.Language, w)], "keyword word %q shares a stem in %q", w, text.Keywords)
+			assert.False(t, titleStems[stem(r.Language, w)], "keyword word %q shares a stem with the title %q", w, text.Title)
 			seen[w] = true
+			seenStems[stem(r.Language, w)] = true
 		}
 		for _, promo := range testPromos {
 			assert.NotContains(t, " "+fold(k)+" ", " "+promo+" ")
@@ -189,6 +195,13 @@ func TestGenerate(t *testing.T) {
 			},
 		},
 		{
+			name:    "shouted turkish with turkish letters keeps dotless i",
+			product: messages.Product{Name: "KADIN KISA KOLLU GÖMLEK", Brand: "Koton"},
+			want: map[string]want{
+				"": {status: StatusFixed, title: "Koton Kadın Kısa Kollu Gömlek", note: "recased"},
+			},
+		},
+		{
 			name:    "dotless i",
 			product: messages.Product{Name: "ışık zinciri 10 metre ılık beyaz", Brand: "Işıltı"},
 			want: map[string]want{
@@ -266,6 +279,8 @@ func TestGenerate(t *testing.T) {
 			product: messages.Product{Name: "WIRELESS HEADPHONES WITH MIC AND USB CABLE - BEST SELLER", Brand: "Sony"},
 			want: map[string]want{
 				messages.Amazon: {status: StatusFixed, title: "Sony Wireless Headphones with Mic and USB Cable"},
+				// no Turkish letter: I is i, not ı, in a Turkish listing too
+				messages.Trendyol: {status: StatusFixed, title: "Sony Wireless Headphones with Mic and USB Cable"},
 			},
 		},
 	}
@@ -347,15 +362,18 @@ func TestGenerateDescriptionAndBullets(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, `<p><strong>Mavi &amp; Co</strong> Keten Gömlek. Ürünün özellikleri aşağıda yer alıyor.</p>`+
 		`<ul><li><strong>Malzeme:</strong> %100 Keten</li><li><strong>Renk:</strong> Lacivert</li>`+
-		`<li><strong>Yaka Tipi:</strong> Klasik &#34;İngiliz&#34; yaka</li><li><strong>Kategori:</strong> Gömlek</li></ul>`,
+		`<li><strong>Yaka Tipi:</strong> Klasik &#34;İngiliz&#34; yaka</li><li><strong>Kategori:</strong> Gömlek</li></ul>`+
+		`<p><strong>Bakım ve kullanım:</strong><br>Ürün etiketindeki yıkama talimatlarına uyunuz.</p>`,
 		tr.Description)
 	assert.Empty(t, tr.Bullets, "trendyol takes no bullets")
 
 	am, _, err := Generate(p, nil, messages.Amazon)
 	require.NoError(t, err)
 	assert.Equal(t, `Mavi &amp; Co Keten Gömlek. The product's details are listed below.<br><br>`+
-		`Material: %100 Keten<br>Color: Navy<br>Yaka Tipi: Klasik &#34;İngiliz&#34; yaka<br>Category: Gömlek`, am.Description)
-	assert.Equal(t, []string{"Material: %100 Keten", "Color: Navy", `Yaka Tipi: Klasik "İngiliz" yaka`, "Category: Gömlek"}, am.Bullets)
+		`Material: %100 Keten<br>Color: Navy<br>Yaka Tipi: Klasik &#34;İngiliz&#34; yaka<br>Category: Gömlek`+
+		`<br><br>Care and use:<br>Follow the washing instructions on the label.`, am.Description)
+	assert.Equal(t, []string{"Material: %100 Keten", "Color: Navy", `Yaka Tipi: Klasik "İngiliz" yaka`, "Category: Gömlek",
+		"Care and use: Follow the washing instructions on the label."}, am.Bullets)
 }
 
 func TestGenerateKeywords(t *testing.T) {
@@ -413,6 +431,9 @@ func TestGenerateProperty(t *testing.T) {
 		}
 		return strings.Join(ws, " ")
 	}
+	// every template's categories, and none
+	categories := []string{"", "Giyim > Tişört", "Ayakkabı", "Kadın Ayakkabıları", "Çanta", "Kulaklık",
+		"Elektronik", "Ev > Mutfak", "Kozmetik", "Oyuncak", "Spor", "Shoes", "Headphones", "Toys"}
 	brands := []string{"", "Koton", "LC Waikiki", "ADIDAS", "adidas", "Işıltı", "Mavi", "Yahoo!", "B&O"}
 	colours := []messages.Color{{EN: "Black", TR: "Siyah"}, {EN: "Navy", TR: "Lacivert"}}
 
@@ -421,7 +442,7 @@ func TestGenerateProperty(t *testing.T) {
 		p := messages.Product{
 			Name:       words(1+rng.Intn(45)) + " Gömlek",
 			Brand:      brands[rng.Intn(len(brands))],
-			Category:   words(rng.Intn(3)),
+			Category:   categories[rng.Intn(len(categories))] + " " + words(rng.Intn(2)),
 			Attributes: map[string]string{},
 		}
 		for range rng.Intn(7) {
@@ -613,4 +634,45 @@ func BenchmarkGenerate(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "products/s")
+}
+
+func TestStem(t *testing.T) {
+	tests := []struct{ lang, a, b string }{
+		{Turkish, "ayakkabısı", "Ayakkabı"},
+		{Turkish, "ayakkabıları", "ayakkabı"},
+		{Turkish, "gömlekler", "Gömlek"},
+		{Turkish, "çantası", "ÇANTA"},
+		{Turkish, "çantalar", "çanta"},
+		{Turkish, "kulaklıklar", "kulaklık"},
+		{English, "shoes", "Shoe"},
+		{English, "Ayakkabısı", "ayakkabı"}, // a Turkish letter: Turkish endings
+	}
+	for _, tt := range tests {
+		t.Run(tt.lang+"/"+tt.a, func(t *testing.T) {
+			assert.Equal(t, stem(tt.lang, tt.b), stem(tt.lang, tt.a))
+		})
+	}
+	distinct := []struct{ lang, a, b string }{
+		{Turkish, "kadın", "kad"},    // no case ending is cut
+		{Turkish, "kurs", "kur"},     // "s" after a consonant is the stem's
+		{Turkish, "ders", "der"},     // likewise
+		{Turkish, "eller", "el"},     // too short a stem to cut
+		{English, "glass", "glas"},   // a double s is no plural
+		{English, "gas", "ga"},       // too short
+		{Turkish, "kalem", "kalemi"}, // an accusative is not cut
+	}
+	for _, tt := range distinct {
+		t.Run("distinct/"+tt.a, func(t *testing.T) {
+			assert.NotEqual(t, stem(tt.lang, tt.b), stem(tt.lang, tt.a))
+		})
+	}
+}
+
+func TestGenerateKeywordsStems(t *testing.T) {
+	p := messages.Product{Name: "Deri Ayakkabı", Brand: "Hotiç", Category: "Ayakkabı > Kadın Ayakkabıları",
+		Keywords: []string{"ayakkabısı", "topuklu ayakkabılar", "deriler", "klasik", "gömlekler", "gömlek"}}
+	text, _, err := Generate(p, nil, messages.Trendyol)
+	require.NoError(t, err)
+	// ayakkabı… and deri… share a stem with title words; gömlek once, as first written
+	assert.Equal(t, []string{"topuklu", "klasik", "gömlekler", "kadın"}, text.Keywords)
 }

@@ -27,6 +27,7 @@ import (
 	"github.com/stox-dev/stox/messages"
 	"github.com/stox-dev/stox/middleware"
 	"github.com/stox-dev/stox/router"
+	seotext "github.com/stox-dev/stox/seo"
 	"github.com/stox-dev/stox/store"
 )
 
@@ -109,7 +110,12 @@ func (a *app) router(name string) (*message.Router, error) {
 		}
 		return router.NewAI(d, workers, ai.Enhancer{Blobs: a.blobs, Store: a.store, MaxPixels: a.cfg.MaxPixels}.Process)
 	case "seo":
-		return router.NewSEO(d, seo.Writer{Store: a.store, PublicBaseURL: a.cfg.PublicBaseURL}.Process)
+		w := seo.Writer{Store: a.store, PublicBaseURL: a.cfg.PublicBaseURL}
+		if a.cfg.LLMURL != "" {
+			// below the handler timeout, so a slow model leaves time for the fallback
+			w.Text = seotext.LLM{BaseURL: a.cfg.LLMURL, APIKey: a.cfg.LLMAPIKey, Model: a.cfg.LLMModel, Timeout: a.cfg.Timeout / 4}
+		}
+		return router.NewSEO(d, w.Process)
 	case "sync":
 		return router.NewSync(d, messages.Marketplaces, ledger.Ledger{Inventory: inv}.ApplyOrder)
 	}

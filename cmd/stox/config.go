@@ -37,6 +37,9 @@ type Config struct {
 	Workers       int      `envconfig:"STOX_WORKERS" desc:"ai workers in this process; default GOMAXPROCS"`
 	MaxPixels     int      `envconfig:"STOX_MAX_PIXELS" default:"50000000" desc:"largest photo accepted, in pixels"`
 	MaxPhotoBytes int64    `envconfig:"STOX_MAX_PHOTO_BYTES" default:"20971520" desc:"largest photo accepted, in bytes"`
+	LLMURL        string   `envconfig:"STOX_LLM_URL" desc:"base URL of an OpenAI-compatible endpoint the seo service asks for listing text; empty means off"`
+	LLMAPIKey     string   `envconfig:"STOX_LLM_API_KEY" desc:"bearer key of STOX_LLM_URL"`
+	LLMModel      string   `envconfig:"STOX_LLM_MODEL" desc:"model name sent to STOX_LLM_URL; required with it"`
 }
 
 // loadConfig reads the environment once and checks it.
@@ -73,6 +76,14 @@ func (c Config) validate() error {
 	if c.Workers < 0 || c.AMQPPool < 1 || c.Prefetch < 1 || c.MaxRetries < 0 || c.Timeout <= 0 {
 		errs = append(errs, errors.New("STOX_WORKERS ≥ 0, STOX_AMQP_CHANNEL_POOL ≥ 1, STOX_AMQP_PREFETCH ≥ 1, STOX_MAX_RETRIES ≥ 0 and STOX_HANDLER_TIMEOUT > 0 are required"))
 	}
+	if c.LLMURL != "" {
+		if u, err := url.Parse(c.LLMURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, errors.New("STOX_LLM_URL must be an http(s) URL or empty"))
+		}
+		if c.LLMModel == "" {
+			errs = append(errs, errors.New("STOX_LLM_MODEL is required with STOX_LLM_URL"))
+		}
+	}
 	for _, k := range c.APIKeys {
 		if len(k) < 16 {
 			errs = append(errs, errors.New("every STOX_API_KEYS key must be at least 16 characters"))
@@ -92,7 +103,7 @@ func (c Config) redacted() []any {
 		"amqp_url", redactURL(c.AMQPURL), "database_url", redactURL(c.DatabaseURL),
 		"data_dir", c.DataDir, "prefix", c.Prefix, "quorum", c.AMQPQuorum,
 		"http_addr", c.HTTPAddr, "admin_addr", c.AdminAddr, "public_base_url", c.PublicBaseURL,
-		"api_keys", keys, "workers", c.Workers, "timeout", c.Timeout, "max_retries", c.MaxRetries,
+		"api_keys", keys, "llm_url", redactURL(c.LLMURL), "llm_model", c.LLMModel, "workers", c.Workers, "timeout", c.Timeout, "max_retries", c.MaxRetries,
 	}
 }
 

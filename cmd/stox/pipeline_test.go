@@ -132,6 +132,11 @@ func runPipeline(t *testing.T, cfg Config) {
 	assert.NotEmpty(t, p.Images)
 	for _, m := range messages.Marketplaces {
 		assert.NotEmpty(t, p.Texts[m].Title, m)
+		// the compliance report travels with the text into the catalog the API shows
+		if assert.NotNil(t, p.Texts[m].Compliance, m) {
+			assert.Contains(t, []string{messages.CompliancePass, messages.ComplianceFixed}, p.Texts[m].Compliance.Status, m)
+			assert.NotEmpty(t, p.Texts[m].Compliance.Writer, m)
+		}
 	}
 
 	cancel()

@@ -24,10 +24,12 @@ type Writer struct {
 	// PublicBaseURL is where marketplaces fetch images: an image's URL is
 	// PublicBaseURL + "/images/" + its blob key.
 	PublicBaseURL string
+	// Text writes each marketplace's text; nil means seo.Deterministic.
+	Text seo.Writer
 }
 
 // Process writes the text of each marketplace in in.Product.Marketplaces and returns
-// the listing to publish. A marketplace whose text cannot meet its rules is left out of
+// the listing to publish; every text carries its compliance report. A marketplace whose text cannot meet its rules is left out of
 // the listing and recorded as rejected with the reasons; the seo stage is then failed
 // with one reason per such marketplace, and done otherwise. When no marketplace is
 // left, the error is permanent: retrying writes the same text.
@@ -43,24 +45,37 @@ func (w Writer) Process(ctx context.Context, in messages.ImageEnhancedV1) (messa
 		Images:    make(map[string][]messages.ListingImage),
 	}
 	colours := dominant(in.Analysis)
+	var writer seo.Writer = seo.Deterministic{}
+	if w.Text != nil {
+		writer = w.Text
+	}
 	rejected := make(map[string][]string)
 	var failed []string // marketplaces in the product's order
 	seen := make(map[string]bool)
+	// stored are the texts the catalog keeps: every known marketplace's, failing ones
+	// too, each with its compliance report.
+	stored := make(map[string]messages.ListingText)
 	for _, m := range in.Product.Marketplaces {
 		if seen[m] {
 			continue
 		}
 		seen[m] = true
-		text, rep, err := seo.Generate(in.Product, colours, m)
+		text, rep, err := writer.Write(ctx, in.Product, colours, m)
 		if err != nil {
-			rep = seo.Report{Marketplace: m, Status: seo.StatusFail, Notes: []string{err.Error()}}
+			rep = seo.Report{Marketplace: m, Status: seo.StatusFail, Notes: []string{err.Error()}, Writer: seo.WriterDeterministic}
 		}
+		text.Compliance = &messages.Compliance{Status: rep.Status, Notes: rep.Notes, Writer: rep.Writer}
 		if rep.Status == seo.StatusFail {
 			rejected[m] = rep.Notes
 			failed = append(failed, m)
+			if err == nil {
+				// stored, not published: the API shows the text and why it fails
+				stored[m] = text
+			}
 			continue
 		}
 		out.Texts[m] = text
+		stored[m] = text
 		out.Images[m] = w.images(in.Images, m)
 	}
 
@@ -71,7 +86,7 @@ func (w Writer) Process(ctx context.Context, in messages.ImageEnhancedV1) (messa
 	if len(in.Product.Marketplaces) == 0 {
 		reasons = append(reasons, "the product names no marketplace")
 	}
-	if err := w.record(ctx, in, out.Texts, failed, rejected, reasons); err != nil {
+	if err := w.record(ctx, in, stored, failed, rejected, reasons); err != nil {
 		return messages.ListingV1{}, err
 	}
 	if len(out.Texts) == 0 {
@@ -81,7 +96,7 @@ func (w Writer) Process(ctx context.Context, in messages.ImageEnhancedV1) (messa
 	return out, nil
 }
 
-// record saves the texts, the rejections and the stage, in that order, so the stage
+// record saves the texts (failing ones included, marked so), the rejections and the stage, in that order, so the stage
 // reads done only once everything it promises is stored.
 func (w Writer) record(ctx context.Context, in messages.ImageEnhancedV1, texts map[string]messages.ListingText,
 	failed []string, rejected map[string][]string, reasons []string) error {

@@ -3,6 +3,9 @@ package seo
 import (
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -142,6 +145,9 @@ func TestProcess(t *testing.T) {
 	assert.Equal(t, "tr", out.Texts[messages.Hepsiburada].Language)
 	for m, text := range out.Texts {
 		assert.Empty(t, seo.CheckBrand(text, m, in.Product.Brand), m)
+		require.NotNil(t, text.Compliance, m)
+		assert.Contains(t, []string{seo.StatusPass, seo.StatusFixed}, text.Compliance.Status, m)
+		assert.Equal(t, seo.WriterDeterministic, text.Compliance.Writer, m)
 	}
 
 	require.Len(t, out.Images, 3)
@@ -181,7 +187,12 @@ func TestProcessSomeMarketplacesFail(t *testing.T) {
 	assert.Equal(t, []string{messages.Amazon}, keys(out.Texts))
 	assert.Equal(t, []string{messages.Amazon}, keys(out.Images))
 	assert.Equal(t, map[string]int{"PutTexts": 1, "SetListing": 2, "SetStage": 1}, fs.calls, "the repeated trendyol is handled once")
-	assert.Equal(t, out.Texts, fs.texts)
+	assert.Equal(t, out.Texts[messages.Amazon], fs.texts[messages.Amazon])
+	// the failing text is stored with its reasons, not published; n11 has no text at all
+	assert.Equal(t, []string{messages.Amazon, messages.Trendyol}, keys(fs.texts))
+	require.NotNil(t, fs.texts[messages.Trendyol].Compliance)
+	assert.Equal(t, seo.StatusFail, fs.texts[messages.Trendyol].Compliance.Status)
+	assert.Equal(t, fs.listings[messages.Trendyol].Reasons, fs.texts[messages.Trendyol].Compliance.Notes)
 
 	require.Contains(t, fs.listings, messages.Trendyol)
 	assert.Equal(t, store.ListingRejected, fs.listings[messages.Trendyol].State)
@@ -207,11 +218,14 @@ func TestProcessEveryMarketplaceFails(t *testing.T) {
 	assert.Contains(t, err.Error(), "promotional")
 
 	assert.Equal(t, map[string]int{"PutTexts": 1, "SetListing": 3, "SetStage": 1}, fs.calls, "recorded before giving up")
-	assert.Empty(t, fs.texts)
 	assert.Len(t, fs.listings, 3)
+	assert.Len(t, fs.texts, 3)
 	for m, l := range fs.listings {
 		assert.Equal(t, store.ListingRejected, l.State, m)
 		assert.NotEmpty(t, l.Reasons, m)
+		require.NotNil(t, fs.texts[m].Compliance, m)
+		assert.Equal(t, seo.StatusFail, fs.texts[m].Compliance.Status, m)
+		assert.Equal(t, l.Reasons, fs.texts[m].Compliance.Notes, m)
 	}
 	assert.Equal(t, store.StateFailed, fs.stage.State)
 	assert.Len(t, fs.stage.Reasons, 3)
@@ -270,10 +284,32 @@ func TestProcessStoreErrors(t *testing.T) {
 	}
 }
 
+// keys returns the keys of m in sorted order.
 func keys[V any](m map[string]V) []string {
 	var out []string
 	for k := range m {
 		out = append(out, k)
 	}
+	sort.Strings(out)
 	return out
+}
+
+func TestProcessLLMRejected(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = w.Write([]byte(`{"choices":[{"message":{"role":"assistant","content":"{\"title\":\"KOTON GÖMLEK KARGO BEDAVA\",\"description\":\"<p>x</p>\"}"}}]}`))
+	}))
+	defer srv.Close()
+	fs := newFakeStore(t)
+	w := Writer{Store: fs, PublicBaseURL: "http://x", Text: seo.LLM{BaseURL: srv.URL, Model: "m", HTTPClient: srv.Client()}}
+
+	out, err := w.Process(context.Background(), enhanced())
+	require.NoError(t, err)
+	require.Len(t, out.Texts, 3)
+	for m, text := range out.Texts {
+		assert.Empty(t, seo.CheckBrand(text, m, "Koton"), m)
+		require.NotNil(t, text.Compliance, m)
+		assert.True(t, strings.HasPrefix(text.Compliance.Writer, "deterministic (llm rejected: breaks the rules"), "%s: %q", m, text.Compliance.Writer)
+		assert.Contains(t, strings.Join(text.Compliance.Notes, "\n"), "llm rejected", m)
+	}
+	assert.Equal(t, out.Texts, fs.texts)
 }
