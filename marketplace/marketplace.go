@@ -1,0 +1,101 @@
+// Package marketplace defines the one client interface every marketplace adapter
+// implements (amazon, trendyol, hepsiburada sub-packages), speaking that marketplace's
+// real API. Base URLs and credentials are configuration; the sandbox is the default.
+package marketplace
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/stox-dev/stox/messages"
+)
+
+// Listing is one product as a marketplace adapter publishes it.
+type Listing struct {
+	SKU       string
+	Barcode   string
+	Brand     string
+	Category  string
+	Price     float64
+	ListPrice float64
+	Currency  string
+	VATRate   int
+	Quantity  int
+	Text      messages.ListingText
+	Images    []messages.ListingImage
+	// Attributes are the seller's attributes, name → value.
+	Attributes map[string]string
+}
+
+// Submission states.
+const (
+	SubmissionPending  = "pending"
+	SubmissionAccepted = "accepted"
+	SubmissionRejected = "rejected"
+)
+
+// Submission is the marketplace's answer to an asynchronous request (a batch of
+// listings or stock updates): its ID to poll and, once known, each item's outcome.
+type Submission struct {
+	ID string
+	// Done is true once every item has an outcome.
+	Done  bool
+	Items []ItemResult
+}
+
+// ItemResult is the outcome of one SKU in a submission.
+type ItemResult struct {
+	SKU     string
+	State   string
+	Reasons []string
+}
+
+// Stock is an absolute quantity (and optionally price) for one SKU.
+type Stock struct {
+	SKU       string
+	Quantity  int
+	Price     float64
+	ListPrice float64
+}
+
+// Order is an order (or its change) seen on a marketplace, with the cursor to fetch
+// the next ones from.
+type Order = messages.OrderV1
+
+// Client is what a marketplace service needs from one marketplace.
+type Client interface {
+	// Name is the marketplace: amazon, trendyol or hepsiburada.
+	Name() string
+	// MaxBatch is how many listings or stock items one request may carry.
+	MaxBatch() int
+	// UpsertListings creates or updates listings; the result is polled with Poll.
+	UpsertListings(ctx context.Context, ls []Listing) (Submission, error)
+	// Poll returns the current state of a submission.
+	Poll(ctx context.Context, id string) (Submission, error)
+	// PushStock sends absolute quantities (and prices).
+	PushStock(ctx context.Context, s []Stock) (Submission, error)
+	// Orders returns orders changed since cursor ("" for the start) and the next cursor.
+	Orders(ctx context.Context, cursor string) ([]Order, string, error)
+	// Acknowledge tells the marketplace the seller has taken the orders, where the API
+	// has such a call.
+	Acknowledge(ctx context.Context, orderIDs []string) error
+}
+
+// ErrRateLimited is wrapped by errors of requests the marketplace throttled; RetryAfter
+// says how long it asked to wait.
+var ErrRateLimited = errors.New("rate limited")
+
+// RateLimitError is a throttled request.
+type RateLimitError struct {
+	RetryAfter time.Duration
+	Body       string
+}
+
+func (e *RateLimitError) Error() string {
+	return fmt.Sprintf("rate limited (retry after %s): %s", e.RetryAfter, e.Body)
+}
+
+// Unwrap makes errors.Is(err, ErrRateLimited) true.
+func (e *RateLimitError) Unwrap() error { return ErrRateLimited }
