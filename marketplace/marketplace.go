@@ -87,6 +87,17 @@ type Client interface {
 // says how long it asked to wait.
 var ErrRateLimited = errors.New("rate limited")
 
+// ErrUnauthorized is wrapped by errors of requests the marketplace refused for their
+// credentials or identifying headers (wrong key or secret, missing User-Agent): retrying
+// cannot help until the configuration changes.
+var ErrUnauthorized = errors.New("unauthorized")
+
+// ErrDuplicate is wrapped by errors of requests the marketplace refused because an
+// identical one was sent too recently (Trendyol refuses the same price-and-inventory body
+// within 15 minutes). The marketplace already holds those values; the caller should
+// drop unchanged items rather than retry.
+var ErrDuplicate = errors.New("duplicate request refused")
+
 // RateLimitError is a throttled request.
 type RateLimitError struct {
 	RetryAfter time.Duration

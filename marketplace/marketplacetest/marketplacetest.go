@@ -1,0 +1,252 @@
+// Package marketplacetest is the contract suite every marketplace.Client passes against
+// the sandbox: batches with accepted and rejected items, stock pushes, duplicate
+// refusals, orders across cursor calls, throttling and bad credentials.
+package marketplacetest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/stox-dev/stox/marketplace"
+	"github.com/stox-dev/stox/marketplace/sandbox"
+	"github.com/stox-dev/stox/messages"
+)
+
+var seq atomic.Int64
+
+// Listing returns a listing the sandbox accepts for every marketplace, with a SKU unique
+// in this process.
+func Listing(prefix string) marketplace.Listing {
+	sku := fmt.Sprintf("%s-%d-%d", prefix, time.Now().UnixNano()%1e9, seq.Add(1))
+	return marketplace.Listing{
+		SKU: sku, Barcode: "BC" + sku, Brand: "Stox", Category: "Kitchen",
+		Price: 100, ListPrice: 120, Currency: "TRY", VATRate: 20, Quantity: 50,
+		Text: messages.ListingText{Language: "tr", Title: "Stox seramik kupa 350 ml beyaz",
+			Description: "<p>Bulaşık makinesinde yıkanabilir seramik kupa.</p>"},
+		Images: []messages.ListingImage{{Key: sku + "/1.jpg", URL: "https://images.example.com/" + sku + "/1.jpg", Width: 1200, Height: 1800}},
+		Attributes: map[string]string{
+			"trendyol_brand_id": "1791", "trendyol_category_id": "411", "color": "white",
+		},
+	}
+}
+
+// Run runs the contract suite. newClient returns a client of the marketplace under test
+// pointed at sb (served over HTTP) with valid credentials; sb must run on a clock the
+// suite can Advance (tests pass a fixed Options.Now) so nothing waits on real time.
+func Run(t *testing.T, newClient func(t *testing.T) marketplace.Client, sb *sandbox.Server) {
+	ctx := context.Background()
+
+	t.Run("batch with accepted and rejected items", func(t *testing.T) {
+		c := newClient(t)
+		good := Listing("good")
+		bad := Listing("bad")
+		bad.Text.Title = string(bytes.Repeat([]byte("x"), 300))
+		bad.VATRate = 18
+		bad.Images = []messages.ListingImage{{URL: "http://insecure.example.com/1.jpg"}}
+		sub, err := c.UpsertListings(ctx, []marketplace.Listing{good, bad})
+		require.NoError(t, err)
+		require.NotEmpty(t, sub.ID)
+		assert.False(t, sub.Done)
+
+		done := waitDone(t, c, sb, sub.ID)
+		got := bySKU(done.Items)
+		require.Len(t, got, 2)
+		assert.Equal(t, marketplace.SubmissionAccepted, got[good.SKU].State)
+		assert.Empty(t, got[good.SKU].Reasons)
+		assert.Equal(t, marketplace.SubmissionRejected, got[bad.SKU].State)
+		assert.Len(t, got[bad.SKU].Reasons, 3, "title, VAT rate and image each give a reason: %q", got[bad.SKU].Reasons)
+	})
+
+	t.Run("stock push reaches the sandbox", func(t *testing.T) {
+		c := newClient(t)
+		l := list(t, c, sb)
+		sub, err := c.PushStock(ctx, []marketplace.Stock{{SKU: l.SKU, Quantity: 7, Price: 95, ListPrice: 120}})
+		require.NoError(t, err)
+		done := waitDone(t, c, sb, sub.ID)
+		require.Len(t, done.Items, 1)
+		assert.Equal(t, l.SKU, done.Items[0].SKU)
+		assert.Equal(t, marketplace.SubmissionAccepted, done.Items[0].State, "reasons: %q", done.Items[0].Reasons)
+		assert.Equal(t, 7, stock(t, sb, c.Name(), l.SKU))
+	})
+
+	t.Run("identical stock body within the window is refused", func(t *testing.T) {
+		window := sb.DuplicateWindow(newClient(t).Name())
+		if window == 0 {
+			t.Skip("this marketplace accepts repeated stock bodies")
+		}
+		c := newClient(t)
+		l := list(t, c, sb)
+		push := []marketplace.Stock{{SKU: l.SKU, Quantity: 9, Price: 99, ListPrice: 120}}
+		sub, err := c.PushStock(ctx, push)
+		require.NoError(t, err)
+		waitDone(t, c, sb, sub.ID)
+
+		sb.Advance(window / 2)
+		_, err = c.PushStock(ctx, push)
+		require.Error(t, err)
+		assert.ErrorIs(t, err, marketplace.ErrDuplicate)
+
+		changed := []marketplace.Stock{{SKU: l.SKU, Quantity: 8, Price: 99, ListPrice: 120}}
+		_, err = c.PushStock(ctx, changed)
+		assert.NoError(t, err, "a changed body is not a duplicate")
+
+		sb.Advance(window)
+		sub, err = c.PushStock(ctx, push)
+		require.NoError(t, err, "the same body is taken once the window has passed")
+		waitDone(t, c, sb, sub.ID)
+		assert.Equal(t, 9, stock(t, sb, c.Name(), l.SKU))
+	})
+
+	t.Run("orders come back once across cursor calls", func(t *testing.T) {
+		c := newClient(t)
+		// Orders from other subtests come back too: start from the cursor after them.
+		_, cursor := drain(t, c, "")
+		l := list(t, c, sb)
+		for _, q := range []int{1, 2, 3, 1, 2} {
+			hook(t, sb, http.MethodPost, "/sandbox/"+c.Name()+"/orders", map[string]any{"stockCode": l.SKU, "quantity": q}, http.StatusCreated)
+		}
+		orders, cursor := drain(t, c, cursor)
+		require.Len(t, orders, 5)
+		seen := map[string]bool{}
+		total := 0
+		for _, o := range orders {
+			key := o.OrderID + "/" + o.Status
+			assert.False(t, seen[key], "order %s came back twice", key)
+			seen[key] = true
+			assert.Equal(t, c.Name(), o.Marketplace)
+			assert.Equal(t, messages.OrderCreated, o.Status)
+			require.Len(t, o.Lines, 1)
+			assert.Equal(t, l.SKU, o.Lines[0].SKU)
+			assert.NotEmpty(t, o.Lines[0].LineID)
+			total += o.Lines[0].Quantity
+		}
+		assert.Equal(t, 9, total)
+		assert.Equal(t, l.Quantity-9, stock(t, sb, c.Name(), l.SKU), "orders take stock in the sandbox")
+
+		sb.Advance(time.Second)
+		hook(t, sb, http.MethodPost, "/sandbox/"+c.Name()+"/orders", map[string]any{"stockCode": l.SKU, "quantity": 4}, http.StatusCreated)
+		more, _ := drain(t, c, cursor)
+		require.Len(t, more, 1)
+		assert.False(t, seen[more[0].OrderID+"/"+more[0].Status])
+		assert.Equal(t, 4, more[0].Lines[0].Quantity)
+	})
+
+	t.Run("throttled requests give RateLimitError", func(t *testing.T) {
+		c := newClient(t)
+		l := Listing("throttle")
+		sub, err := c.UpsertListings(ctx, []marketplace.Listing{l})
+		require.NoError(t, err)
+		var rl *marketplace.RateLimitError
+		for i := 0; i < 10000 && rl == nil; i++ {
+			if _, err := c.Poll(ctx, sub.ID); err != nil {
+				require.ErrorAs(t, err, &rl)
+			}
+		}
+		require.NotNil(t, rl, "the sandbox never throttled")
+		assert.ErrorIs(t, rl, marketplace.ErrRateLimited)
+		assert.Positive(t, rl.RetryAfter)
+		sb.Advance(time.Minute)
+		_, err = c.Poll(ctx, sub.ID)
+		assert.NoError(t, err, "the limit lifts once its window has passed")
+	})
+
+	t.Run("revoked credentials give a clear auth error", func(t *testing.T) {
+		c := newClient(t)
+		require.NoError(t, sb.SetRevoked(c.Name(), true))
+		t.Cleanup(func() { _ = sb.SetRevoked(c.Name(), false) })
+		_, err := c.UpsertListings(ctx, []marketplace.Listing{Listing("auth")})
+		require.Error(t, err)
+		assert.ErrorIs(t, err, marketplace.ErrUnauthorized)
+		assert.NotErrorIs(t, err, marketplace.ErrRateLimited)
+		_, _, err = c.Orders(ctx, "")
+		assert.ErrorIs(t, err, marketplace.ErrUnauthorized)
+	})
+}
+
+// list creates one listing and waits until the sandbox has accepted it.
+func list(t *testing.T, c marketplace.Client, sb *sandbox.Server) marketplace.Listing {
+	t.Helper()
+	l := Listing("list")
+	sub, err := c.UpsertListings(context.Background(), []marketplace.Listing{l})
+	require.NoError(t, err)
+	done := waitDone(t, c, sb, sub.ID)
+	require.Len(t, done.Items, 1)
+	require.Equal(t, marketplace.SubmissionAccepted, done.Items[0].State, "reasons: %q", done.Items[0].Reasons)
+	return l
+}
+
+// waitDone polls a submission, moving the sandbox clock on between polls.
+func waitDone(t *testing.T, c marketplace.Client, sb *sandbox.Server, id string) marketplace.Submission {
+	t.Helper()
+	for range 60 {
+		sub, err := c.Poll(context.Background(), id)
+		require.NoError(t, err)
+		if sub.Done {
+			for _, it := range sub.Items {
+				require.NotEqual(t, marketplace.SubmissionPending, it.State, "done with item %s pending", it.SKU)
+			}
+			return sub
+		}
+		sb.Advance(time.Second)
+	}
+	t.Fatalf("submission %s not done after 60 polls", id)
+	return marketplace.Submission{}
+}
+
+// drain calls Orders from cursor until a call returns nothing new.
+func drain(t *testing.T, c marketplace.Client, cursor string) ([]marketplace.Order, string) {
+	t.Helper()
+	var all []marketplace.Order
+	for range 100 {
+		orders, next, err := c.Orders(context.Background(), cursor)
+		require.NoError(t, err)
+		cursor = next
+		if len(orders) == 0 {
+			return all, cursor
+		}
+		all = append(all, orders...)
+	}
+	t.Fatal("orders never ran out")
+	return nil, ""
+}
+
+func stock(t *testing.T, sb *sandbox.Server, name, sku string) int {
+	t.Helper()
+	var out struct {
+		Quantity int `json:"quantity"`
+	}
+	body := hook(t, sb, http.MethodGet, "/sandbox/"+name+"/stock/"+sku, nil, http.StatusOK)
+	require.NoError(t, json.Unmarshal(body, &out))
+	return out.Quantity
+}
+
+// hook calls a sandbox test hook directly on the handler.
+func hook(t *testing.T, sb *sandbox.Server, method, path string, in any, want int) []byte {
+	t.Helper()
+	var body bytes.Buffer
+	if in != nil {
+		require.NoError(t, json.NewEncoder(&body).Encode(in))
+	}
+	rec := httptest.NewRecorder()
+	sb.ServeHTTP(rec, httptest.NewRequest(method, path, &body))
+	require.Equal(t, want, rec.Code, "%s %s: %s", method, path, rec.Body)
+	return rec.Body.Bytes()
+}
+
+func bySKU(items []marketplace.ItemResult) map[string]marketplace.ItemResult {
+	m := map[string]marketplace.ItemResult{}
+	for _, it := range items {
+		m[it.SKU] = it
+	}
+	return m
+}

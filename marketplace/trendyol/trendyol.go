@@ -1,0 +1,531 @@
+// Package trendyol is the marketplace.Client for Trendyol's integration API (product V2
+// create, batch-request polling, price-and-inventory, v2 shipment-package orders).
+package trendyol
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/stox-dev/stox/marketplace"
+	"github.com/stox-dev/stox/messages"
+)
+
+// Name is the marketplace's name in messages and configuration.
+const Name = "trendyol"
+
+// DefaultBaseURL is Trendyol's production gateway; paths below it start with /integration.
+const DefaultBaseURL = "https://apigw.trendyol.com"
+
+// Listing attributes the adapter reads instead of sending them as product attributes.
+const (
+	// AttrBrandID is the Listing.Attributes key holding Trendyol's numeric brand ID.
+	AttrBrandID = "trendyol_brand_id"
+	// AttrCategoryID is the Listing.Attributes key holding Trendyol's numeric leaf category ID.
+	AttrCategoryID = "trendyol_category_id"
+	// AttrProductMainID groups variants (default: the SKU).
+	AttrProductMainID = "trendyol_product_main_id"
+	// AttrDimensionalWeight is the desi (default Config.DimensionalWeight).
+	AttrDimensionalWeight = "trendyol_desi"
+	// AttrValuePrefix marks a category attribute with a catalogued value:
+	// "trendyol_attribute_<attributeId>" → "<attributeValueId>".
+	AttrValuePrefix = "trendyol_attribute_"
+	// AttrCustomPrefix marks a category attribute with free text:
+	// "trendyol_custom_<attributeId>" → "text".
+	AttrCustomPrefix = "trendyol_custom_"
+)
+
+// Config configures a Client.
+type Config struct {
+	// BaseURL is the gateway without /integration (default DefaultBaseURL).
+	BaseURL   string
+	SellerID  string
+	APIKey    string
+	APISecret string
+	// Integrator names the integration in the User-Agent (default SelfIntegration).
+	Integrator string
+	// BrandID and CategoryID are used for listings without the trendyol_brand_id and
+	// trendyol_category_id attributes; zero means such a listing is refused.
+	BrandID    int64
+	CategoryID int64
+	// DimensionalWeight is the desi sent when a listing has no trendyol_desi (default 1).
+	DimensionalWeight float64
+	// PageSize is the orders page size, at most 200 (default 200).
+	PageSize int
+	// HTTPClient defaults to a client with a 30 s timeout.
+	HTTPClient *http.Client
+}
+
+// Client speaks Trendyol's integration API. It is safe for concurrent use.
+type Client struct {
+	cfg  Config
+	auth string
+	ua   string
+
+	mu       sync.Mutex
+	barcodes map[string]string // SKU → barcode, learned from UpsertListings
+	skus     map[string]string // barcode → SKU
+}
+
+var _ marketplace.Client = (*Client)(nil)
+
+// New returns a Client for cfg.
+func New(cfg Config) *Client {
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = DefaultBaseURL
+	}
+	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
+	if cfg.Integrator == "" {
+		cfg.Integrator = "SelfIntegration"
+	}
+	if cfg.DimensionalWeight == 0 {
+		cfg.DimensionalWeight = 1
+	}
+	if cfg.PageSize <= 0 || cfg.PageSize > 200 {
+		cfg.PageSize = 200
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: 30 * time.Second}
+	}
+	req, _ := http.NewRequest(http.MethodGet, "/", nil)
+	req.SetBasicAuth(cfg.APIKey, cfg.APISecret)
+	return &Client{
+		cfg:      cfg,
+		auth:     req.Header.Get("Authorization"),
+		ua:       cfg.SellerID + " - " + cfg.Integrator,
+		barcodes: map[string]string{},
+		skus:     map[string]string{},
+	}
+}
+
+// Name implements marketplace.Client.
+func (c *Client) Name() string { return Name }
+
+// MaxBatch implements marketplace.Client: Trendyol takes 1000 items per request.
+func (c *Client) MaxBatch() int { return 1000 }
+
+type image struct {
+	URL string `json:"url"`
+}
+
+type attribute struct {
+	AttributeID          int64  `json:"attributeId"`
+	AttributeValueID     int64  `json:"attributeValueId,omitempty"`
+	CustomAttributeValue string `json:"customAttributeValue,omitempty"`
+}
+
+type product struct {
+	Barcode           string      `json:"barcode"`
+	Title             string      `json:"title"`
+	ProductMainID     string      `json:"productMainId"`
+	BrandID           int64       `json:"brandId"`
+	CategoryID        int64       `json:"categoryId"`
+	Quantity          int         `json:"quantity"`
+	StockCode         string      `json:"stockCode"`
+	DimensionalWeight float64     `json:"dimensionalWeight"`
+	Description       string      `json:"description"`
+	CurrencyType      string      `json:"currencyType"`
+	ListPrice         float64     `json:"listPrice"`
+	SalePrice         float64     `json:"salePrice"`
+	VATRate           int         `json:"vatRate"`
+	Images            []image     `json:"images"`
+	Attributes        []attribute `json:"attributes"`
+}
+
+// barcode is the listing's barcode, or its SKU when it has none.
+func barcodeOf(l marketplace.Listing) string {
+	if l.Barcode != "" {
+		return l.Barcode
+	}
+	return l.SKU
+}
+
+func (c *Client) product(l marketplace.Listing) (product, error) {
+	id := func(key string, def int64) (int64, error) {
+		v, ok := l.Attributes[key]
+		if !ok {
+			if def == 0 {
+				return 0, fmt.Errorf("no %s attribute and no default configured", key)
+			}
+			return def, nil
+		}
+		n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		if err != nil || n <= 0 {
+			return 0, fmt.Errorf("attribute %s=%q is not a positive integer", key, v)
+		}
+		return n, nil
+	}
+	brand, err := id(AttrBrandID, c.cfg.BrandID)
+	if err != nil {
+		return product{}, err
+	}
+	category, err := id(AttrCategoryID, c.cfg.CategoryID)
+	if err != nil {
+		return product{}, err
+	}
+	p := product{
+		Barcode: barcodeOf(l), Title: l.Text.Title, ProductMainID: l.SKU, BrandID: brand, CategoryID: category,
+		Quantity: l.Quantity, StockCode: l.SKU, DimensionalWeight: c.cfg.DimensionalWeight,
+		Description: l.Text.Description, CurrencyType: "TRY", ListPrice: l.ListPrice, SalePrice: l.Price,
+		VATRate: l.VATRate, Images: []image{}, Attributes: []attribute{},
+	}
+	if l.Currency != "" {
+		p.CurrencyType = l.Currency
+	}
+	if p.ListPrice == 0 {
+		p.ListPrice = p.SalePrice
+	}
+	if v := l.Attributes[AttrProductMainID]; v != "" {
+		p.ProductMainID = v
+	}
+	if v, ok := l.Attributes[AttrDimensionalWeight]; ok {
+		if p.DimensionalWeight, err = strconv.ParseFloat(v, 64); err != nil {
+			return product{}, fmt.Errorf("attribute %s=%q is not a number", AttrDimensionalWeight, v)
+		}
+	}
+	for _, img := range l.Images {
+		p.Images = append(p.Images, image{URL: img.URL})
+	}
+	for k, v := range l.Attributes {
+		var a attribute
+		var rest string
+		switch {
+		case strings.HasPrefix(k, AttrValuePrefix):
+			rest = strings.TrimPrefix(k, AttrValuePrefix)
+			if a.AttributeValueID, err = strconv.ParseInt(v, 10, 64); err != nil {
+				return product{}, fmt.Errorf("attribute %s=%q: value ID is not an integer", k, v)
+			}
+		case strings.HasPrefix(k, AttrCustomPrefix):
+			rest, a.CustomAttributeValue = strings.TrimPrefix(k, AttrCustomPrefix), v
+		default:
+			continue
+		}
+		if a.AttributeID, err = strconv.ParseInt(rest, 10, 64); err != nil {
+			return product{}, fmt.Errorf("attribute %s: attribute ID is not an integer", k)
+		}
+		p.Attributes = append(p.Attributes, a)
+	}
+	return p, nil
+}
+
+// UpsertListings implements marketplace.Client with Product V2 create. Brand and
+// category IDs come from the trendyol_brand_id and trendyol_category_id attributes, else
+// from Config. Trendyol's create does not update an existing barcode; updates of
+// approved products go through its separate update endpoints, not covered here.
+func (c *Client) UpsertListings(ctx context.Context, ls []marketplace.Listing) (marketplace.Submission, error) {
+	if len(ls) == 0 || len(ls) > c.MaxBatch() {
+		return marketplace.Submission{}, fmt.Errorf("upsert %d listings: trendyol takes 1 to %d per request", len(ls), c.MaxBatch())
+	}
+	items := make([]product, 0, len(ls))
+	sub := marketplace.Submission{}
+	for _, l := range ls {
+		p, err := c.product(l)
+		if err != nil {
+			return marketplace.Submission{}, fmt.Errorf("listing %s: %w", l.SKU, err)
+		}
+		items = append(items, p)
+		sub.Items = append(sub.Items, marketplace.ItemResult{SKU: l.SKU, State: marketplace.SubmissionPending})
+	}
+	c.mu.Lock()
+	for _, l := range ls {
+		c.barcodes[l.SKU], c.skus[barcodeOf(l)] = barcodeOf(l), l.SKU
+	}
+	c.mu.Unlock()
+	var out struct {
+		BatchRequestID string `json:"batchRequestId"`
+	}
+	path := "/integration/product/sellers/" + url.PathEscape(c.cfg.SellerID) + "/v2/products"
+	if err := c.do(ctx, http.MethodPost, path, map[string]any{"items": items}, &out); err != nil {
+		return marketplace.Submission{}, fmt.Errorf("create products: %w", err)
+	}
+	if out.BatchRequestID == "" {
+		return marketplace.Submission{}, errors.New("create products: answer has no batchRequestId")
+	}
+	sub.ID = out.BatchRequestID
+	return sub, nil
+}
+
+type batchItem struct {
+	RequestItem struct {
+		Barcode   string `json:"barcode"`
+		StockCode string `json:"stockCode"`
+		Product   *struct {
+			Barcode   string `json:"barcode"`
+			StockCode string `json:"stockCode"`
+		} `json:"product"`
+	} `json:"requestItem"`
+	Status         string   `json:"status"`
+	FailureReasons []string `json:"failureReasons"`
+}
+
+type batchResult struct {
+	BatchRequestID string      `json:"batchRequestId"`
+	Status         string      `json:"status"`
+	Items          []batchItem `json:"items"`
+}
+
+// Poll implements marketplace.Client. Product batches say COMPLETED even when items
+// failed, and price-and-inventory batches have no top-level status at all, so a batch
+// is done when every item has SUCCESS or FAILED (and any top-level status is COMPLETED).
+func (c *Client) Poll(ctx context.Context, id string) (marketplace.Submission, error) {
+	var res batchResult
+	path := "/integration/product/sellers/" + url.PathEscape(c.cfg.SellerID) + "/products/batch-requests/" + url.PathEscape(id)
+	if err := c.do(ctx, http.MethodGet, path, nil, &res); err != nil {
+		return marketplace.Submission{}, fmt.Errorf("poll batch %s: %w", id, err)
+	}
+	return c.submission(id, res), nil
+}
+
+func (c *Client) submission(id string, res batchResult) marketplace.Submission {
+	sub := marketplace.Submission{ID: id, Done: len(res.Items) > 0 && (res.Status == "" || res.Status == "COMPLETED")}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, it := range res.Items {
+		ri := it.RequestItem
+		barcode, sku := ri.Barcode, ri.StockCode
+		if ri.Product != nil {
+			barcode = cmp(barcode, ri.Product.Barcode)
+			sku = cmp(sku, ri.Product.StockCode)
+		}
+		sku = cmp(sku, c.skus[barcode], barcode)
+		r := marketplace.ItemResult{SKU: sku, State: marketplace.SubmissionPending}
+		switch it.Status {
+		case "SUCCESS":
+			r.State = marketplace.SubmissionAccepted
+		case "FAILED":
+			r.State, r.Reasons = marketplace.SubmissionRejected, it.FailureReasons
+			if len(r.Reasons) == 0 {
+				r.Reasons = []string{"rejected by trendyol without a reason"}
+			}
+		default:
+			sub.Done = false
+		}
+		sub.Items = append(sub.Items, r)
+	}
+	return sub
+}
+
+func cmp(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// PushStock implements marketplace.Client with price-and-inventory. Items are keyed by
+// barcode: the one UpsertListings saw for the SKU, else the SKU itself. Trendyol refuses
+// a body identical to one sent in the last 15 minutes; that error wraps
+// marketplace.ErrDuplicate.
+func (c *Client) PushStock(ctx context.Context, s []marketplace.Stock) (marketplace.Submission, error) {
+	if len(s) == 0 || len(s) > c.MaxBatch() {
+		return marketplace.Submission{}, fmt.Errorf("push %d stock items: trendyol takes 1 to %d per request", len(s), c.MaxBatch())
+	}
+	type item struct {
+		Barcode   string   `json:"barcode"`
+		Quantity  int      `json:"quantity"`
+		SalePrice *float64 `json:"salePrice,omitempty"`
+		ListPrice *float64 `json:"listPrice,omitempty"`
+	}
+	items := make([]item, 0, len(s))
+	sub := marketplace.Submission{}
+	c.mu.Lock()
+	for _, st := range s {
+		it := item{Barcode: cmp(c.barcodes[st.SKU], st.SKU), Quantity: st.Quantity}
+		if st.Price > 0 {
+			it.SalePrice = &st.Price
+			it.ListPrice = &st.Price
+			if st.ListPrice > 0 {
+				it.ListPrice = &st.ListPrice
+			}
+		}
+		c.skus[it.Barcode] = st.SKU
+		items = append(items, it)
+		sub.Items = append(sub.Items, marketplace.ItemResult{SKU: st.SKU, State: marketplace.SubmissionPending})
+	}
+	c.mu.Unlock()
+	var out struct {
+		BatchRequestID string `json:"batchRequestId"`
+	}
+	path := "/integration/inventory/sellers/" + url.PathEscape(c.cfg.SellerID) + "/products/price-and-inventory"
+	if err := c.do(ctx, http.MethodPost, path, map[string]any{"items": items}, &out); err != nil {
+		return marketplace.Submission{}, fmt.Errorf("update price and inventory: %w", err)
+	}
+	if out.BatchRequestID == "" {
+		return marketplace.Submission{}, errors.New("update price and inventory: answer has no batchRequestId")
+	}
+	sub.ID = out.BatchRequestID
+	return sub, nil
+}
+
+type pkg struct {
+	ShipmentPackageID json.Number `json:"shipmentPackageId"`
+	OrderDate         int64       `json:"orderDate"`
+	Status            string      `json:"status"`
+	LastModifiedDate  int64       `json:"lastModifiedDate"`
+	Lines             []struct {
+		LineID    json.Number `json:"lineId"`
+		StockCode string      `json:"stockCode"`
+		Quantity  int         `json:"quantity"`
+	} `json:"lines"`
+}
+
+// cursor is where Orders resumes: the last package modification time seen and the
+// packages seen at that very millisecond (startDate is inclusive, and many packages
+// can share a millisecond).
+type cursor struct {
+	ms   int64
+	seen map[string]bool
+}
+
+func parseCursor(s string) (cursor, error) {
+	c := cursor{seen: map[string]bool{}}
+	if s == "" {
+		return c, nil
+	}
+	ms, ids, _ := strings.Cut(s, ":")
+	var err error
+	if c.ms, err = strconv.ParseInt(ms, 10, 64); err != nil || c.ms < 0 {
+		return c, fmt.Errorf("bad cursor %q", s)
+	}
+	for _, id := range strings.Split(ids, ",") {
+		if id != "" {
+			c.seen[id] = true
+		}
+	}
+	return c, nil
+}
+
+func (c cursor) String() string {
+	ids := make([]string, 0, len(c.seen))
+	for id := range c.seen {
+		ids = append(ids, id)
+	}
+	return strconv.FormatInt(c.ms, 10) + ":" + strings.Join(ids, ",")
+}
+
+// statuses maps Trendyol package statuses to order statuses; the others (Awaiting,
+// Picking, Shipped…) do not change stock and are skipped.
+var statuses = map[string]string{
+	"Created":    messages.OrderCreated,
+	"Cancelled":  messages.OrderCancelled,
+	"UnSupplied": messages.OrderCancelled,
+	"Returned":   messages.OrderReturned,
+}
+
+// Orders implements marketplace.Client with the v2 orders endpoint, ordered by
+// PackageLastModifiedDate ascending from the cursor's time, walking pages until the
+// last (or Trendyol's page×size ≤ 10 000 cap; the cursor then resumes from there).
+// OrderID is the shipmentPackageId (a cancel or split makes a new package), line IDs are
+// lineId and SKUs stockCode. The cursor is opaque: "" starts from the oldest order
+// Trendyol still serves.
+func (c *Client) Orders(ctx context.Context, cur string) ([]marketplace.Order, string, error) {
+	pos, err := parseCursor(cur)
+	if err != nil {
+		return nil, cur, fmt.Errorf("list orders: %w", err)
+	}
+	next := cursor{ms: pos.ms, seen: map[string]bool{}}
+	for id := range pos.seen {
+		next.seen[id] = true
+	}
+	var orders []marketplace.Order
+	size := c.cfg.PageSize
+	for page := 0; (page+1)*size <= 10000; page++ {
+		q := url.Values{
+			"page": {strconv.Itoa(page)}, "size": {strconv.Itoa(size)}, "startDate": {strconv.FormatInt(pos.ms, 10)},
+			"orderByField": {"PackageLastModifiedDate"}, "orderByDirection": {"ASC"},
+		}
+		var res struct {
+			TotalPages int   `json:"totalPages"`
+			Content    []pkg `json:"content"`
+		}
+		path := "/integration/order/sellers/" + url.PathEscape(c.cfg.SellerID) + "/v2/orders?" + q.Encode()
+		if err := c.do(ctx, http.MethodGet, path, nil, &res); err != nil {
+			return nil, cur, fmt.Errorf("list orders page %d: %w", page, err)
+		}
+		for _, p := range res.Content {
+			id := p.ShipmentPackageID.String()
+			key := id + "/" + p.Status
+			if p.LastModifiedDate < pos.ms || (p.LastModifiedDate == pos.ms && pos.seen[key]) {
+				continue
+			}
+			if p.LastModifiedDate > next.ms {
+				next = cursor{ms: p.LastModifiedDate, seen: map[string]bool{}}
+			}
+			if p.LastModifiedDate == next.ms {
+				next.seen[key] = true
+			}
+			status, ok := statuses[p.Status]
+			if !ok {
+				continue
+			}
+			o := marketplace.Order{Marketplace: Name, OrderID: id, Status: status}
+			if p.OrderDate > 0 {
+				o.PlacedAt = time.UnixMilli(p.OrderDate).UTC().Format(time.RFC3339)
+			}
+			for _, l := range p.Lines {
+				o.Lines = append(o.Lines, messages.OrderLine{LineID: l.LineID.String(), SKU: l.StockCode, Quantity: l.Quantity})
+			}
+			orders = append(orders, o)
+		}
+		if page+1 >= res.TotalPages || len(res.Content) == 0 {
+			break
+		}
+	}
+	return orders, next.String(), nil
+}
+
+// Acknowledge implements marketplace.Client. Trendyol has no acknowledge call (a seller
+// moves packages on with Picking/Invoiced status updates, which belong to fulfilment),
+// so there is nothing to send.
+func (c *Client) Acknowledge(ctx context.Context, orderIDs []string) error { return nil }
+
+// do sends one request and decodes a 2xx JSON answer into out.
+func (c *Client) do(ctx context.Context, method, path string, in, out any) error {
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return fmt.Errorf("encode request: %w", err)
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.cfg.BaseURL+path, body)
+	if err != nil {
+		return fmt.Errorf("build request: %w", err)
+	}
+	req.Header.Set("Authorization", c.auth)
+	req.Header.Set("User-Agent", c.ua)
+	req.Header.Set("Accept", "application/json")
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := c.cfg.HTTPClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 32<<20))
+	if err != nil {
+		return fmt.Errorf("read answer: %w", err)
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return parseError(resp.StatusCode, resp.Header, raw)
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(out); err != nil {
+		return fmt.Errorf("decode answer: %w", err)
+	}
+	return nil
+}
