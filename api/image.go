@@ -1,54 +1,39 @@
 package api
 
 import (
-	"bytes"
 	"errors"
-	"image"
-	"image/gif"
-	"image/jpeg"
-	"image/png"
-	"io"
 	"net/http"
 	"path"
 	"strings"
 	"time"
 
-	"golang.org/x/image/webp"
-
 	"github.com/stox-dev/stox/blob"
+	"github.com/stox-dev/stox/imaging"
 )
 
-// format is an image format the API accepts.
+// format is how the API stores and serves an accepted photo format.
 type format struct {
 	name        string
 	contentType string
 	ext         string
-	magic       func([]byte) bool
-	config      func(io.Reader) (image.Config, error)
 }
 
-// formats are the accepted photo formats, recognized by their magic numbers.
+// formats are the accepted photo formats, by imaging's format names.
 var formats = []format{
-	{"jpeg", "image/jpeg", ".jpg", func(b []byte) bool {
-		return bytes.HasPrefix(b, []byte{0xFF, 0xD8, 0xFF})
-	}, jpeg.DecodeConfig},
-	{"png", "image/png", ".png", func(b []byte) bool {
-		return bytes.HasPrefix(b, []byte("\x89PNG\r\n\x1a\n"))
-	}, png.DecodeConfig},
-	{"gif", "image/gif", ".gif", func(b []byte) bool {
-		return bytes.HasPrefix(b, []byte("GIF87a")) || bytes.HasPrefix(b, []byte("GIF89a"))
-	}, gif.DecodeConfig},
-	{"webp", "image/webp", ".webp", func(b []byte) bool {
-		return len(b) >= 12 && string(b[:4]) == "RIFF" && string(b[8:12]) == "WEBP"
-	}, webp.DecodeConfig},
+	{imaging.JPEG, "image/jpeg", ".jpg"},
+	{imaging.PNG, "image/png", ".png"},
+	{imaging.GIF, "image/gif", ".gif"},
+	{imaging.WebP, "image/webp", ".webp"},
 }
 
-// sniff returns the format of data judged by its bytes alone, or nil and the media
-// type net/http guesses for it.
+// sniff returns the format of data judged by its bytes alone (imaging.Sniff), or nil
+// and the media type net/http guesses for it.
 func sniff(data []byte) (*format, string) {
-	for i := range formats {
-		if formats[i].magic(data) {
-			return &formats[i], formats[i].contentType
+	if name, err := imaging.Sniff(data); err == nil {
+		for i := range formats {
+			if formats[i].name == name {
+				return &formats[i], formats[i].contentType
+			}
 		}
 	}
 	got, _, _ := strings.Cut(http.DetectContentType(data), ";")

@@ -1,13 +1,13 @@
 package api
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"mime"
 	"mime/multipart"
 	"net/http"
@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/stox-dev/stox/imaging"
 	"github.com/stox-dev/stox/messages"
 	"github.com/stox-dev/stox/store"
 )
@@ -176,7 +177,8 @@ func (a *api) checkPhoto(field string, data []byte, pr *problems) (photo, bool) 
 		}
 		return photo{}, false
 	}
-	cfg, err := f.config(bytes.NewReader(data))
+	// The limit is checked below, so the message can give the size.
+	cfg, err := imaging.Config(data, math.MaxInt)
 	if err != nil {
 		pr.add(http.StatusUnprocessableEntity, field, "corrupt %s: %v", f.name, err)
 		return photo{}, false
