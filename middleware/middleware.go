@@ -12,6 +12,8 @@ import (
 	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/message"
 	wmw "github.com/ThreeDotsLabs/watermill/message/router/middleware"
+
+	"github.com/stox-dev/stox/handlers"
 )
 
 // Metadata keys of a poisoned message.
@@ -113,17 +115,10 @@ func Poison(pub message.Publisher, log *slog.Logger) message.HandlerMiddleware {
 			}
 			log.Warn("message poisoned", "queue", queue, "handler", message.HandlerNameFromCtx(ctx),
 				"message_uuid", msg.UUID, "correlation_id", wmw.MessageCorrelationID(msg),
-				"permanent", IsPermanent(err), "reason", err.Error())
+				"permanent", handlers.IsPermanent(err), "reason", err.Error())
 			return nil, nil
 		}
 	}
-}
-
-// IsPermanent reports whether err, or an error it wraps, says retrying cannot fix it
-// (an error with a Permanent() bool method returning true, as handlers.Permanent makes).
-func IsPermanent(err error) bool {
-	var p interface{ Permanent() bool }
-	return errors.As(err, &p) && p.Permanent()
 }
 
 // Retry runs a failed handler again with exponential backoff. Each attempt gets a fresh
@@ -163,7 +158,7 @@ func (r Retry) Middleware(h message.HandlerFunc) message.HandlerFunc {
 		for attempt := 0; ; attempt++ {
 			msg.SetContext(ctx)
 			out, err := h(msg)
-			if err == nil || IsPermanent(err) || attempt >= r.MaxRetries {
+			if err == nil || handlers.IsPermanent(err) || attempt >= r.MaxRetries {
 				msg.SetContext(ctx)
 				return out, err
 			}
