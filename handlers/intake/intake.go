@@ -10,12 +10,10 @@ import (
 
 	"github.com/stox-dev/stox/blob"
 	"github.com/stox-dev/stox/handlers"
+	"github.com/stox-dev/stox/imaging"
 	"github.com/stox-dev/stox/messages"
 	"github.com/stox-dev/stox/store"
 )
-
-// Thumbnail is the variant every product gets beside one per marketplace.
-const Thumbnail = "thumbnail"
 
 // Intake prepares uploaded products for the AI stage.
 type Intake struct {
@@ -24,7 +22,8 @@ type Intake struct {
 }
 
 // Prepare checks an upload and returns the work for the AI stage: the photos and the
-// image variants to make (one per marketplace the product goes to, and a thumbnail).
+// image variants to make (one per marketplace the product goes to, and imaging's
+// thumbnail).
 // An upload that can never be processed is recorded as a failed images stage and
 // returned as a permanent error.
 func (i Intake) Prepare(ctx context.Context, in messages.ImageUploadV1) (messages.ImageProcessV1, error) {
@@ -41,7 +40,7 @@ func (i Intake) Prepare(ctx context.Context, in messages.ImageUploadV1) (message
 		}
 		_ = r.Close()
 	}
-	variants := append(append([]string(nil), in.Product.Marketplaces...), Thumbnail)
+	variants := append(append([]string(nil), in.Product.Marketplaces...), imaging.Thumbnail)
 	if err := i.Store.SetStage(ctx, in.ProductID, in.Revision, store.StageImages,
 		store.Stage{State: store.StatePending, Reasons: []string{"queued for enhancement"}}); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return messages.ImageProcessV1{}, fmt.Errorf("record stage: %w", err)

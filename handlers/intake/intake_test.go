@@ -11,6 +11,7 @@ import (
 
 	"github.com/stox-dev/stox/blob"
 	"github.com/stox-dev/stox/handlers"
+	"github.com/stox-dev/stox/imaging"
 	"github.com/stox-dev/stox/messages"
 	"github.com/stox-dev/stox/store"
 )
@@ -56,7 +57,7 @@ func TestPrepare(t *testing.T) {
 	in := upload()
 	out, err := Intake{Blobs: fakeBlobs{map[string]bool{"a.jpg": true, "b.jpg": true}}, Store: st}.Prepare(context.Background(), in)
 	require.NoError(t, err)
-	assert.Equal(t, []string{messages.Trendyol, messages.Amazon, Thumbnail}, out.Variants)
+	assert.Equal(t, []string{messages.Trendyol, messages.Amazon, imaging.Thumbnail}, out.Variants)
 	assert.Equal(t, in.Photos, out.Photos)
 	assert.Equal(t, "p1", out.ProductID)
 	require.Len(t, st.stages, 1)
