@@ -2,7 +2,6 @@ package router
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -109,12 +108,9 @@ func BenchmarkSEOStageAMQP(b *testing.B) {
 					b.Error(err)
 					return
 				}
-				for err := pub.Publish(KeyImageEnhanced, wm); err != nil; err = pub.Publish(KeyImageEnhanced, wm) {
-					if !errors.Is(err, ErrQueueFull) {
-						b.Error(err)
-						return
-					}
-					time.Sleep(time.Millisecond)
+				if err := publishThroughBackpressure(pub, KeyImageEnhanced, wm); err != nil {
+					b.Error(err)
+					return
 				}
 			}
 		})
