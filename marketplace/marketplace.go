@@ -27,6 +27,9 @@ type Listing struct {
 	Images    []messages.ListingImage
 	// Attributes are the seller's attributes, name → value.
 	Attributes map[string]string
+	// Existing is true when the marketplace has already accepted this SKU: adapters
+	// whose API creates and updates through different calls update it.
+	Existing bool
 }
 
 // Submission states.
@@ -54,7 +57,10 @@ type ItemResult struct {
 
 // Stock is an absolute quantity (and optionally price) for one SKU.
 type Stock struct {
-	SKU       string
+	SKU string
+	// Barcode is the listing's barcode, for marketplaces that key stock by it
+	// (Trendyol); empty means the SKU.
+	Barcode   string
 	Quantity  int
 	Price     float64
 	ListPrice float64

@@ -56,7 +56,7 @@ type trendyol struct {
 	limits    window
 	products  map[string]*tyProduct // by barcode
 	batches   map[string]*tyBatch
-	lastBody  map[[32]byte]time.Time
+	lastBody  map[string]sentBody // by seller and the body's sorted barcodes
 	packages  []*TrendyolPackage
 	nextID    int64
 	nextBatch int64
@@ -71,6 +71,12 @@ type tyProduct struct {
 	ListPrice float64
 	VATRate   int
 	Approved  bool
+}
+
+// sentBody is the last price-and-inventory body accepted for a set of barcodes.
+type sentBody struct {
+	sum [32]byte
+	at  time.Time
 }
 
 type tyBatch struct {
@@ -149,7 +155,7 @@ func newTrendyol(srv *Server, o TrendyolOptions) *trendyol {
 		limits:   window{limit: o.RateLimit, span: o.RateWindow, hits: map[string][]time.Time{}},
 		products: map[string]*tyProduct{},
 		batches:  map[string]*tyBatch{},
-		lastBody: map[[32]byte]time.Time{},
+		lastBody: map[string]sentBody{},
 		nextID:   1000000,
 	}
 }
@@ -164,15 +170,28 @@ func (t *trendyol) routes(mux *http.ServeMux) {
 	mux.Handle("GET /integration/product/sellers/{sid}/products/batch-requests/{id}", t.api(t.batchRequest))
 	mux.Handle("POST /integration/inventory/sellers/{sid}/products/price-and-inventory", t.api(t.priceAndInventory))
 	mux.Handle("GET /integration/order/sellers/{sid}/v2/orders", t.api(t.orders))
-	mux.HandleFunc("POST /sandbox/trendyol/orders", t.placeOrder)
-	mux.HandleFunc("POST /sandbox/trendyol/orders/{package}/cancel", t.cancelOrder)
-	mux.HandleFunc("GET /sandbox/trendyol/stock/{stockCode}", t.stock)
 }
 
 func (t *trendyol) setRevoked(v bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.revoked = v
+}
+
+func (t *trendyol) duplicateWindow() time.Duration { return trendyolDuplicateWindow }
+
+// serverError is the system-error shape Trendyol answers 500s with.
+func (t *trendyol) serverError(w http.ResponseWriter) {
+	writeJSON(w, http.StatusInternalServerError, map[string]any{
+		"timestamp": t.srv.Now().UnixMilli(),
+		"exception": "TrendyolSystemException",
+		"errors":    []map[string]any{{"key": "generic.exception", "message": "Exception Occured", "errorCode": nil}},
+	})
+}
+
+// throttled is Trendyol's 429; it documents no Retry-After or rate headers.
+func (t *trendyol) throttled(w http.ResponseWriter, _ time.Duration) {
+	tyErrors(w, http.StatusTooManyRequests, "too.many.requests", "too many requests")
 }
 
 func tyErrors(w http.ResponseWriter, status int, key, msg string) {
@@ -184,6 +203,9 @@ func tyErrors(w http.ResponseWriter, status int, key, msg string) {
 // settled first, so every handler sees the state at the sandbox's current time.
 func (t *trendyol) api(h func(w http.ResponseWriter, r *http.Request, now time.Time)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if t.srv.inject(w, r, t) {
+			return
+		}
 		sid := r.PathValue("sid")
 		ua := r.Header.Get("User-Agent")
 		prefix, name, ok := strings.Cut(ua, " - ")
@@ -199,8 +221,8 @@ func (t *trendyol) api(h func(w http.ResponseWriter, r *http.Request, now time.T
 			return
 		}
 		now := t.srv.Now()
-		if !t.limits.allow(sid+" "+r.Pattern, now) {
-			tyErrors(w, http.StatusTooManyRequests, "too.many.requests", "too many requests")
+		if ok, wait := t.limits.allow(sid+" "+r.Pattern, now); !ok {
+			t.throttled(w, wait)
 			return
 		}
 		t.settle(now)
@@ -249,7 +271,7 @@ func (t *trendyol) newBatch(kind string, now time.Time) *tyBatch {
 		id:      fmt.Sprintf("%08x-5a4d-4c3b-9a2e-%012d-%d", t.nextBatch, t.nextBatch, now.Unix()),
 		kind:    kind,
 		created: now,
-		due:     now.Add(t.opts.ProcessDelay),
+		due:     now.Add(t.srv.batchDelay(t.opts.ProcessDelay)),
 	}
 	t.batches[b.id] = b
 	return b
@@ -427,14 +449,22 @@ func (t *trendyol) priceAndInventory(w http.ResponseWriter, r *http.Request, now
 		tyErrors(w, http.StatusBadRequest, "invalid.item.count", fmt.Sprintf("items must hold 1 to %d entries", trendyolMaxItems))
 		return
 	}
+	// Trendyol refuses the same request for the same products again within 15 minutes;
+	// any changed value makes it a new request.
 	var compact bytes.Buffer
 	_ = json.Compact(&compact, raw)
-	key := sha256.Sum256(append([]byte(r.PathValue("sid")+"\n"), compact.Bytes()...))
-	if last, ok := t.lastBody[key]; ok && now.Sub(last) < trendyolDuplicateWindow {
+	barcodes := make([]string, 0, len(body.Items))
+	for _, it := range body.Items {
+		barcodes = append(barcodes, it.Barcode)
+	}
+	sort.Strings(barcodes)
+	key := r.PathValue("sid") + "\n" + strings.Join(barcodes, "\n")
+	sum := sha256.Sum256(compact.Bytes())
+	if last, ok := t.lastBody[key]; ok && last.sum == sum && now.Sub(last.at) < trendyolDuplicateWindow {
 		tyErrors(w, http.StatusBadRequest, "duplicate.request", trendyolDuplicateMsg)
 		return
 	}
-	t.lastBody[key] = now
+	t.lastBody[key] = sentBody{sum: sum, at: now}
 	b := t.newBatch("ProductInventoryUpdate", now)
 	for _, it := range body.Items {
 		echo := map[string]any{"barcode": it.Barcode}
@@ -594,31 +624,20 @@ func (t *trendyol) orders(w http.ResponseWriter, r *http.Request, now time.Time)
 	})
 }
 
-// placeOrder is the test hook a simulated customer orders through:
-// {"stockCode": "...", "quantity": N} against listed stock.
-func (t *trendyol) placeOrder(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		StockCode string `json:"stockCode"`
-		Quantity  int    `json:"quantity"`
-	}
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20)).Decode(&in); err != nil || in.StockCode == "" || in.Quantity <= 0 {
-		tyErrors(w, http.StatusBadRequest, "invalid.order", `body must be {"stockCode": "...", "quantity": N} with N > 0`)
-		return
-	}
+// placeOrder is a customer's order against listed stock: a new shipment package.
+func (t *trendyol) placeOrder(stockCode string, quantity int) (string, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	now := t.srv.Now()
 	t.settle(now)
-	p := t.byStockCode(in.StockCode)
+	p := t.byStockCode(stockCode)
 	if p == nil {
-		tyErrors(w, http.StatusNotFound, "product.not.found", "no approved product with stockCode "+in.StockCode)
-		return
+		return "", fmt.Errorf("trendyol: %w: %s", ErrNotListed, stockCode)
 	}
-	if p.Quantity < in.Quantity {
-		tyErrors(w, http.StatusConflict, "insufficient.stock", fmt.Sprintf("only %d in stock", p.Quantity))
-		return
+	if p.Quantity < quantity {
+		return "", fmt.Errorf("trendyol: %w: %s has %d, order wants %d", ErrNoStock, stockCode, p.Quantity, quantity)
 	}
-	p.Quantity -= in.Quantity
+	p.Quantity -= quantity
 	t.nextID++
 	ms := now.UnixMilli()
 	pkg := &TrendyolPackage{
@@ -629,37 +648,34 @@ func (t *trendyol) placeOrder(w http.ResponseWriter, r *http.Request) {
 		ShipmentPackageStatus: "Created",
 		LastModifiedDate:      ms,
 		CurrencyCode:          "TRY",
-		PackageTotalPrice:     p.SalePrice * float64(in.Quantity),
+		PackageTotalPrice:     p.SalePrice * float64(quantity),
 		CreatedBy:             "order-creation",
 		PackageHistories:      []TrendyolStatus{{CreatedDate: ms, Status: "Created"}},
-		Lines: []TrendyolLine{{LineID: t.nextID*10 + 1, Barcode: p.Barcode, StockCode: p.StockCode, Quantity: in.Quantity,
+		Lines: []TrendyolLine{{LineID: t.nextID*10 + 1, Barcode: p.Barcode, StockCode: p.StockCode, Quantity: quantity,
 			LineUnitPrice: p.SalePrice, VATRate: p.VATRate, OrderLineItemStatusName: "Created", ProductName: p.Title}},
 	}
 	t.packages = append(t.packages, pkg)
-	writeJSON(w, http.StatusCreated, pkg)
+	return strconv.FormatInt(pkg.ShipmentPackageID, 10), nil
 }
 
-// cancelOrder is the test hook that cancels a package, returning its stock.
-func (t *trendyol) cancelOrder(w http.ResponseWriter, r *http.Request) {
-	id, err := strconv.ParseInt(r.PathValue("package"), 10, 64)
+// cancelOrder cancels a package, giving its stock back.
+func (t *trendyol) cancelOrder(id string) error {
+	n, err := strconv.ParseInt(id, 10, 64)
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	var pkg *TrendyolPackage
 	for _, p := range t.packages {
-		if err == nil && p.ShipmentPackageID == id {
+		if err == nil && p.ShipmentPackageID == n {
 			pkg = p
 		}
 	}
 	if pkg == nil {
-		tyErrors(w, http.StatusNotFound, "package.not.found", "no such shipment package")
-		return
+		return fmt.Errorf("trendyol: %w: shipment package %s", ErrNoOrder, id)
 	}
 	if pkg.Status == "Cancelled" {
-		tyErrors(w, http.StatusConflict, "package.already.cancelled", "package is already cancelled")
-		return
+		return fmt.Errorf("trendyol: %w: shipment package %s", ErrAlreadyCancelled, id)
 	}
-	now := t.srv.Now()
-	ms := now.UnixMilli()
+	ms := t.srv.Now().UnixMilli()
 	pkg.Status, pkg.ShipmentPackageStatus, pkg.LastModifiedDate = "Cancelled", "Cancelled", ms
 	pkg.PackageHistories = append(pkg.PackageHistories, TrendyolStatus{CreatedDate: ms, Status: "Cancelled"})
 	for i := range pkg.Lines {
@@ -668,21 +684,21 @@ func (t *trendyol) cancelOrder(w http.ResponseWriter, r *http.Request) {
 			p.Quantity += pkg.Lines[i].Quantity
 		}
 	}
-	writeJSON(w, http.StatusOK, pkg)
+	return nil
 }
 
-// stock is the test hook that shows what the sandbox holds for a stockCode.
-func (t *trendyol) stock(w http.ResponseWriter, r *http.Request) {
+// listings is every approved product's stock code and quantity.
+func (t *trendyol) listings() map[string]int {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.settle(t.srv.Now())
-	p := t.byStockCode(r.PathValue("stockCode"))
-	if p == nil {
-		tyErrors(w, http.StatusNotFound, "product.not.found", "no approved product with this stockCode")
-		return
+	out := map[string]int{}
+	for _, p := range t.products {
+		if p.Approved {
+			out[p.StockCode] = p.Quantity
+		}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"stockCode": p.StockCode, "barcode": p.Barcode,
-		"quantity": p.Quantity, "salePrice": p.SalePrice, "listPrice": p.ListPrice})
+	return out
 }
 
 func (t *trendyol) byStockCode(code string) *tyProduct {

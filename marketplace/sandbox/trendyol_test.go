@@ -3,7 +3,6 @@ package sandbox_test
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -248,7 +247,7 @@ func TestTrendyolOrderHooks(t *testing.T) {
 	_, st := hook(http.MethodGet, "/sandbox/trendyol/stock/SKU-1", "")
 	assert.EqualValues(t, 6, st["quantity"])
 
-	id := fmt.Sprint(int64(pkg["shipmentPackageId"].(float64)))
+	id := pkg["orderId"].(string)
 	e.now = e.now.Add(time.Second)
 	code, _ = hook(http.MethodPost, "/sandbox/trendyol/orders/"+id+"/cancel", "")
 	require.Equal(t, http.StatusOK, code)

@@ -63,6 +63,8 @@ type Config struct {
 	PageSize int
 	// HTTPClient defaults to a client with a 30 s timeout.
 	HTTPClient *http.Client
+	// Limiter paces every request (nil: unpaced); a 429 pauses it.
+	Limiter *marketplace.Limiter
 }
 
 // Client speaks Trendyol's integration API. It is safe for concurrent use.
@@ -324,7 +326,7 @@ func cmp(vs ...string) string {
 }
 
 // PushStock implements marketplace.Client with price-and-inventory. Items are keyed by
-// barcode: the one UpsertListings saw for the SKU, else the SKU itself. Trendyol refuses
+// barcode: Stock.Barcode, else the one UpsertListings saw for the SKU, else the SKU. Trendyol refuses
 // a body identical to one sent in the last 15 minutes; that error wraps
 // marketplace.ErrDuplicate.
 func (c *Client) PushStock(ctx context.Context, s []marketplace.Stock) (marketplace.Submission, error) {
@@ -341,7 +343,7 @@ func (c *Client) PushStock(ctx context.Context, s []marketplace.Stock) (marketpl
 	sub := marketplace.Submission{}
 	c.mu.Lock()
 	for _, st := range s {
-		it := item{Barcode: cmp(c.barcodes[st.SKU], st.SKU), Quantity: st.Quantity}
+		it := item{Barcode: cmp(st.Barcode, c.barcodes[st.SKU], st.SKU), Quantity: st.Quantity}
 		if st.Price > 0 {
 			it.SalePrice = &st.Price
 			it.ListPrice = &st.Price
@@ -510,6 +512,9 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any) error
 	if in != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	if err := c.cfg.Limiter.Wait(ctx); err != nil {
+		return err
+	}
 	resp, err := c.cfg.HTTPClient.Do(req)
 	if err != nil {
 		return err
@@ -520,7 +525,11 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any) error
 		return fmt.Errorf("read answer: %w", err)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return parseError(resp.StatusCode, resp.Header, raw)
+		err := parseError(resp.StatusCode, resp.Header, raw)
+		if rl := (*marketplace.RateLimitError)(nil); errors.As(err, &rl) {
+			c.cfg.Limiter.Pause(rl.RetryAfter)
+		}
+		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()

@@ -3,7 +3,6 @@ package trendyol_test
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -115,12 +114,12 @@ func TestCancelledAndUnmappedStatuses(t *testing.T) {
 	assert.Equal(t, now.Format(time.RFC3339), orders[0].PlacedAt)
 
 	now = now.Add(time.Second)
-	hook(fmt.Sprintf("/sandbox/trendyol/orders/%d/cancel", int64(pkg["shipmentPackageId"].(float64))), "")
+	hook("/sandbox/trendyol/orders/"+pkg["orderId"].(string)+"/cancel", "")
 	orders, _, err = c.Orders(context.Background(), cursor)
 	require.NoError(t, err)
 	require.Len(t, orders, 1)
 	assert.Equal(t, messages.OrderCancelled, orders[0].Status)
-	assert.Equal(t, fmt.Sprint(int64(pkg["shipmentPackageId"].(float64))), orders[0].OrderID)
+	assert.Equal(t, pkg["orderId"], orders[0].OrderID)
 	assert.Equal(t, 2, orders[0].Lines[0].Quantity)
 
 	_, _, err = c.Orders(context.Background(), "not-a-cursor")

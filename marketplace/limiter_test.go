@@ -1,0 +1,38 @@
+package marketplace
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestLimiterBucket(t *testing.T) {
+	l := NewLimiter(2, 3)
+	now := l.last
+	for range 3 {
+		assert.Zero(t, l.reserve(now), "the burst goes through at once")
+	}
+	assert.Equal(t, 500*time.Millisecond, l.reserve(now), "then one token per 1/rate")
+	assert.Zero(t, l.reserve(now.Add(500*time.Millisecond)))
+	assert.Positive(t, l.reserve(now.Add(500*time.Millisecond)))
+	assert.Zero(t, l.reserve(now.Add(time.Hour)), "the bucket refills")
+	for range 2 {
+		assert.Zero(t, l.reserve(now.Add(time.Hour)), "but never beyond burst")
+	}
+	assert.Positive(t, l.reserve(now.Add(time.Hour)))
+}
+
+func TestLimiterPause(t *testing.T) {
+	l := NewLimiter(1000, 10)
+	l.Pause(time.Hour)
+	assert.Greater(t, l.reserve(time.Now()), 59*time.Minute, "a pause holds every caller")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+	defer cancel()
+	assert.ErrorIs(t, l.Wait(ctx), context.DeadlineExceeded)
+
+	var nilLimiter *Limiter
+	assert.NoError(t, nilLimiter.Wait(context.Background()))
+	nilLimiter.Pause(time.Second)
+}
