@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/stox-dev/stox/messages"
@@ -87,6 +88,17 @@ type Client interface {
 	// Acknowledge tells the marketplace the seller has taken the orders, where the API
 	// has such a call.
 	Acknowledge(ctx context.Context, orderIDs []string) error
+}
+
+// WebhookReceiver is implemented by adapters of marketplaces that push order changes
+// to the seller over HTTP (Trendyol's webhooks). The marketplace service serves
+// WebhookPath and hands every delivery to Webhook.
+type WebhookReceiver interface {
+	// WebhookPath is the path the marketplace posts to, e.g. /webhooks/trendyol.
+	WebhookPath() string
+	// Webhook checks one delivery's credentials and parses it into orders. An error
+	// wrapping ErrUnauthorized means the caller was not the marketplace.
+	Webhook(r *http.Request) ([]Order, error)
 }
 
 // ErrRateLimited is wrapped by errors of requests the marketplace throttled; RetryAfter
