@@ -426,7 +426,7 @@ func (s *sqlStore) MarkSent(ctx context.Context, marketplace, sku string, quanti
 		}
 		send = !last.Valid || last.V != quantity
 		_, err = tx.ExecContext(ctx,
-			"UPDATE stock_sent SET quantity = $3, version = $4, updated_at = $5 WHERE marketplace = $1 AND sku = $2",
+			"UPDATE stock_sent SET quantity = $3, version = $4, failures = 0, updated_at = $5 WHERE marketplace = $1 AND sku = $2",
 			marketplace, sku, quantity, version, now)
 		return err
 	})

@@ -25,3 +25,19 @@ func TestPostgresInventory(t *testing.T) {
 		return s
 	})
 }
+
+func TestSQLiteOutbox(t *testing.T) {
+	storetest.RunOutbox(t, func(t *testing.T) store.Store {
+		s, err := store.Open(context.Background(), "", t.TempDir())
+		require.NoError(t, err)
+		return s
+	})
+}
+
+func TestPostgresOutbox(t *testing.T) {
+	storetest.RunOutbox(t, func(t *testing.T) store.Store {
+		s, err := store.Open(context.Background(), storetest.PostgresSchemaURL(t), "")
+		require.NoError(t, err)
+		return s
+	})
+}

@@ -82,9 +82,10 @@ func (s *sqlStore) PutProduct(ctx context.Context, p NewProduct) (string, int, e
 			}
 		}
 		// Reads show only the current revision; deleting the older rows keeps the
-		// tables small and clears the listings.
+		// tables small. Listing rows stay (reads skip them as older): a marketplace
+		// that accepted the SKU keeps taking its stock, and the next revision is an
+		// update there, not a new product.
 		for _, q := range []string{
-			"DELETE FROM listings WHERE product_id = $1 AND revision < $2",
 			"DELETE FROM images WHERE product_id = $1 AND revision < $2",
 			"DELETE FROM texts WHERE product_id = $1 AND revision < $2",
 		} {
@@ -158,13 +159,13 @@ func (s *sqlStore) Product(ctx context.Context, id string) (Product, error) {
 			return err
 		}
 
-		return query(ctx, tx, "SELECT marketplace, state, reasons, updated_at FROM listings WHERE product_id = $1 AND revision = $2",
+		return query(ctx, tx, "SELECT marketplace, state, reasons, COALESCE(submission, ''), updated_at FROM listings WHERE product_id = $1 AND revision = $2",
 			[]any{id, p.Revision}, func(rows *sql.Rows) error {
 				var (
 					m string
 					l Listing
 				)
-				if err := rows.Scan(&m, &l.State, jsonCol{&l.Reasons}, timeCol{&l.UpdatedAt}); err != nil {
+				if err := rows.Scan(&m, &l.State, jsonCol{&l.Reasons}, &l.Submission, timeCol{&l.UpdatedAt}); err != nil {
 					return err
 				}
 				p.Listings[m] = l
@@ -353,14 +354,19 @@ func (s *sqlStore) SetListing(ctx context.Context, id string, revision int, mark
 	}
 	err = s.writeRevision(ctx, id, revision, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `
-			INSERT INTO listings (product_id, marketplace, revision, state, reasons, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6)
+			INSERT INTO listings (product_id, marketplace, revision, state, reasons, submission, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)
 			ON CONFLICT (product_id, marketplace) DO UPDATE SET
 				revision = excluded.revision,
 				state = excluded.state,
 				reasons = excluded.reasons,
+				submission = excluded.submission,
 				updated_at = excluded.updated_at`,
-			id, marketplace, revision, l.State, reasons, s.d.time(s.stamp(l.UpdatedAt)))
+			id, marketplace, revision, l.State, reasons, nullString(l.Submission), s.d.time(s.stamp(l.UpdatedAt)))
+		if err != nil || l.State != ListingAccepted {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, "UPDATE listings SET accepted = TRUE WHERE product_id = $1 AND marketplace = $2", id, marketplace)
 		return err
 	})
 	if err != nil {

@@ -47,10 +47,13 @@ type Stage struct {
 	UpdatedAt time.Time `json:"updated_at"`
 }
 
-// Listing is the state of a product on one marketplace.
+// Listing is the state of a product on one marketplace: Reasons are the marketplace's
+// (or the service's) words for a rejection; Submission is the marketplace's ID of the
+// request the listing went out in.
 type Listing struct {
-	State     string    `json:"state"`
-	Reasons   []string  `json:"reasons,omitempty"`
+	State      string    `json:"state"`
+	Reasons    []string  `json:"reasons,omitempty"`
+	Submission string    `json:"submission,omitempty"`
 	UpdatedAt time.Time `json:"updated_at"`
 }
 

@@ -1,0 +1,240 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/stox-dev/stox/messages"
+)
+
+// Outbox is a marketplace service's durable work: listings waiting to be submitted
+// or decided, stock waiting to be pushed, and how far each order feed was read. The
+// Store that Open returns implements it (callers type-assert, like Inventory).
+type Outbox interface {
+	// QueueListing stores what to publish for a product revision on a marketplace and
+	// marks it queued (attempts start again at zero).
+	QueueListing(ctx context.Context, id string, revision int, marketplace string, q QueuedListing) error
+	// Queued lists a marketplace's queued listings of current revisions, oldest first.
+	Queued(ctx context.Context, marketplace string, limit int) ([]PendingListing, error)
+	// Submitted lists a marketplace's listings of current revisions waiting for their
+	// submission's outcome.
+	Submitted(ctx context.Context, marketplace string) ([]PendingListing, error)
+	// ListingFailed records a failed submission attempt with its reason. Once attempts
+	// reaches max the listing is rejected with that reason; before that it stays queued.
+	ListingFailed(ctx context.Context, id string, revision int, marketplace, reason string, max int) (rejected bool, err error)
+	// Unpushed lists stock a marketplace should show but has not acknowledged, for
+	// SKUs it has accepted a listing of, with fewer than maxFailures refused pushes.
+	Unpushed(ctx context.Context, marketplace string, limit, maxFailures int) ([]Push, error)
+	// Pushed records that the marketplace acknowledged these quantities.
+	Pushed(ctx context.Context, marketplace string, p []Push) error
+	// PushFailed records that the marketplace refused a push; it is tried again until
+	// it has failed maxFailures times (a newer version starts the count again).
+	PushFailed(ctx context.Context, marketplace string, p Push) error
+	// Cursor returns where a marketplace's order feed was read to ("" at first).
+	Cursor(ctx context.Context, marketplace string) (string, error)
+	// SetCursor records where a marketplace's order feed was read to.
+	SetCursor(ctx context.Context, marketplace, cursor string) error
+}
+
+// QueuedListing is what a marketplace service stores to publish later.
+type QueuedListing struct {
+	// Payload is the marketplace listing, as the service encodes it.
+	Payload json.RawMessage
+	// Barcode is the one the marketplace keys stock by (empty: the SKU).
+	Barcode string
+}
+
+// PendingListing is a listing waiting for its turn or its outcome.
+type PendingListing struct {
+	ProductID  string
+	Revision   int
+	SKU        string
+	Payload    json.RawMessage
+	Submission string
+	Attempts   int
+	// Existing is true when the marketplace accepted this SKU before.
+	Existing bool
+}
+
+// Push is one SKU's stock to push to a marketplace.
+type Push struct {
+	SKU      string
+	Barcode  string
+	Quantity int
+	Version  int64
+}
+
+func (s *sqlStore) QueueListing(ctx context.Context, id string, revision int, marketplace string, q QueuedListing) error {
+	if !messages.IsMarketplace(marketplace) {
+		return fmt.Errorf("queue listing of %s: unknown marketplace %q", id, marketplace)
+	}
+	if !json.Valid(q.Payload) {
+		return fmt.Errorf("queue listing of %s on %s: payload is not JSON", id, marketplace)
+	}
+	err := s.writeRevision(ctx, id, revision, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `
+			INSERT INTO listings (product_id, marketplace, revision, state, reasons, payload, barcode, submission, attempts, updated_at)
+			VALUES ($1, $2, $3, $4, NULL, $5, $6, NULL, 0, $7)
+			ON CONFLICT (product_id, marketplace) DO UPDATE SET
+				revision = excluded.revision,
+				state = excluded.state,
+				reasons = NULL,
+				payload = excluded.payload,
+				barcode = excluded.barcode,
+				submission = NULL,
+				attempts = 0,
+				updated_at = excluded.updated_at`,
+			id, marketplace, revision, ListingQueued, string(q.Payload), nullString(q.Barcode), s.d.time(s.stamp(time.Time{})))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("queue listing of %s on %s: %w", id, marketplace, err)
+	}
+	return nil
+}
+
+func (s *sqlStore) pending(ctx context.Context, marketplace, state string, limit int) ([]PendingListing, error) {
+	var out []PendingListing
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		return query(ctx, tx, `
+			SELECT l.product_id, l.revision, p.sku, l.payload, COALESCE(l.submission, ''), l.attempts, l.accepted
+			FROM listings l JOIN products p ON p.id = l.product_id AND p.revision = l.revision
+			WHERE l.marketplace = $1 AND l.state = $2 AND l.payload IS NOT NULL
+			ORDER BY l.updated_at, l.product_id LIMIT $3`,
+			[]any{marketplace, state, limit}, func(rows *sql.Rows) error {
+				var (
+					p       PendingListing
+					payload []byte
+				)
+				if err := rows.Scan(&p.ProductID, &p.Revision, &p.SKU, &payload, &p.Submission, &p.Attempts, &p.Existing); err != nil {
+					return err
+				}
+				p.Payload = payload
+				out = append(out, p)
+				return nil
+			})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%s listings on %s: %w", state, marketplace, err)
+	}
+	return out, nil
+}
+
+func (s *sqlStore) Queued(ctx context.Context, marketplace string, limit int) ([]PendingListing, error) {
+	return s.pending(ctx, marketplace, ListingQueued, limit)
+}
+
+func (s *sqlStore) Submitted(ctx context.Context, marketplace string) ([]PendingListing, error) {
+	return s.pending(ctx, marketplace, ListingSubmitted, 100000)
+}
+
+func (s *sqlStore) ListingFailed(ctx context.Context, id string, revision int, marketplace, reason string, max int) (bool, error) {
+	var rejected bool
+	reasons, err := reasonsJSON([]string{reason})
+	if err != nil {
+		return false, err
+	}
+	err = s.writeRevision(ctx, id, revision, func(tx *sql.Tx) error {
+		var attempts int
+		err := tx.QueryRowContext(ctx, `
+			UPDATE listings SET attempts = attempts + 1, reasons = $3, updated_at = $4
+			WHERE product_id = $1 AND marketplace = $2 RETURNING attempts`,
+			id, marketplace, reasons, s.d.time(s.stamp(time.Time{}))).Scan(&attempts)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil || attempts < max {
+			return err
+		}
+		rejected = true
+		_, err = tx.ExecContext(ctx, "UPDATE listings SET state = $3, submission = NULL WHERE product_id = $1 AND marketplace = $2",
+			id, marketplace, ListingRejected)
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("listing of %s on %s failed: %w", id, marketplace, err)
+	}
+	return rejected, nil
+}
+
+func (s *sqlStore) Unpushed(ctx context.Context, marketplace string, limit, maxFailures int) ([]Push, error) {
+	var out []Push
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		return query(ctx, tx, `
+			SELECT s.sku, COALESCE(l.barcode, ''), s.quantity, s.version
+			FROM stock_sent s
+			JOIN products p ON p.sku = s.sku
+			JOIN listings l ON l.product_id = p.id AND l.marketplace = s.marketplace AND l.accepted
+			WHERE s.marketplace = $1 AND s.quantity IS NOT NULL AND s.version > s.pushed_version
+				AND (s.pushed_quantity IS NULL OR s.pushed_quantity <> s.quantity) AND s.failures < $3
+			ORDER BY s.updated_at, s.sku LIMIT $2`,
+			[]any{marketplace, limit, maxFailures}, func(rows *sql.Rows) error {
+				var p Push
+				if err := rows.Scan(&p.SKU, &p.Barcode, &p.Quantity, &p.Version); err != nil {
+					return err
+				}
+				out = append(out, p)
+				return nil
+			})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("unpushed stock for %s: %w", marketplace, err)
+	}
+	return out, nil
+}
+
+func (s *sqlStore) Pushed(ctx context.Context, marketplace string, ps []Push) error {
+	now := s.d.time(s.stamp(time.Time{}))
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		for _, p := range ps {
+			if _, err := tx.ExecContext(ctx, `
+				UPDATE stock_sent SET pushed_quantity = $3, pushed_version = $4, failures = 0, updated_at = $5
+				WHERE marketplace = $1 AND sku = $2 AND pushed_version < $4`,
+				marketplace, p.SKU, p.Quantity, p.Version, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("record stock pushed to %s: %w", marketplace, err)
+	}
+	return nil
+}
+
+func (s *sqlStore) PushFailed(ctx context.Context, marketplace string, p Push) error {
+	_, err := s.w.ExecContext(ctx, `
+		UPDATE stock_sent SET failures = failures + 1
+		WHERE marketplace = $1 AND sku = $2 AND version = $3`, marketplace, p.SKU, p.Version)
+	if err != nil {
+		return fmt.Errorf("record failed stock push of %s to %s: %w", p.SKU, marketplace, err)
+	}
+	return nil
+}
+
+func (s *sqlStore) Cursor(ctx context.Context, marketplace string) (string, error) {
+	var c string
+	err := s.r.QueryRowContext(ctx, "SELECT cursor FROM order_cursors WHERE marketplace = $1", marketplace).Scan(&c)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("order cursor of %s: %w", marketplace, err)
+	}
+	return c, nil
+}
+
+func (s *sqlStore) SetCursor(ctx context.Context, marketplace, cursor string) error {
+	_, err := s.w.ExecContext(ctx, `
+		INSERT INTO order_cursors (marketplace, cursor, updated_at) VALUES ($1, $2, $3)
+		ON CONFLICT (marketplace) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at`,
+		marketplace, cursor, s.d.time(s.stamp(time.Time{})))
+	if err != nil {
+		return fmt.Errorf("set order cursor of %s: %w", marketplace, err)
+	}
+	return nil
+}
