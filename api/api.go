@@ -1,7 +1,8 @@
 // Package api is the image service's HTTP API: sellers upload products with photos,
-// read their state and list them; marketplaces fetch images by URL. It validates a
-// product and its photos completely before storing or publishing anything, stores the
-// photos and the product, and announces the product to the pipeline with an
+// read their state and list them, and set a SKU's stock by hand; marketplaces fetch
+// images by URL. It validates a product and its photos completely before storing or
+// publishing anything, stores the photos and the product, records the product's
+// initial stock in the stock ledger, and announces the product to the pipeline with an
 // ImageUploadV1.
 //
 // Every error is an RFC 9457 problem+json body whose "errors" member lists each problem
@@ -11,12 +12,14 @@
 //	413  a photo, the product part or the whole body is too large
 //	415  not multipart/form-data, or a photo that is not JPEG, PNG, GIF or WebP by its bytes
 //	400  unreadable request: broken multipart, missing/duplicate/unknown part, bad JSON
-//	     (syntax, wrong type, unknown field), bad query parameter
+//	     (syntax, wrong type, unknown field), bad query parameter, bad stock body or
+//	     SKU in the path of PUT .../stock (including a missing or out-of-range quantity)
 //	422  readable but invalid: field rules, photo count, corrupt photo header, too many pixels
 //
 // and, outside validation: 401 (missing or wrong bearer key, with WWW-Authenticate),
-// 404 (unknown product, image or route), 405 (wrong method, with Allow), 500, and 503
-// with Retry-After when the pipeline did not take an upload.
+// 404 (unknown product, SKU, image or route), 405 (wrong method, with Allow), 500, 501
+// (setting stock on a server without a stock ledger), and 503 with Retry-After when
+// the pipeline or the stock ledger did not take an upload or a stock change.
 package api
 
 import (
@@ -54,6 +57,20 @@ type Config struct {
 	// Publish announces an accepted product to the pipeline. It returns only once the
 	// broker has taken the message (publisher confirms).
 	Publish func(ctx context.Context, m messages.ImageUploadV1) error
+	// SetStock sets a SKU's stock by hand (PUT /v1/products/{sku}/stock) and returns
+	// the new stock; the app sets it in the ledger (store.Inventory.SetStock) and
+	// publishes the result on the inventory exchange. Before calling it the API checks
+	// that the SKU is known: through Store's Stock method when Store is also the ledger
+	// (as the Store from store.Open is), answering 404 for store.ErrNotFound. When Store
+	// is not the ledger, SetStock must itself return an error wrapping
+	// store.ErrNotFound for an unknown SKU (Inventory.SetStock would create it). Any
+	// other error answers 503. Nil answers the route with 501.
+	SetStock func(ctx context.Context, sku string, quantity int) (messages.StockV1, error)
+	// InitStock records an accepted product's stock as its SKU's initial stock, only
+	// when the ledger has no stock for the SKU yet (a re-upload must not undo sales),
+	// and publishes it when it set it. An error fails the upload with 503. Nil skips
+	// it, for a deployment without a stock ledger.
+	InitStock func(ctx context.Context, sku string, quantity int) error
 	// APIKeys are the bearer tokens accepted under /v1. Empty means no authentication;
 	// the caller decides whether that is allowed.
 	APIKeys []string
@@ -94,6 +111,9 @@ type api struct {
 	store     store.Store
 	blobs     blob.Store
 	publish   func(context.Context, messages.ImageUploadV1) error
+	setStock  func(context.Context, string, int) (messages.StockV1, error)
+	initStock func(context.Context, string, int) error
+	ledger    stockReader // nil when the store is not the ledger
 	keys      [][sha256.Size]byte
 	maxPhoto  int64
 	maxPixels int
@@ -108,9 +128,9 @@ type api struct {
 // New returns the API's handler for cfg, or an error when cfg is incomplete or its
 // limits are out of range.
 //
-// Routes: POST /v1/products, GET /v1/products/{id}, GET /v1/products (all under /v1
-// require "Authorization: Bearer <key>" when cfg.APIKeys is not empty), and the public
-// GET /images/{key} and GET /healthz.
+// Routes: POST /v1/products, GET /v1/products/{id}, GET /v1/products and PUT
+// /v1/products/{sku}/stock (all under /v1 require "Authorization: Bearer <key>" when
+// cfg.APIKeys is not empty), and the public GET /images/{key} and GET /healthz.
 func New(cfg Config) (http.Handler, error) {
 	var errs []error
 	if cfg.Store == nil {
@@ -135,6 +155,8 @@ func New(cfg Config) (http.Handler, error) {
 		store:     cfg.Store,
 		blobs:     cfg.Blobs,
 		publish:   cfg.Publish,
+		setStock:  cfg.SetStock,
+		initStock: cfg.InitStock,
 		maxPhoto:  orDefault(cfg.MaxPhotoBytes, DefaultMaxPhotoBytes),
 		maxPixels: orDefault(cfg.MaxPixels, DefaultMaxPixels),
 		maxPhotos: orDefault(cfg.MaxPhotos, messages.MaxPhotos),
@@ -157,6 +179,7 @@ func New(cfg Config) (http.Handler, error) {
 		return nil, fmt.Errorf("new api: %w", err)
 	}
 	a.maxBody = a.maxPhoto*int64(a.maxPhotos) + bodySlack
+	a.ledger, _ = cfg.Store.(stockReader)
 	if a.now == nil {
 		a.now = time.Now
 	}
@@ -170,6 +193,7 @@ func New(cfg Config) (http.Handler, error) {
 	a.mux.HandleFunc("POST /v1/products", a.upload)
 	a.mux.HandleFunc("GET /v1/products/{id}", a.product)
 	a.mux.HandleFunc("GET /v1/products", a.products)
+	a.mux.HandleFunc("PUT /v1/products/{sku}/stock", a.putStock)
 	a.mux.HandleFunc("GET /images/{key}", a.image)
 	a.mux.HandleFunc("GET /healthz", a.healthz)
 	return a, nil

@@ -24,8 +24,8 @@ const (
 	// ProblemUnsupportedMedia (415): the request is not multipart/form-data, or a photo
 	// is not a JPEG, PNG, GIF or WebP image (judged by its bytes alone).
 	ProblemUnsupportedMedia = "urn:stox:problem:unsupported-media-type"
-	// ProblemUnavailable (503): the pipeline did not take the product; retry after the
-	// Retry-After delay.
+	// ProblemUnavailable (503): the pipeline or the stock ledger did not take the
+	// product or the stock change; retry after the Retry-After delay.
 	ProblemUnavailable = "urn:stox:problem:pipeline-unavailable"
 	// ProblemInternal (500): the server failed; the request may be retried.
 	ProblemInternal = "urn:stox:problem:internal"

@@ -122,13 +122,8 @@ func validateProduct(p messages.Product, pr *problems) {
 	bad := func(field, format string, args ...any) {
 		pr.add(http.StatusUnprocessableEntity, field, format, args...)
 	}
-	switch {
-	case p.SKU == "":
-		bad("sku", "required")
-	case len(p.SKU) > maxSKU:
-		bad("sku", "longer than %d characters", maxSKU)
-	case !skuPattern.MatchString(p.SKU):
-		bad("sku", "may contain only letters A-Z and a-z, digits, '.', '_' and '-'")
+	if msg := skuProblem(p.SKU); msg != "" {
+		bad("sku", "%s", msg)
 	}
 	if strings.TrimSpace(p.Name) == "" {
 		bad("name", "required")
@@ -198,6 +193,20 @@ func validateProduct(p messages.Product, pr *problems) {
 		}
 		seen[m] = true
 	}
+}
+
+// skuProblem says what is wrong with sku, or "" when it is a valid SKU: 1 to maxSKU
+// letters, digits, '.', '_' or '-'. Uploads and PUT .../stock share this rule.
+func skuProblem(sku string) string {
+	switch {
+	case sku == "":
+		return "required"
+	case len(sku) > maxSKU:
+		return fmt.Sprintf("longer than %d characters", maxSKU)
+	case !skuPattern.MatchString(sku):
+		return "may contain only letters A-Z and a-z, digits, '.', '_' and '-'"
+	}
+	return ""
 }
 
 // checkText reports text longer than max characters or holding control characters.

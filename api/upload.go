@@ -35,9 +35,10 @@ type photo struct {
 }
 
 // upload accepts a product and its photos: it reads and checks the whole request
-// before it stores or publishes anything, then stores the photos and the product and
-// publishes an ImageUploadV1. A product stored but not published is marked failed and
-// answered 503, so the client sends it again.
+// before it stores or publishes anything, then stores the photos and the product,
+// records its initial stock and publishes an ImageUploadV1. A product stored but
+// without its stock recorded or not published is marked failed and answered 503, so
+// the client sends it again.
 func (a *api) upload(w http.ResponseWriter, r *http.Request) {
 	var pr problems
 	mediaType, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
@@ -194,7 +195,7 @@ func (a *api) checkPhoto(field string, data []byte, pr *problems) (photo, bool) 
 	return photo{data: data, format: f, width: cfg.Width, height: cfg.Height}, true
 }
 
-// accept stores a checked upload and publishes it.
+// accept stores a checked upload, records its initial stock and publishes it.
 func (a *api) accept(w http.ResponseWriter, r *http.Request, product messages.Product, photos []photo) {
 	// Once the upload is checked it is committed whole: a client that hangs up now
 	// does not leave a product stored but never published.
@@ -221,19 +222,36 @@ func (a *api) accept(w http.ResponseWriter, r *http.Request, product messages.Pr
 		a.internalError(w, r, "store product", err)
 		return
 	}
+	// The initial stock goes in after the product is stored (its SKU is then a known
+	// product) and before the upload is published: once published, the pipeline lists
+	// the product on the marketplaces and orders for it can arrive, and the ledger must
+	// know the SKU by then, or they become oversells of an unknown SKU. If recording the
+	// stock fails, nothing has been published yet: the upload is not accepted (503) and
+	// the client sends it again, which stores the next revision of the same SKU. If the
+	// stock was recorded but publishing fails, the retry's InitStock finds the SKU
+	// known and changes nothing, so no accepted upload and no sold unit is lost either way.
+	if a.initStock != nil {
+		if err := a.initStock(ctx, product.SKU, product.Stock); err != nil {
+			a.unavailable(w, r, id, revision, "initial stock not recorded",
+				"the stock ledger did not record the product's initial stock", err)
+			return
+		}
+	}
 	msg := messages.ImageUploadV1{ProductID: id, Revision: revision, Product: product, Photos: stored}
 	if err := a.publish(ctx, msg); err != nil {
-		a.unavailable(w, r, id, revision, err)
+		a.unavailable(w, r, id, revision, "pipeline unavailable", "the pipeline did not take the product", err)
 		return
 	}
 	w.Header().Set("Location", "/v1/products/"+url.PathEscape(id))
 	writeJSON(w, http.StatusAccepted, Accepted{ID: id, Revision: revision})
 }
 
-// unavailable records that the pipeline did not take a stored product and answers 503:
-// the product was not accepted, and the client sends it again.
-func (a *api) unavailable(w http.ResponseWriter, r *http.Request, id string, revision int, err error) {
-	reason := "pipeline unavailable: " + err.Error()
+// unavailable records that a stored product could not be accepted (the stock ledger or
+// the pipeline did not take it) as the images stage failing with reason and err, and
+// answers 503 saying what happened: the product was not accepted, and the client sends
+// it again. err stays out of the answer.
+func (a *api) unavailable(w http.ResponseWriter, r *http.Request, id string, revision int, reason, what string, err error) {
+	reason += ": " + err.Error()
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 5*time.Second)
 	defer cancel()
 	attrs := []any{slog.String("product_id", id), slog.Int("revision", revision), slog.Any("error", err)}
@@ -244,10 +262,10 @@ func (a *api) unavailable(w http.ResponseWriter, r *http.Request, id string, rev
 	}); serr != nil {
 		attrs = append(attrs, slog.Any("set_stage_error", serr))
 	}
-	a.log.WarnContext(r.Context(), "publish upload", attrs...)
+	a.log.WarnContext(r.Context(), "upload not accepted", attrs...)
 	w.Header().Set("Retry-After", retryAfter)
 	writeProblem(w, newProblem(http.StatusServiceUnavailable,
-		"the pipeline did not take the product, so it was not accepted; send it again after "+retryAfter+" seconds"))
+		what+", so it was not accepted; send it again after "+retryAfter+" seconds"))
 }
 
 // writeJSON answers status with v as JSON.

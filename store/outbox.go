@@ -31,8 +31,9 @@ type Outbox interface {
 	Unpushed(ctx context.Context, marketplace string, limit, maxFailures int) ([]Push, error)
 	// Pushed records that the marketplace acknowledged these quantities.
 	Pushed(ctx context.Context, marketplace string, p []Push) error
-	// PushFailed records that the marketplace refused a push; it is tried again until
-	// it has failed maxFailures times (a newer version starts the count again).
+	// PushFailed records that the marketplace refused a push, also one Pushed already
+	// recorded (a batch acknowledged, then an item failed): it is tried again until it
+	// has failed maxFailures times (a newer version starts the count again).
 	PushFailed(ctx context.Context, marketplace string, p Push) error
 	// Cursor returns where a marketplace's order feed was read to ("" at first).
 	Cursor(ctx context.Context, marketplace string) (string, error)
@@ -208,7 +209,9 @@ func (s *sqlStore) Pushed(ctx context.Context, marketplace string, ps []Push) er
 
 func (s *sqlStore) PushFailed(ctx context.Context, marketplace string, p Push) error {
 	_, err := s.w.ExecContext(ctx, `
-		UPDATE stock_sent SET failures = failures + 1
+		UPDATE stock_sent SET failures = failures + 1,
+			pushed_quantity = CASE WHEN pushed_version = $3 THEN NULL ELSE pushed_quantity END,
+			pushed_version = CASE WHEN pushed_version = $3 THEN 0 ELSE pushed_version END
 		WHERE marketplace = $1 AND sku = $2 AND version = $3`, marketplace, p.SKU, p.Version)
 	if err != nil {
 		return fmt.Errorf("record failed stock push of %s to %s: %w", p.SKU, marketplace, err)

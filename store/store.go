@@ -54,7 +54,7 @@ type Listing struct {
 	State      string    `json:"state"`
 	Reasons    []string  `json:"reasons,omitempty"`
 	Submission string    `json:"submission,omitempty"`
-	UpdatedAt time.Time `json:"updated_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
 }
 
 // Product is everything the API shows about a product.

@@ -36,6 +36,8 @@ func Listing(prefix string) marketplace.Listing {
 		Images: []messages.ListingImage{{Key: sku + "/1.jpg", URL: "https://images.example.com/" + sku + "/1.jpg", Width: 1200, Height: 1800}},
 		Attributes: map[string]string{
 			"trendyol_brand_id": "1791", "trendyol_category_id": "411", "color": "white",
+			"hepsiburada_category_id": "18021982",
+			"amazon_product_type":     "HOME",
 		},
 	}
 }

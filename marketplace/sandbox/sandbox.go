@@ -32,6 +32,9 @@ type Options struct {
 	Now func() time.Time
 	// Trendyol configures the Trendyol imitation.
 	Trendyol TrendyolOptions
+	Amazon   AmazonOptions
+	// Hepsiburada configures the Hepsiburada imitation.
+	Hepsiburada HepsiburadaOptions
 	// Faults are injected into marketplace routes (never into test hooks).
 	Faults Faults
 	// Customers places orders on their own once Run is called.
@@ -126,7 +129,9 @@ func New(opts Options) *Server {
 		rng:       rand.New(rand.NewPCG(opts.Faults.Seed, opts.Faults.Seed^0x9e3779b97f4a7c15)),
 	}
 	s.marketplaces = map[string]imitation{
-		"trendyol": newTrendyol(s, opts.Trendyol),
+		"trendyol":    newTrendyol(s, opts.Trendyol),
+		"hepsiburada": newHepsiburada(s, opts.Hepsiburada),
+		"amazon":      newAmazon(s, opts.Amazon),
 	}
 	for name, m := range s.marketplaces {
 		m.routes(s.mux)

@@ -7,9 +7,11 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -31,6 +33,18 @@ type TrendyolOptions struct {
 	// 10s, Trendyol's documented cap).
 	RateLimit  int
 	RateWindow time.Duration
+	// ApprovalDelay is how long (sandbox time) a created product waits in Trendyol's
+	// approval after its create batch completes; until then it takes
+	// unapproved-bulk-update but no stock, price or orders. Zero approves at once.
+	ApprovalDelay time.Duration
+	// WebhookClient delivers webhooks (default: a client with a 10 s timeout).
+	WebhookClient *http.Client
+	// WebhookAttempts is how often one delivery is tried before it counts as failed
+	// (default 4), WebhookBackoff the first wait between tries, doubled after each
+	// (default 500ms). Deliveries are real HTTP, so these waits are real time, not
+	// sandbox time; Trendyol itself retries every 5 minutes.
+	WebhookAttempts int
+	WebhookBackoff  time.Duration
 }
 
 const (
@@ -39,6 +53,7 @@ const (
 	trendyolMaxItems        = 1000
 	trendyolMaxStock        = 20000
 	trendyolDuplicateMsg    = "15 dakika boyunca aynı isteği tekrarlı olarak atamazsınız!"
+	trendyolMaxWebhooks     = 15
 )
 
 var (
@@ -51,26 +66,57 @@ type trendyol struct {
 	srv  *Server
 	opts TrendyolOptions
 
-	mu        sync.Mutex
-	revoked   bool
-	limits    window
-	products  map[string]*tyProduct // by barcode
-	batches   map[string]*tyBatch
-	lastBody  map[string]sentBody // by seller and the body's sorted barcodes
-	packages  []*TrendyolPackage
-	nextID    int64
-	nextBatch int64
+	mu          sync.Mutex
+	revoked     bool
+	limits      window
+	products    map[string]*TrendyolProduct // by barcode
+	batches     map[string]*tyBatch
+	lastBody    map[string]sentBody // by seller and the body's sorted barcodes
+	packages    []*TrendyolPackage
+	webhooks    map[string][]*tyWebhook // by seller
+	nextID      int64
+	nextBatch   int64
+	nextContent int64
+	nextHook    int64
+
+	// wmu guards the webhooks' delivery queues and the delivery counters; deliveries
+	// never hold mu while they wait on HTTP.
+	wmu   sync.Mutex
+	stats TrendyolWebhookStats
 }
 
-type tyProduct struct {
-	Barcode   string
-	StockCode string
-	Title     string
-	Quantity  int
-	SalePrice float64
-	ListPrice float64
-	VATRate   int
-	Approved  bool
+// TrendyolProduct is the sandbox's state of one product (one barcode). In the sandbox
+// every barcode is its own content, so ContentID is unique per product.
+type TrendyolProduct struct {
+	Barcode           string              `json:"barcode"`
+	StockCode         string              `json:"stockCode"`
+	ProductMainID     string              `json:"productMainId"`
+	BrandID           int64               `json:"brandId"`
+	CategoryID        int64               `json:"categoryId"`
+	ContentID         int64               `json:"contentId"`
+	Title             string              `json:"title"`
+	Description       string              `json:"description"`
+	Quantity          int                 `json:"quantity"`
+	SalePrice         float64             `json:"salePrice"`
+	ListPrice         float64             `json:"listPrice"`
+	VATRate           int                 `json:"vatRate"`
+	DimensionalWeight float64             `json:"dimensionalWeight"`
+	Images            []string            `json:"images"`
+	Attributes        []TrendyolAttribute `json:"attributes"`
+	Approved          bool                `json:"approved"`
+	// ApprovedDate is when Trendyol approved it (epoch ms; 0 while unapproved).
+	ApprovedDate int64 `json:"approvedDate"`
+	// approveAt is when a pending product is approved (zero: never or already).
+	approveAt time.Time
+}
+
+// TrendyolAttribute is a product attribute, normalized from either the create form
+// (attributeValueId / customAttributeValue) or the update form (attributeValueIds /
+// attributeValue).
+type TrendyolAttribute struct {
+	AttributeID int64   `json:"attributeId"`
+	ValueIDs    []int64 `json:"attributeValueIds,omitempty"`
+	Value       string  `json:"attributeValue,omitempty"`
 }
 
 // sentBody is the last price-and-inventory body accepted for a set of barcodes.
@@ -90,8 +136,9 @@ type tyBatch struct {
 
 type tyBatchItem struct {
 	requestItem map[string]any
-	// apply runs at completion and returns failure reasons (none means success).
-	apply   func(t *trendyol) []string
+	// apply runs at completion (at is when the batch was due) and returns failure
+	// reasons (none means success).
+	apply   func(t *trendyol, at time.Time) []string
 	status  string
 	reasons []string
 }
@@ -149,14 +196,25 @@ func newTrendyol(srv *Server, o TrendyolOptions) *trendyol {
 	if o.RateWindow == 0 {
 		o.RateWindow = 10 * time.Second
 	}
+	if o.WebhookClient == nil {
+		o.WebhookClient = &http.Client{Timeout: 10 * time.Second}
+	}
+	if o.WebhookAttempts <= 0 {
+		o.WebhookAttempts = 4
+	}
+	if o.WebhookBackoff <= 0 {
+		o.WebhookBackoff = 500 * time.Millisecond
+	}
 	return &trendyol{
-		srv:      srv,
-		opts:     o,
-		limits:   window{limit: o.RateLimit, span: o.RateWindow, hits: map[string][]time.Time{}},
-		products: map[string]*tyProduct{},
-		batches:  map[string]*tyBatch{},
-		lastBody: map[string]sentBody{},
-		nextID:   1000000,
+		srv:         srv,
+		opts:        o,
+		limits:      window{limit: o.RateLimit, span: o.RateWindow, hits: map[string][]time.Time{}},
+		products:    map[string]*TrendyolProduct{},
+		batches:     map[string]*tyBatch{},
+		lastBody:    map[string]sentBody{},
+		webhooks:    map[string][]*tyWebhook{},
+		nextID:      1000000,
+		nextContent: 9510900,
 	}
 }
 
@@ -165,8 +223,29 @@ func newTrendyol(srv *Server, o TrendyolOptions) *trendyol {
 //	POST /sandbox/trendyol/orders                    {"stockCode","quantity"} places an order against listed stock
 //	POST /sandbox/trendyol/orders/{package}/cancel   cancels a package and returns its stock
 //	GET  /sandbox/trendyol/stock/{stockCode}         what the sandbox holds for a product
+//	GET  /sandbox/trendyol/products/{barcode}        the sandbox's full state of a product (TrendyolProduct)
+//	GET  /sandbox/trendyol/webhooks/stats            webhook delivery counters (TrendyolWebhookStats)
+//
+// Placing and cancelling orders (by hook or by simulated customers) posts the package
+// to every webhook subscribed to its new status.
 func (t *trendyol) routes(mux *http.ServeMux) {
 	mux.Handle("POST /integration/product/sellers/{sid}/v2/products", t.api(t.createProducts))
+	mux.Handle("GET /integration/product/sellers/{sid}/product/{barcode}", t.api(t.productBase))
+	mux.Handle("POST /integration/product/sellers/{sid}/products/unapproved-bulk-update", t.api(t.updateUnapproved))
+	mux.Handle("POST /integration/product/sellers/{sid}/products/content-bulk-update", t.api(t.updateContent))
+	mux.Handle("POST /integration/webhook/sellers/{sid}/webhooks", t.api(t.createWebhook))
+	mux.Handle("GET /integration/webhook/sellers/{sid}/webhooks", t.api(t.listWebhooks))
+	mux.HandleFunc("GET /sandbox/trendyol/products/{barcode}", func(w http.ResponseWriter, r *http.Request) {
+		p, ok := t.product(r.PathValue("barcode"))
+		if !ok {
+			hookError(w, http.StatusNotFound, "no product with this barcode")
+			return
+		}
+		writeJSON(w, http.StatusOK, p)
+	})
+	mux.HandleFunc("GET /sandbox/trendyol/webhooks/stats", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, t.webhookStats())
+	})
 	mux.Handle("GET /integration/product/sellers/{sid}/products/batch-requests/{id}", t.api(t.batchRequest))
 	mux.Handle("POST /integration/inventory/sellers/{sid}/products/price-and-inventory", t.api(t.priceAndInventory))
 	mux.Handle("GET /integration/order/sellers/{sid}/v2/orders", t.api(t.orders))
@@ -235,7 +314,8 @@ func (t *trendyol) authorized(header string) bool {
 	return subtle.ConstantTimeCompare([]byte(header), []byte(want)) == 1
 }
 
-// settle completes every batch whose delay has passed and forgets those older than 4 h.
+// settle completes every batch whose delay has passed (in submission order), approves
+// products whose approval time has come, and forgets batches older than 4 h.
 func (t *trendyol) settle(now time.Time) {
 	ids := make([]string, 0, len(t.batches))
 	for id := range t.batches {
@@ -251,17 +331,29 @@ func (t *trendyol) settle(now time.Time) {
 		if b.completed || now.Before(b.due) {
 			continue
 		}
+		t.approve(b.due) // products approved before this batch was processed
 		for _, it := range b.items {
 			if it.status == "FAILED" {
 				continue
 			}
-			if reasons := it.apply(t); len(reasons) > 0 {
+			if reasons := it.apply(t, b.due); len(reasons) > 0 {
 				it.status, it.reasons = "FAILED", reasons
 			} else {
 				it.status = "SUCCESS"
 			}
 		}
 		b.completed = true
+	}
+	t.approve(now)
+}
+
+// approve ends the approval of every pending product whose approval time is at or
+// before at.
+func (t *trendyol) approve(at time.Time) {
+	for _, p := range t.products {
+		if !p.Approved && !p.approveAt.IsZero() && !at.Before(p.approveAt) {
+			p.Approved, p.ApprovedDate, p.approveAt = true, p.approveAt.UnixMilli(), time.Time{}
+		}
 	}
 }
 
@@ -277,9 +369,11 @@ func (t *trendyol) newBatch(kind string, now time.Time) *tyBatch {
 	return b
 }
 
-// trendyolItem is a V2 create item; pointers tell a missing field from a zero one.
+// trendyolItem is a V2 create or update item; pointers tell a missing field from a
+// zero one.
 type trendyolItem struct {
 	Barcode           *string           `json:"barcode"`
+	ContentID         *int64            `json:"contentId"`
 	Title             *string           `json:"title"`
 	ProductMainID     *string           `json:"productMainId"`
 	BrandID           *int64            `json:"brandId"`
@@ -296,6 +390,22 @@ type trendyolItem struct {
 	Attributes        []json.RawMessage `json:"attributes"`
 }
 
+// itemMode says which endpoint an item came to, and so which of its fields are
+// required, optional or refused.
+type itemMode int
+
+const (
+	// modeCreate is V2 create: every documented field is required.
+	modeCreate itemMode = iota
+	// modeUnapproved is unapproved-bulk-update: keyed by barcode, every other field
+	// optional (checked by create's rules when present).
+	modeUnapproved
+	// modeContent is content-bulk-update of approved products: keyed by contentId;
+	// title, description, images and attributes optional; barcode, productMainId,
+	// brandId and categoryId cannot change.
+	modeContent
+)
+
 // ValidateTrendyolItem checks one V2 create item against Trendyol's documented rules and
 // returns the failure reasons (none when valid) and the canonical barcode (inner spaces
 // joined, as Trendyol does).
@@ -304,9 +414,18 @@ func ValidateTrendyolItem(raw json.RawMessage) (reasons []string, barcode string
 	if err := json.Unmarshal(raw, &it); err != nil {
 		return []string{"item is not a valid product object: " + err.Error()}, ""
 	}
+	reasons, barcode, _ = it.check(modeCreate)
+	return reasons, barcode
+}
+
+// check validates the item for mode and returns its failure reasons, canonical
+// barcode and normalized attributes.
+func (it *trendyolItem) check(mode itemMode) (reasons []string, barcode string, attrs []TrendyolAttribute) {
 	fail := func(format string, args ...any) { reasons = append(reasons, fmt.Sprintf(format, args...)) }
+	required := mode == modeCreate
 	str := func(name string, p *string, max int) string {
 		switch {
+		case p == nil && !required:
 		case p == nil || strings.TrimSpace(*p) == "":
 			fail("%s is required", name)
 		case utf8.RuneCountInString(*p) > max:
@@ -316,7 +435,18 @@ func ValidateTrendyolItem(raw json.RawMessage) (reasons []string, barcode string
 		}
 		return ""
 	}
-	if it.Barcode == nil || strings.TrimSpace(*it.Barcode) == "" {
+	if mode == modeContent {
+		if it.ContentID == nil || *it.ContentID <= 0 {
+			fail("contentId is required (from the approved product filter or the product's base information)")
+		}
+		for name, sent := range map[string]bool{"barcode": it.Barcode != nil, "productMainId": it.ProductMainID != nil,
+			"brandId": it.BrandID != nil, "categoryId": it.CategoryID != nil} {
+			if sent {
+				fail("%s cannot be updated on approved products", name)
+			}
+		}
+		sort.Strings(reasons) // map order must not decide the order of reasons
+	} else if it.Barcode == nil || strings.TrimSpace(*it.Barcode) == "" {
 		fail("barcode is required")
 	} else {
 		barcode = strings.Join(strings.Fields(*it.Barcode), "")
@@ -328,75 +458,165 @@ func ValidateTrendyolItem(raw json.RawMessage) (reasons []string, barcode string
 		}
 	}
 	str("title", it.Title, 100)
-	str("productMainId", it.ProductMainID, 40)
-	str("stockCode", it.StockCode, 100)
+	if mode != modeContent {
+		str("productMainId", it.ProductMainID, 40)
+		str("stockCode", it.StockCode, 100)
+	}
 	if d := str("description", it.Description, 30000); forbiddenRe.MatchString(d) {
 		fail("description must not contain script, style or iframe")
 	}
-	if it.BrandID == nil || *it.BrandID <= 0 {
-		fail("brandId is required")
+	if mode != modeContent {
+		if (required || it.BrandID != nil) && (it.BrandID == nil || *it.BrandID <= 0) {
+			fail("brandId is required")
+		}
+		if (required || it.CategoryID != nil) && (it.CategoryID == nil || *it.CategoryID <= 0) {
+			fail("categoryId is required (a leaf category)")
+		}
 	}
-	if it.CategoryID == nil || *it.CategoryID <= 0 {
-		fail("categoryId is required (a leaf category)")
+	if mode == modeCreate { // stock and prices go through price-and-inventory after create
+		if it.Quantity == nil {
+			fail("quantity is required")
+		} else if *it.Quantity < 0 || *it.Quantity > trendyolMaxStock {
+			fail("quantity must be between 0 and %d", trendyolMaxStock)
+		}
+		if it.CurrencyType != nil && *it.CurrencyType != "TRY" {
+			fail("currencyType must be TRY")
+		}
+		switch {
+		case it.SalePrice == nil || *it.SalePrice <= 0:
+			fail("salePrice is required and must be positive")
+		case it.ListPrice == nil || *it.ListPrice <= 0:
+			fail("listPrice is required and must be positive")
+		case *it.ListPrice < *it.SalePrice:
+			fail("listPrice must not be lower than salePrice")
+		}
 	}
-	if it.Quantity == nil {
-		fail("quantity is required")
-	} else if *it.Quantity < 0 || *it.Quantity > trendyolMaxStock {
-		fail("quantity must be between 0 and %d", trendyolMaxStock)
+	if mode != modeContent {
+		if (required || it.DimensionalWeight != nil) && (it.DimensionalWeight == nil || *it.DimensionalWeight < 0) {
+			fail("dimensionalWeight is required")
+		}
+		if it.VATRate == nil {
+			if required {
+				fail("vatRate is required")
+			}
+		} else if v := *it.VATRate; v != 0 && v != 1 && v != 10 && v != 20 {
+			fail("vatRate must be one of 0, 1, 10, 20")
+		}
 	}
-	if it.DimensionalWeight == nil || *it.DimensionalWeight < 0 {
-		fail("dimensionalWeight is required")
-	}
-	if it.CurrencyType != nil && *it.CurrencyType != "TRY" {
-		fail("currencyType must be TRY")
-	}
-	switch {
-	case it.SalePrice == nil || *it.SalePrice <= 0:
-		fail("salePrice is required and must be positive")
-	case it.ListPrice == nil || *it.ListPrice <= 0:
-		fail("listPrice is required and must be positive")
-	case *it.ListPrice < *it.SalePrice:
-		fail("listPrice must not be lower than salePrice")
-	}
-	if it.VATRate == nil {
-		fail("vatRate is required")
-	} else if v := *it.VATRate; v != 0 && v != 1 && v != 10 && v != 20 {
-		fail("vatRate must be one of 0, 1, 10, 20")
-	}
-	switch {
-	case len(it.Images) == 0:
-		fail("at least one image is required")
-	case len(it.Images) > 8:
-		fail("at most 8 images are allowed")
-	}
-	for i, img := range it.Images {
-		s, _ := img["url"].(string)
-		u, err := url.Parse(s)
-		if err != nil || u.Scheme != "https" || u.Host == "" {
-			fail("image %d: url must be an HTTPS address", i+1)
+	if required || it.Images != nil {
+		switch {
+		case len(it.Images) == 0:
+			fail("at least one image is required")
+		case len(it.Images) > 8:
+			fail("at most 8 images are allowed")
+		}
+		for i, img := range it.Images {
+			s, _ := img["url"].(string)
+			u, err := url.Parse(s)
+			if err != nil || u.Scheme != "https" || u.Host == "" {
+				fail("image %d: url must be an HTTPS address", i+1)
+			}
 		}
 	}
 	if it.Attributes == nil {
-		fail("attributes is required")
+		if required {
+			fail("attributes is required")
+		}
+	} else {
+		var more []string
+		attrs, more = checkAttributes(it.Attributes)
+		reasons = append(reasons, more...)
 	}
-	return reasons, barcode
+	return reasons, barcode, attrs
 }
 
-func (t *trendyol) createProducts(w http.ResponseWriter, r *http.Request, now time.Time) {
+// checkAttributes validates attributes in either Trendyol form: create's
+// attributeValueId / customAttributeValue or the updates' attributeValueIds /
+// attributeValue (Trendyol's own tool says never to mix them; its OpenAPI shows the
+// plural form for create too, so both are taken everywhere).
+func checkAttributes(raws []json.RawMessage) ([]TrendyolAttribute, []string) {
+	var reasons []string
+	attrs := make([]TrendyolAttribute, 0, len(raws))
+	seen := map[int64]bool{}
+	for i, raw := range raws {
+		var a struct {
+			AttributeID          *int64  `json:"attributeId"`
+			AttributeValueID     *int64  `json:"attributeValueId"`
+			CustomAttributeValue *string `json:"customAttributeValue"`
+			AttributeValueIDs    []int64 `json:"attributeValueIds"`
+			AttributeValue       *string `json:"attributeValue"`
+		}
+		if err := json.Unmarshal(raw, &a); err != nil {
+			reasons = append(reasons, fmt.Sprintf("attribute %d is not a valid attribute object", i+1))
+			continue
+		}
+		if a.AttributeID == nil || *a.AttributeID <= 0 {
+			reasons = append(reasons, fmt.Sprintf("attribute %d: attributeId is required", i+1))
+			continue
+		}
+		id := *a.AttributeID
+		if seen[id] {
+			reasons = append(reasons, fmt.Sprintf("attribute %d appears more than once", id))
+			continue
+		}
+		seen[id] = true
+		single := a.AttributeValueID != nil || a.CustomAttributeValue != nil
+		plural := len(a.AttributeValueIDs) > 0 || a.AttributeValue != nil
+		out := TrendyolAttribute{AttributeID: id, ValueIDs: a.AttributeValueIDs}
+		switch {
+		case single && plural:
+			reasons = append(reasons, fmt.Sprintf("attribute %d: do not mix attributeValueId/customAttributeValue with attributeValueIds/attributeValue", id))
+		case a.AttributeValueID != nil && a.CustomAttributeValue != nil:
+			reasons = append(reasons, fmt.Sprintf("attribute %d: send attributeValueId or customAttributeValue, not both", id))
+		case len(a.AttributeValueIDs) > 0 && a.AttributeValue != nil:
+			reasons = append(reasons, fmt.Sprintf("attribute %d: send attributeValueIds or attributeValue, not both", id))
+		case !single && !plural:
+			reasons = append(reasons, fmt.Sprintf("attribute %d: a value is required", id))
+		case a.AttributeValueID != nil:
+			out.ValueIDs = []int64{*a.AttributeValueID}
+		case a.CustomAttributeValue != nil:
+			out.Value = *a.CustomAttributeValue
+		case a.AttributeValue != nil:
+			out.Value = *a.AttributeValue
+		}
+		attrs = append(attrs, out)
+	}
+	return attrs, reasons
+}
+
+func imageURLs(images []map[string]any) []string {
+	out := make([]string, 0, len(images))
+	for _, img := range images {
+		s, _ := img["url"].(string)
+		out = append(out, s)
+	}
+	return out
+}
+
+// decodeItems reads a {"items":[…]} body of 1 to 1000 items; it answers the error itself.
+func decodeItems(w http.ResponseWriter, r *http.Request) ([]json.RawMessage, bool) {
 	var body struct {
 		Items []json.RawMessage `json:"items"`
 	}
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<20)).Decode(&body); err != nil {
 		tyErrors(w, http.StatusBadRequest, "invalid.request.body", "request body is not valid JSON: "+err.Error())
-		return
+		return nil, false
 	}
 	if len(body.Items) == 0 || len(body.Items) > trendyolMaxItems {
 		tyErrors(w, http.StatusBadRequest, "invalid.item.count", fmt.Sprintf("items must hold 1 to %d products", trendyolMaxItems))
+		return nil, false
+	}
+	return body.Items, true
+}
+
+func (t *trendyol) createProducts(w http.ResponseWriter, r *http.Request, now time.Time) {
+	raws, ok := decodeItems(w, r)
+	if !ok {
 		return
 	}
 	b := t.newBatch("ProductV2OnBoarding", now)
 	seen := map[string]bool{}
-	for _, raw := range body.Items {
+	for _, raw := range raws {
 		reasons, barcode := ValidateTrendyolItem(raw)
 		var echo map[string]any
 		_ = json.Unmarshal(raw, &echo)
@@ -413,18 +633,180 @@ func (t *trendyol) createProducts(w http.ResponseWriter, r *http.Request, now ti
 		} else {
 			var it trendyolItem
 			_ = json.Unmarshal(raw, &it)
-			item.apply = func(t *trendyol) []string {
+			_, _, attrs := it.check(modeCreate)
+			item.apply = func(t *trendyol, at time.Time) []string {
 				if _, ok := t.products[barcode]; ok {
 					return []string{"a product with this barcode already exists; use the update endpoints"}
 				}
-				t.products[barcode] = &tyProduct{Barcode: barcode, StockCode: *it.StockCode, Title: *it.Title,
-					Quantity: *it.Quantity, SalePrice: *it.SalePrice, ListPrice: *it.ListPrice, VATRate: *it.VATRate, Approved: true}
+				t.nextContent++
+				p := &TrendyolProduct{Barcode: barcode, StockCode: *it.StockCode, ProductMainID: *it.ProductMainID,
+					BrandID: *it.BrandID, CategoryID: *it.CategoryID, ContentID: t.nextContent, Title: *it.Title,
+					Description: *it.Description, Quantity: *it.Quantity, SalePrice: *it.SalePrice, ListPrice: *it.ListPrice,
+					VATRate: *it.VATRate, DimensionalWeight: *it.DimensionalWeight, Images: imageURLs(it.Images), Attributes: attrs}
+				if t.opts.ApprovalDelay <= 0 {
+					p.Approved, p.ApprovedDate = true, at.UnixMilli()
+				} else {
+					p.approveAt = at.Add(t.opts.ApprovalDelay)
+				}
+				t.products[barcode] = p
 				return nil
 			}
 		}
 		b.items = append(b.items, item)
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"batchRequestId": b.id})
+}
+
+// updateUnapproved is unapproved-bulk-update: products still in (or refused by)
+// approval, keyed by barcode, in a ProductV2Update batch. Only the fields sent change.
+func (t *trendyol) updateUnapproved(w http.ResponseWriter, r *http.Request, now time.Time) {
+	t.bulkUpdate(w, r, now, modeUnapproved)
+}
+
+// updateContent is content-bulk-update: approved products' title, description, images
+// and attributes, keyed by contentId, in an ApprovedProductContentUpdate batch.
+// Attributes, when sent, must list every attribute the product has.
+func (t *trendyol) updateContent(w http.ResponseWriter, r *http.Request, now time.Time) {
+	t.bulkUpdate(w, r, now, modeContent)
+}
+
+func (t *trendyol) bulkUpdate(w http.ResponseWriter, r *http.Request, now time.Time, mode itemMode) {
+	raws, ok := decodeItems(w, r)
+	if !ok {
+		return
+	}
+	kind := "ProductV2Update"
+	if mode == modeContent {
+		kind = "ApprovedProductContentUpdate"
+	}
+	b := t.newBatch(kind, now)
+	seen := map[string]bool{}
+	for _, raw := range raws {
+		var it trendyolItem
+		var reasons []string
+		var barcode string
+		var attrs []TrendyolAttribute
+		if err := json.Unmarshal(raw, &it); err != nil {
+			reasons = []string{"item is not a valid product object: " + err.Error()}
+		} else {
+			reasons, barcode, attrs = it.check(mode)
+		}
+		var echo map[string]any
+		_ = json.Unmarshal(raw, &echo)
+		key := barcode
+		requestItem := map[string]any{"barcode": barcode, "product": echo}
+		if mode == modeContent {
+			var id int64
+			if it.ContentID != nil {
+				id = *it.ContentID
+			}
+			key = strconv.FormatInt(id, 10)
+			requestItem = map[string]any{"contentId": id, "product": echo}
+		} else if barcode != "" && echo != nil {
+			echo["barcode"] = barcode
+		}
+		if len(reasons) == 0 && seen[key] {
+			reasons = append(reasons, "the same product appears more than once in the batch")
+		}
+		seen[key] = true
+		item := &tyBatchItem{requestItem: requestItem}
+		if len(reasons) > 0 {
+			item.status, item.reasons = "FAILED", reasons
+			b.items = append(b.items, item)
+			continue
+		}
+		item.apply = func(t *trendyol, _ time.Time) []string {
+			var p *TrendyolProduct
+			if mode == modeContent {
+				for _, q := range t.products {
+					if q.ContentID == *it.ContentID && q.Approved {
+						p = q
+					}
+				}
+				if p == nil {
+					return []string{"no approved product with this contentId"}
+				}
+				if reasons := missingAttributes(p.Attributes, attrs, it.Attributes != nil); reasons != nil {
+					return reasons
+				}
+			} else {
+				p = t.products[barcode]
+				switch {
+				case p == nil:
+					return []string{"no product with this barcode; create it first"}
+				case p.Approved:
+					return []string{"the product is approved; update its content with content-bulk-update"}
+				}
+				set(&p.ProductMainID, it.ProductMainID)
+				set(&p.StockCode, it.StockCode)
+				set(&p.BrandID, it.BrandID)
+				set(&p.CategoryID, it.CategoryID)
+				set(&p.VATRate, it.VATRate)
+				set(&p.DimensionalWeight, it.DimensionalWeight)
+			}
+			set(&p.Title, it.Title)
+			set(&p.Description, it.Description)
+			if it.Images != nil {
+				p.Images = imageURLs(it.Images)
+			}
+			if it.Attributes != nil {
+				p.Attributes = attrs
+			}
+			return nil
+		}
+		b.items = append(b.items, item)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"batchRequestId": b.id})
+}
+
+// missingAttributes enforces content-bulk-update's rule that a request changing any
+// attribute sends all of them.
+func missingAttributes(have, sent []TrendyolAttribute, changing bool) []string {
+	if !changing {
+		return nil
+	}
+	got := map[int64]bool{}
+	for _, a := range sent {
+		got[a.AttributeID] = true
+	}
+	var missing []string
+	for _, a := range have {
+		if !got[a.AttributeID] {
+			missing = append(missing, strconv.FormatInt(a.AttributeID, 10))
+		}
+	}
+	if missing == nil {
+		return nil
+	}
+	return []string{"when attributes change every attribute of the product must be sent; missing " + strings.Join(missing, ", ")}
+}
+
+func set[T any](dst *T, v *T) {
+	if v != nil {
+		*dst = *v
+	}
+}
+
+// productBase is getProductBase: a product's approval state and content ID by barcode.
+func (t *trendyol) productBase(w http.ResponseWriter, r *http.Request, _ time.Time) {
+	p := t.products[r.PathValue("barcode")]
+	if p == nil {
+		tyErrors(w, http.StatusNotFound, "product.not.found", "Ürün bulunamadı (no product with this barcode)")
+		return
+	}
+	sum := sha256.Sum256([]byte(t.opts.SellerID + "/" + p.Barcode))
+	out := map[string]any{
+		"barcode":      p.Barcode,
+		"approved":     p.Approved,
+		"approvedDate": nil,
+		"archived":     false,
+		"listingId":    fmt.Sprintf("%x", sum[:16]),
+		"contentId":    p.ContentID,
+	}
+	if p.Approved {
+		out["approvedDate"] = p.ApprovedDate
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 func (t *trendyol) priceAndInventory(w http.ResponseWriter, r *http.Request, now time.Time) {
@@ -489,7 +871,7 @@ func (t *trendyol) priceAndInventory(w http.ResponseWriter, r *http.Request, now
 			item.status, item.reasons = "FAILED", reasons
 		} else {
 			it := it
-			item.apply = func(t *trendyol) []string {
+			item.apply = func(t *trendyol, _ time.Time) []string {
 				p, ok := t.products[it.Barcode]
 				if !ok || !p.Approved {
 					return []string{"no approved product with this barcode"}
@@ -655,6 +1037,7 @@ func (t *trendyol) placeOrder(stockCode string, quantity int) (string, error) {
 			LineUnitPrice: p.SalePrice, VATRate: p.VATRate, OrderLineItemStatusName: "Created", ProductName: p.Title}},
 	}
 	t.packages = append(t.packages, pkg)
+	t.notify(pkg)
 	return strconv.FormatInt(pkg.ShipmentPackageID, 10), nil
 }
 
@@ -684,6 +1067,7 @@ func (t *trendyol) cancelOrder(id string) error {
 			p.Quantity += pkg.Lines[i].Quantity
 		}
 	}
+	t.notify(pkg)
 	return nil
 }
 
@@ -701,7 +1085,7 @@ func (t *trendyol) listings() map[string]int {
 	return out
 }
 
-func (t *trendyol) byStockCode(code string) *tyProduct {
+func (t *trendyol) byStockCode(code string) *TrendyolProduct {
 	for _, p := range t.products {
 		if p.StockCode == code && p.Approved {
 			return p
@@ -716,4 +1100,232 @@ func readAll(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 		return nil, fmt.Errorf("read body: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// tyWebhook is one webhook subscription with its delivery queue (guarded by wmu).
+type tyWebhook struct {
+	ID                 string   `json:"id"`
+	URL                string   `json:"url"`
+	AuthenticationType string   `json:"authenticationType"`
+	Username           string   `json:"username,omitempty"`
+	SubscribedStatuses []string `json:"subscribedStatuses"`
+	Status             string   `json:"status"`
+	password, apiKey   string
+	pending            [][]byte
+	running            bool
+}
+
+// TrendyolWebhookStats counts webhook deliveries over all subscriptions.
+type TrendyolWebhookStats struct {
+	// Delivered is deliveries a webhook answered with 2xx.
+	Delivered int `json:"delivered"`
+	// Failed is deliveries given up after every attempt failed.
+	Failed int `json:"failed"`
+	// Attempts is HTTP requests made, retries included.
+	Attempts int `json:"attempts"`
+	// Pending is deliveries queued or under way.
+	Pending int `json:"pending"`
+}
+
+// trendyolWebhookStatuses maps package statuses to the statuses webhooks subscribe to.
+var trendyolWebhookStatuses = map[string]string{
+	"Awaiting": "AWAITING", "Created": "CREATED", "Picking": "PICKING", "Invoiced": "INVOICED", "Shipped": "SHIPPED",
+	"Cancelled": "CANCELLED", "Delivered": "DELIVERED", "UnDelivered": "UNDELIVERED", "Returned": "RETURNED",
+	"UnSupplied": "UNSUPPLIED", "UnPacked": "UNPACKED", "AtCollectionPoint": "AT_COLLECTION_POINT", "Verified": "VERIFIED",
+}
+
+// createWebhook is createWebhook: at most 15 per seller; the url must be HTTPS, except
+// that plain HTTP is taken for localhost, 127.0.0.1 and ::1 so the sandbox can call
+// receivers running next to it (Trendyol itself would not reach those). Empty
+// subscribedStatuses subscribes to every status, as Trendyol does.
+func (t *trendyol) createWebhook(w http.ResponseWriter, r *http.Request, _ time.Time) {
+	var in struct {
+		URL                string   `json:"url"`
+		AuthenticationType string   `json:"authenticationType"`
+		Username           string   `json:"username"`
+		Password           string   `json:"password"`
+		APIKey             string   `json:"apiKey"`
+		SubscribedStatuses []string `json:"subscribedStatuses"`
+	}
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20)).Decode(&in); err != nil {
+		tyErrors(w, http.StatusBadRequest, "invalid.request.body", "request body is not valid JSON: "+err.Error())
+		return
+	}
+	invalid := func(key, msg string) { tyErrors(w, http.StatusBadRequest, key, msg) }
+	u, err := url.Parse(in.URL)
+	local := err == nil && (u.Hostname() == "localhost" || u.Hostname() == "127.0.0.1" || u.Hostname() == "::1")
+	switch {
+	case err != nil || u.Host == "" || (u.Scheme != "https" && !(u.Scheme == "http" && local)):
+		invalid("webhook.url.invalid", "url must be an HTTPS address (the sandbox also takes http://localhost and http://127.0.0.1)")
+		return
+	case in.AuthenticationType == "BASIC_AUTHENTICATION" && (in.Username == "" || in.Password == ""):
+		invalid("webhook.authentication.invalid", "username and password are required for BASIC_AUTHENTICATION")
+		return
+	case in.AuthenticationType == "API_KEY" && in.APIKey == "":
+		invalid("webhook.authentication.invalid", "apiKey is required for API_KEY")
+		return
+	case in.AuthenticationType != "BASIC_AUTHENTICATION" && in.AuthenticationType != "API_KEY":
+		invalid("webhook.authentication.invalid", "authenticationType must be BASIC_AUTHENTICATION or API_KEY")
+		return
+	}
+	valid := map[string]bool{}
+	all := make([]string, 0, len(trendyolWebhookStatuses))
+	for _, s := range trendyolWebhookStatuses {
+		valid[s] = true
+		all = append(all, s)
+	}
+	sort.Strings(all)
+	for _, s := range in.SubscribedStatuses {
+		if !valid[s] {
+			invalid("webhook.status.invalid", fmt.Sprintf("subscribedStatuses: unknown status %q (one of %s)", s, strings.Join(all, ", ")))
+			return
+		}
+	}
+	if len(in.SubscribedStatuses) == 0 {
+		in.SubscribedStatuses = all
+	}
+	sid := r.PathValue("sid")
+	if len(t.webhooks[sid]) >= trendyolMaxWebhooks {
+		invalid("webhook.limit.exceeded", fmt.Sprintf("a seller may have at most %d webhooks", trendyolMaxWebhooks))
+		return
+	}
+	t.nextHook++
+	h := &tyWebhook{ID: fmt.Sprintf("%08x-7e1b-4d2a-8c3f-%012d", t.nextHook, t.nextHook), URL: in.URL,
+		AuthenticationType: in.AuthenticationType, SubscribedStatuses: in.SubscribedStatuses, Status: "ACTIVE",
+		password: in.Password, apiKey: in.APIKey}
+	if in.AuthenticationType == "BASIC_AUTHENTICATION" {
+		h.Username = in.Username
+	}
+	t.webhooks[sid] = append(t.webhooks[sid], h)
+	writeJSON(w, http.StatusOK, map[string]any{"id": h.ID})
+}
+
+// listWebhooks is getWebhooks: the seller's webhooks, without their secrets.
+func (t *trendyol) listWebhooks(w http.ResponseWriter, r *http.Request, _ time.Time) {
+	out := []*tyWebhook{}
+	out = append(out, t.webhooks[r.PathValue("sid")]...)
+	writeJSON(w, http.StatusOK, out)
+}
+
+// notify queues a package (as it is now) for every webhook subscribed to its status.
+// Callers hold mu; the deliveries run on their own goroutines without it.
+func (t *trendyol) notify(pkg *TrendyolPackage) {
+	status := trendyolWebhookStatuses[pkg.Status]
+	var body []byte
+	for _, h := range t.webhooks[t.opts.SellerID] {
+		if !slices.Contains(h.SubscribedStatuses, status) {
+			continue
+		}
+		if body == nil {
+			var err error
+			if body, err = json.Marshal(pkg); err != nil {
+				return
+			}
+		}
+		t.wmu.Lock()
+		h.pending = append(h.pending, body)
+		t.stats.Pending++
+		if !h.running {
+			h.running = true
+			go t.drain(h)
+		}
+		t.wmu.Unlock()
+	}
+}
+
+// drain delivers a webhook's queue in order, one delivery at a time, and ends when the
+// queue is empty.
+func (t *trendyol) drain(h *tyWebhook) {
+	for {
+		t.wmu.Lock()
+		if len(h.pending) == 0 {
+			h.running = false
+			t.wmu.Unlock()
+			return
+		}
+		body := h.pending[0]
+		h.pending = h.pending[1:]
+		t.wmu.Unlock()
+		ok := t.deliver(h, body)
+		t.wmu.Lock()
+		t.stats.Pending--
+		if ok {
+			t.stats.Delivered++
+		} else {
+			t.stats.Failed++
+		}
+		t.wmu.Unlock()
+	}
+}
+
+// deliver posts one package to a webhook with its configured authentication, retrying
+// with a doubling backoff until a 2xx answer or the attempts run out.
+func (t *trendyol) deliver(h *tyWebhook, body []byte) bool {
+	wait := t.opts.WebhookBackoff
+	for attempt := 0; attempt < t.opts.WebhookAttempts; attempt++ {
+		if attempt > 0 {
+			time.Sleep(wait)
+			wait *= 2
+		}
+		t.wmu.Lock()
+		t.stats.Attempts++
+		t.wmu.Unlock()
+		req, err := http.NewRequest(http.MethodPost, h.URL, bytes.NewReader(body))
+		if err != nil {
+			return false
+		}
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("User-Agent", "Trendyol-Webhook-Sandbox")
+		if h.AuthenticationType == "API_KEY" {
+			req.Header.Set("x-api-key", h.apiKey)
+		} else {
+			req.SetBasicAuth(h.Username, h.password)
+		}
+		resp, err := t.opts.WebhookClient.Do(req)
+		if err != nil {
+			continue
+		}
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+		_ = resp.Body.Close()
+		if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+			return true
+		}
+	}
+	return false
+}
+
+func (t *trendyol) webhookStats() TrendyolWebhookStats {
+	t.wmu.Lock()
+	defer t.wmu.Unlock()
+	return t.stats
+}
+
+func (t *trendyol) product(barcode string) (TrendyolProduct, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.settle(t.srv.Now())
+	p, ok := t.products[barcode]
+	if !ok {
+		return TrendyolProduct{}, false
+	}
+	out := *p
+	out.Images = slices.Clone(p.Images)
+	out.Attributes = slices.Clone(p.Attributes)
+	return out, true
+}
+
+func (s *Server) ty() *trendyol {
+	t, _ := s.marketplaces["trendyol"].(*trendyol)
+	return t
+}
+
+// TrendyolProduct is the Trendyol imitation's state of the product with this barcode,
+// once its create batch has completed.
+func (s *Server) TrendyolProduct(barcode string) (TrendyolProduct, bool) {
+	return s.ty().product(barcode)
+}
+
+// TrendyolWebhookStats counts the Trendyol imitation's webhook deliveries.
+func (s *Server) TrendyolWebhookStats() TrendyolWebhookStats {
+	return s.ty().webhookStats()
 }

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -288,4 +290,313 @@ func TestFaultsAreSeeded(t *testing.T) {
 	}
 	assert.Greater(t, fails, 5)
 	assert.Less(t, fails, 35)
+}
+
+const (
+	productBasePath = "/integration/product/sellers/42/product/"
+	unapprovedPath  = "/integration/product/sellers/42/products/unapproved-bulk-update"
+	contentPath     = "/integration/product/sellers/42/products/content-bulk-update"
+	webhooksPath    = "/integration/webhook/sellers/42/webhooks"
+)
+
+// batch submits items to path and returns the batch once the sandbox has processed it.
+func (e *env) batch(t *testing.T, path string, items ...any) map[string]any {
+	t.Helper()
+	code, body := e.do(t, http.MethodPost, path, map[string]any{"items": items}, nil)
+	require.Equal(t, http.StatusOK, code, "%v", body)
+	id, _ := body["batchRequestId"].(string)
+	require.NotEmpty(t, id)
+	e.now = e.now.Add(3 * time.Second)
+	code, out := e.do(t, http.MethodGet, batchPath+id, nil, nil)
+	require.Equal(t, http.StatusOK, code)
+	if path != inventoryPath { // inventory batches carry no top-level status
+		require.Equal(t, "COMPLETED", out["status"])
+	}
+	return out
+}
+
+// outcomes is each item's status and reasons.
+func outcomes(b map[string]any) (statuses []string, reasons [][]string) {
+	for _, it := range b["items"].([]any) {
+		m := it.(map[string]any)
+		statuses = append(statuses, m["status"].(string))
+		var rs []string
+		for _, r := range m["failureReasons"].([]any) {
+			rs = append(rs, r.(string))
+		}
+		reasons = append(reasons, rs)
+	}
+	return statuses, reasons
+}
+
+func TestTrendyolApprovedContentUpdate(t *testing.T) {
+	e := newEnv(t, sandbox.Options{Trendyol: sandbox.TrendyolOptions{ProcessDelay: time.Second}})
+	e.batch(t, productsPath, validItem())
+
+	code, base := e.do(t, http.MethodGet, productBasePath+"BC-001", nil, nil)
+	require.Equal(t, http.StatusOK, code)
+	assert.Equal(t, true, base["approved"])
+	assert.EqualValues(t, e.now.Add(-2*time.Second).UnixMilli(), base["approvedDate"], "approved when the create batch was processed")
+	contentID := base["contentId"].(float64)
+	assert.Positive(t, contentID)
+	code, body := e.do(t, http.MethodGet, productBasePath+"BC-404", nil, nil)
+	assert.Equal(t, http.StatusNotFound, code)
+	assert.Equal(t, "product.not.found", body["errors"].([]any)[0].(map[string]any)["key"])
+
+	b := e.batch(t, contentPath,
+		map[string]any{"contentId": contentID, "title": "Yeni kupa", "images": []any{map[string]any{"url": "https://img.example.com/2.jpg"}},
+			"attributes": []any{map[string]any{"attributeId": 338, "attributeValueIds": []int{6981}}}},
+		map[string]any{"title": strings.Repeat("x", 101)},
+		map[string]any{"contentId": 1, "title": "Başka"},
+	)
+	assert.Equal(t, "ApprovedProductContentUpdate", b["batchRequestType"])
+	assert.EqualValues(t, 2, b["failedItemCount"])
+	statuses, reasons := outcomes(b)
+	assert.Equal(t, []string{"SUCCESS", "FAILED", "FAILED"}, statuses)
+	assert.Len(t, reasons[1], 2, "contentId and title: %q", reasons[1])
+	assert.Equal(t, []string{"no approved product with this contentId"}, reasons[2])
+	assert.EqualValues(t, contentID, b["items"].([]any)[0].(map[string]any)["requestItem"].(map[string]any)["contentId"])
+
+	p, ok := e.sb.TrendyolProduct("BC-001")
+	require.True(t, ok)
+	assert.Equal(t, "Yeni kupa", p.Title)
+	assert.Equal(t, "<p>Kupa</p>", p.Description, "fields not sent are kept")
+	assert.Equal(t, []string{"https://img.example.com/2.jpg"}, p.Images)
+	assert.Equal(t, []sandbox.TrendyolAttribute{{AttributeID: 338, ValueIDs: []int64{6981}}}, p.Attributes)
+	assert.Equal(t, 10, p.Quantity, "content updates leave stock alone")
+
+	tests := []struct {
+		name   string
+		item   map[string]any
+		reason string
+	}{
+		{name: "attributes must all be sent", item: map[string]any{"contentId": contentID, "attributes": []any{map[string]any{"attributeId": 47, "attributeValue": "Beyaz"}}}, reason: "missing 338"},
+		{name: "barcode cannot change", item: map[string]any{"contentId": contentID, "barcode": "BC-002"}, reason: "barcode cannot be updated"},
+		{name: "brand cannot change", item: map[string]any{"contentId": contentID, "brandId": 5}, reason: "brandId cannot be updated"},
+		{name: "http image", item: map[string]any{"contentId": contentID, "images": []any{map[string]any{"url": "http://img.example.com/1.jpg"}}}, reason: "image 1: url must be an HTTPS"},
+		{name: "mixed attribute forms", item: map[string]any{"contentId": contentID, "attributes": []any{map[string]any{"attributeId": 338, "attributeValueId": 1, "attributeValueIds": []int{2}}}}, reason: "do not mix"},
+		{name: "attribute without value", item: map[string]any{"contentId": contentID, "attributes": []any{map[string]any{"attributeId": 338}}}, reason: "a value is required"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			statuses, reasons := outcomes(e.batch(t, contentPath, tt.item))
+			require.Equal(t, []string{"FAILED"}, statuses)
+			require.Len(t, reasons[0], 1, "%q", reasons[0])
+			assert.Contains(t, reasons[0][0], tt.reason)
+		})
+	}
+
+	statuses, reasons = outcomes(e.batch(t, unapprovedPath, map[string]any{"barcode": "BC-001", "title": "Taslak"}))
+	assert.Equal(t, []string{"FAILED"}, statuses)
+	assert.Contains(t, reasons[0][0], "content-bulk-update", "approved products are not updated as unapproved ones")
+
+	statuses, reasons = outcomes(e.batch(t, productsPath, validItem()))
+	assert.Equal(t, []string{"FAILED"}, statuses)
+	assert.Contains(t, reasons[0][0], "already exists", "create does not update an existing barcode")
+}
+
+func TestTrendyolUnapprovedUpdateAndApproval(t *testing.T) {
+	e := newEnv(t, sandbox.Options{Trendyol: sandbox.TrendyolOptions{ProcessDelay: time.Second, ApprovalDelay: time.Hour}})
+	e.batch(t, productsPath, validItem())
+
+	code, base := e.do(t, http.MethodGet, productBasePath+"BC-001", nil, nil)
+	require.Equal(t, http.StatusOK, code)
+	assert.Equal(t, false, base["approved"])
+	assert.Nil(t, base["approvedDate"])
+	assert.Empty(t, e.sb.Listings("trendyol"), "unapproved products are not on sale")
+	_, err := e.sb.PlaceOrder("trendyol", "SKU-1", 1)
+	assert.ErrorIs(t, err, sandbox.ErrNotListed)
+	statuses, reasons := outcomes(e.batch(t, inventoryPath, map[string]any{"barcode": "BC-001", "quantity": 3}))
+	assert.Equal(t, []string{"FAILED"}, statuses)
+	assert.Contains(t, reasons[0][0], "no approved product")
+
+	b := e.batch(t, unapprovedPath,
+		map[string]any{"barcode": "BC-001", "title": "Taslak kupa", "vatRate": 10,
+			"attributes": []any{map[string]any{"attributeId": 338, "attributeValueIds": []int{6982}}, map[string]any{"attributeId": 47, "attributeValue": "Beyaz"}}},
+		map[string]any{"barcode": "BC-002", "title": "Yok"},
+		map[string]any{"barcode": "BC-003", "vatRate": 18},
+		map[string]any{"title": "no barcode"},
+	)
+	assert.Equal(t, "ProductV2Update", b["batchRequestType"])
+	statuses, reasons = outcomes(b)
+	assert.Equal(t, []string{"SUCCESS", "FAILED", "FAILED", "FAILED"}, statuses)
+	assert.Contains(t, reasons[1][0], "no product with this barcode")
+	assert.Equal(t, []string{"vatRate must be one of 0, 1, 10, 20"}, reasons[2])
+	assert.Equal(t, []string{"barcode is required"}, reasons[3])
+
+	p, ok := e.sb.TrendyolProduct("BC-001")
+	require.True(t, ok)
+	assert.Equal(t, "Taslak kupa", p.Title)
+	assert.Equal(t, 10, p.VATRate)
+	assert.Equal(t, "KUPA-1", p.ProductMainID, "fields not sent are kept")
+	assert.Len(t, p.Attributes, 2)
+	assert.False(t, p.Approved)
+
+	e.now = e.now.Add(time.Hour)
+	_, base = e.do(t, http.MethodGet, productBasePath+"BC-001", nil, nil)
+	assert.Equal(t, true, base["approved"], "approved once the approval delay has passed")
+	assert.Equal(t, map[string]int{"SKU-1": 10}, e.sb.Listings("trendyol"))
+}
+
+// receiver is a webhook endpoint that records what the sandbox delivers.
+type receiver struct {
+	mu     sync.Mutex
+	bodies []map[string]any
+	auth   []string
+	fail   int // answer this many requests with 500 first
+	status int // answer every request with this status (0: 200)
+	during func()
+}
+
+func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if rc.during != nil {
+		rc.during()
+	}
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	if rc.fail > 0 {
+		rc.fail--
+		w.WriteHeader(http.StatusInternalServerError)
+		return
+	}
+	if rc.status != 0 {
+		w.WriteHeader(rc.status)
+		return
+	}
+	var body map[string]any
+	_ = json.NewDecoder(r.Body).Decode(&body)
+	rc.bodies = append(rc.bodies, body)
+	if u, p, ok := r.BasicAuth(); ok {
+		rc.auth = append(rc.auth, "basic "+u+":"+p)
+	} else {
+		rc.auth = append(rc.auth, "key "+r.Header.Get("x-api-key"))
+	}
+}
+
+func (rc *receiver) got() ([]map[string]any, []string) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	return append([]map[string]any(nil), rc.bodies...), append([]string(nil), rc.auth...)
+}
+
+func TestTrendyolWebhookRegistration(t *testing.T) {
+	e := newEnv(t, sandbox.Options{})
+	basic := func(u string) map[string]any {
+		return map[string]any{"url": u, "authenticationType": "BASIC_AUTHENTICATION", "username": "u", "password": "p"}
+	}
+	tests := []struct {
+		name string
+		body map[string]any
+		key  string // "" means accepted
+	}{
+		{name: "https", body: basic("https://hooks.example.com/ty")},
+		{name: "http on localhost", body: basic("http://localhost:8080/ty")},
+		{name: "http on 127.0.0.1", body: basic("http://127.0.0.1:8080/ty")},
+		{name: "api key", body: map[string]any{"url": "https://hooks.example.com/k", "authenticationType": "API_KEY", "apiKey": "k", "subscribedStatuses": []string{"CREATED", "CANCELLED"}}},
+		{name: "http elsewhere", body: basic("http://hooks.example.com/ty"), key: "webhook.url.invalid"},
+		{name: "no url", body: basic(""), key: "webhook.url.invalid"},
+		{name: "basic without password", body: map[string]any{"url": "https://hooks.example.com", "authenticationType": "BASIC_AUTHENTICATION", "username": "u"}, key: "webhook.authentication.invalid"},
+		{name: "api key without key", body: map[string]any{"url": "https://hooks.example.com", "authenticationType": "API_KEY"}, key: "webhook.authentication.invalid"},
+		{name: "unknown auth", body: map[string]any{"url": "https://hooks.example.com", "authenticationType": "OAUTH"}, key: "webhook.authentication.invalid"},
+		{name: "unknown status", body: map[string]any{"url": "https://hooks.example.com", "authenticationType": "API_KEY", "apiKey": "k", "subscribedStatuses": []string{"Created"}}, key: "webhook.status.invalid"},
+	}
+	accepted := 0
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, body := e.do(t, http.MethodPost, webhooksPath, tt.body, nil)
+			if tt.key == "" {
+				require.Equal(t, http.StatusOK, code, "%v", body)
+				assert.NotEmpty(t, body["id"])
+				accepted++
+				return
+			}
+			require.Equal(t, http.StatusBadRequest, code)
+			assert.Equal(t, tt.key, body["errors"].([]any)[0].(map[string]any)["key"])
+		})
+	}
+	for accepted < 15 {
+		code, _ := e.do(t, http.MethodPost, webhooksPath, basic("https://hooks.example.com/more"), nil)
+		require.Equal(t, http.StatusOK, code)
+		accepted++
+	}
+	code, body := e.do(t, http.MethodPost, webhooksPath, basic("https://hooks.example.com/16"), nil)
+	assert.Equal(t, http.StatusBadRequest, code, "at most 15 per seller")
+	assert.Equal(t, "webhook.limit.exceeded", body["errors"].([]any)[0].(map[string]any)["key"])
+
+	r := httptest.NewRequest(http.MethodGet, webhooksPath, nil)
+	r.SetBasicAuth("k", "s")
+	r.Header.Set("User-Agent", "42 - SelfIntegration")
+	rec := httptest.NewRecorder()
+	e.sb.ServeHTTP(rec, r)
+	require.Equal(t, http.StatusOK, rec.Code)
+	var list []map[string]any
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &list))
+	assert.Len(t, list, 15)
+	assert.NotContains(t, rec.Body.String(), `"p"`, "passwords are not listed")
+	assert.Len(t, list[0]["subscribedStatuses"], 13, "no statuses means all of them")
+
+	code, _ = e.do(t, http.MethodPost, webhooksPath, basic("https://hooks.example.com"), func(r *http.Request) { r.SetBasicAuth("k", "x") })
+	assert.Equal(t, http.StatusUnauthorized, code)
+}
+
+func TestTrendyolWebhookDelivery(t *testing.T) {
+	e := newEnv(t, sandbox.Options{Trendyol: sandbox.TrendyolOptions{ProcessDelay: time.Second, WebhookBackoff: time.Millisecond, WebhookAttempts: 3}})
+	e.batch(t, productsPath, validItem())
+
+	all, cancels := &receiver{}, &receiver{fail: 2}
+	// A receiver calling back into the sandbox while it is delivered to: deliveries must
+	// not hold the imitation's lock.
+	all.during = func() { _ = e.sb.Listings("trendyol") }
+	allSrv, cancelSrv := httptest.NewServer(all), httptest.NewServer(cancels)
+	t.Cleanup(allSrv.Close)
+	t.Cleanup(cancelSrv.Close)
+	code, _ := e.do(t, http.MethodPost, webhooksPath, map[string]any{"url": allSrv.URL, "authenticationType": "BASIC_AUTHENTICATION",
+		"username": "stox", "password": "pw", "subscribedStatuses": []string{"CREATED", "CANCELLED"}}, nil)
+	require.Equal(t, http.StatusOK, code)
+	code, _ = e.do(t, http.MethodPost, webhooksPath, map[string]any{"url": cancelSrv.URL, "authenticationType": "API_KEY",
+		"apiKey": "secret-key", "subscribedStatuses": []string{"CANCELLED"}}, nil)
+	require.Equal(t, http.StatusOK, code)
+
+	id, err := e.sb.PlaceOrder("trendyol", "SKU-1", 2)
+	require.NoError(t, err)
+	require.NoError(t, e.sb.CancelOrder("trendyol", id))
+	require.Eventually(t, func() bool {
+		st := e.sb.TrendyolWebhookStats()
+		return st.Pending == 0 && st.Delivered == 3
+	}, 5*time.Second, 5*time.Millisecond)
+	st := e.sb.TrendyolWebhookStats()
+	assert.Equal(t, 0, st.Failed)
+	assert.Equal(t, 5, st.Attempts, "two deliveries at once, one after two failures")
+
+	bodies, auth := all.got()
+	require.Len(t, bodies, 2)
+	assert.Equal(t, []string{"basic stox:pw", "basic stox:pw"}, auth)
+	assert.Equal(t, "Created", bodies[0]["status"], "deliveries to one webhook keep their order")
+	assert.Equal(t, "Cancelled", bodies[1]["status"])
+	for _, b := range bodies {
+		assert.Equal(t, id, strconv.FormatFloat(b["shipmentPackageId"].(float64), 'f', -1, 64))
+		line := b["lines"].([]any)[0].(map[string]any)
+		assert.Equal(t, "SKU-1", line["stockCode"])
+		assert.EqualValues(t, 2, line["quantity"])
+	}
+	bodies, auth = cancels.got()
+	require.Len(t, bodies, 1, "only the subscribed status")
+	assert.Equal(t, "Cancelled", bodies[0]["status"])
+	assert.Equal(t, []string{"key secret-key"}, auth)
+
+	// A receiver that refuses every delivery: tried WebhookAttempts times, then failed.
+	all.mu.Lock()
+	all.status = http.StatusUnauthorized
+	all.mu.Unlock()
+	_, err = e.sb.PlaceOrder("trendyol", "SKU-1", 1)
+	require.NoError(t, err)
+	require.Eventually(t, func() bool {
+		st := e.sb.TrendyolWebhookStats()
+		return st.Pending == 0 && st.Failed == 1
+	}, 5*time.Second, 5*time.Millisecond)
+	assert.Equal(t, 8, e.sb.TrendyolWebhookStats().Attempts)
+
+	rec := httptest.NewRecorder()
+	e.sb.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/sandbox/trendyol/webhooks/stats", nil))
+	assert.JSONEq(t, `{"delivered":3,"failed":1,"attempts":8,"pending":0}`, rec.Body.String())
 }

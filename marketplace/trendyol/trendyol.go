@@ -1,5 +1,7 @@
 // Package trendyol is the marketplace.Client for Trendyol's integration API (product V2
-// create, batch-request polling, price-and-inventory, v2 shipment-package orders).
+// create, unapproved and approved-content updates, batch-request polling,
+// price-and-inventory, v2 shipment-package orders) and its marketplace.WebhookReceiver
+// for Trendyol's order webhooks.
 package trendyol
 
 import (
@@ -11,6 +13,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -65,7 +68,21 @@ type Config struct {
 	HTTPClient *http.Client
 	// Limiter paces every request (nil: unpaced); a 429 pauses it.
 	Limiter *marketplace.Limiter
+
+	// WebhookPath is the path the marketplace service serves webhook deliveries on
+	// (default DefaultWebhookPath).
+	WebhookPath string
+	// WebhookUsername and WebhookPassword are the Basic credentials Trendyol sends with
+	// every delivery (authenticationType BASIC_AUTHENTICATION). WebhookAPIKey, when set,
+	// is the x-api-key it sends instead (API_KEY), and RegisterWebhook prefers it. With
+	// none of them set, Webhook refuses every delivery.
+	WebhookUsername string
+	WebhookPassword string
+	WebhookAPIKey   string
 }
+
+// DefaultWebhookPath is where webhook deliveries are served unless Config says otherwise.
+const DefaultWebhookPath = "/webhooks/trendyol"
 
 // Client speaks Trendyol's integration API. It is safe for concurrent use.
 type Client struct {
@@ -76,9 +93,14 @@ type Client struct {
 	mu       sync.Mutex
 	barcodes map[string]string // SKU → barcode, learned from UpsertListings
 	skus     map[string]string // barcode → SKU
+	contents map[string]string // contentId → SKU, for content-update batch results
+	approved map[string]int64  // barcode → contentId of products seen approved
 }
 
-var _ marketplace.Client = (*Client)(nil)
+var (
+	_ marketplace.Client          = (*Client)(nil)
+	_ marketplace.WebhookReceiver = (*Client)(nil)
+)
 
 // New returns a Client for cfg.
 func New(cfg Config) *Client {
@@ -98,6 +120,9 @@ func New(cfg Config) *Client {
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{Timeout: 30 * time.Second}
 	}
+	if cfg.WebhookPath == "" {
+		cfg.WebhookPath = DefaultWebhookPath
+	}
 	req, _ := http.NewRequest(http.MethodGet, "/", nil)
 	req.SetBasicAuth(cfg.APIKey, cfg.APISecret)
 	return &Client{
@@ -106,6 +131,8 @@ func New(cfg Config) *Client {
 		ua:       cfg.SellerID + " - " + cfg.Integrator,
 		barcodes: map[string]string{},
 		skus:     map[string]string{},
+		contents: map[string]string{},
+		approved: map[string]int64{},
 	}
 }
 
@@ -216,25 +243,89 @@ func (c *Client) product(l marketplace.Listing) (product, error) {
 		}
 		p.Attributes = append(p.Attributes, a)
 	}
+	sort.Slice(p.Attributes, func(i, j int) bool { return p.Attributes[i].AttributeID < p.Attributes[j].AttributeID })
 	return p, nil
 }
 
-// UpsertListings implements marketplace.Client with Product V2 create. Brand and
-// category IDs come from the trendyol_brand_id and trendyol_category_id attributes, else
-// from Config. Trendyol's create does not update an existing barcode; updates of
-// approved products go through its separate update endpoints, not covered here.
+// updateAttribute is an attribute in the update endpoints' form, which differs from
+// create's: attributeValueIds (a list) or attributeValue (free text).
+type updateAttribute struct {
+	AttributeID       int64   `json:"attributeId"`
+	AttributeValueIDs []int64 `json:"attributeValueIds,omitempty"`
+	AttributeValue    string  `json:"attributeValue,omitempty"`
+}
+
+func updateAttributes(as []attribute) []updateAttribute {
+	out := make([]updateAttribute, 0, len(as))
+	for _, a := range as {
+		u := updateAttribute{AttributeID: a.AttributeID, AttributeValue: a.CustomAttributeValue}
+		if a.AttributeValueID != 0 {
+			u.AttributeValueIDs = []int64{a.AttributeValueID}
+		}
+		out = append(out, u)
+	}
+	return out
+}
+
+// unapprovedItem is an unapproved-bulk-update item: everything create sends except
+// stock and prices, keyed by barcode.
+type unapprovedItem struct {
+	Barcode           string            `json:"barcode"`
+	Title             string            `json:"title"`
+	Description       string            `json:"description"`
+	ProductMainID     string            `json:"productMainId"`
+	BrandID           int64             `json:"brandId"`
+	CategoryID        int64             `json:"categoryId"`
+	StockCode         string            `json:"stockCode"`
+	DimensionalWeight float64           `json:"dimensionalWeight"`
+	VATRate           int               `json:"vatRate"`
+	Images            []image           `json:"images"`
+	Attributes        []updateAttribute `json:"attributes,omitempty"`
+}
+
+// contentItem is a content-bulk-update item, keyed by contentId. Attributes, when the
+// listing has any, are all sent: Trendyol takes no partial attribute update.
+type contentItem struct {
+	ContentID   int64             `json:"contentId"`
+	Title       string            `json:"title"`
+	Description string            `json:"description"`
+	Images      []image           `json:"images"`
+	Attributes  []updateAttribute `json:"attributes,omitempty"`
+}
+
+// UpsertListings implements marketplace.Client. A listing with Existing=false is sent
+// to Product V2 create. One with Existing=true is looked up by barcode
+// (getProductBase, one request per barcode; approved products' content IDs are
+// remembered so later calls skip the lookup) and then:
+//   - unknown to Trendyol: created after all;
+//   - not approved yet (or rejected): unapproved-bulk-update with the whole item,
+//     keyed by barcode;
+//   - approved: content-bulk-update of title, description, images and (all)
+//     attributes, keyed by contentId. VAT rate, stock code and desi of approved
+//     products (variant-bulk-update) are not sent.
+//
+// No update endpoint takes stock or prices: those stay with PushStock
+// (price-and-inventory, approved products only), so a changed price reaches Trendyol
+// with the next stock push.
+//
+// Each endpoint used gives one batch; the Submission's ID joins their batchRequestIds
+// with commas (IDs are opaque: pass them to Poll as they are). Updates are sent before
+// the create, so when a request fails after others went through, retrying the whole
+// call only repeats updates, never a create that already succeeded. Brand and
+// category IDs come from the trendyol_brand_id and trendyol_category_id attributes,
+// else from Config.
 func (c *Client) UpsertListings(ctx context.Context, ls []marketplace.Listing) (marketplace.Submission, error) {
 	if len(ls) == 0 || len(ls) > c.MaxBatch() {
 		return marketplace.Submission{}, fmt.Errorf("upsert %d listings: trendyol takes 1 to %d per request", len(ls), c.MaxBatch())
 	}
-	items := make([]product, 0, len(ls))
+	mapped := make([]product, 0, len(ls))
 	sub := marketplace.Submission{}
 	for _, l := range ls {
 		p, err := c.product(l)
 		if err != nil {
 			return marketplace.Submission{}, fmt.Errorf("listing %s: %w", l.SKU, err)
 		}
-		items = append(items, p)
+		mapped = append(mapped, p)
 		sub.Items = append(sub.Items, marketplace.ItemResult{SKU: l.SKU, State: marketplace.SubmissionPending})
 	}
 	c.mu.Lock()
@@ -242,27 +333,124 @@ func (c *Client) UpsertListings(ctx context.Context, ls []marketplace.Listing) (
 		c.barcodes[l.SKU], c.skus[barcodeOf(l)] = barcodeOf(l), l.SKU
 	}
 	c.mu.Unlock()
-	var out struct {
-		BatchRequestID string `json:"batchRequestId"`
+
+	var creates []product
+	var unapproved []unapprovedItem
+	var contents []contentItem
+	for i, l := range ls {
+		p := mapped[i]
+		if !l.Existing {
+			creates = append(creates, p)
+			continue
+		}
+		st, err := c.productState(ctx, p.Barcode)
+		if err != nil {
+			return marketplace.Submission{}, fmt.Errorf("look up listing %s (barcode %s): %w", l.SKU, p.Barcode, err)
+		}
+		switch {
+		case !st.known:
+			creates = append(creates, p)
+		case st.approved:
+			contents = append(contents, contentItem{ContentID: st.contentID, Title: p.Title, Description: p.Description,
+				Images: p.Images, Attributes: updateAttributes(p.Attributes)})
+			c.mu.Lock()
+			c.contents[strconv.FormatInt(st.contentID, 10)] = l.SKU
+			c.mu.Unlock()
+		default:
+			unapproved = append(unapproved, unapprovedItem{Barcode: p.Barcode, Title: p.Title, Description: p.Description,
+				ProductMainID: p.ProductMainID, BrandID: p.BrandID, CategoryID: p.CategoryID, StockCode: p.StockCode,
+				DimensionalWeight: p.DimensionalWeight, VATRate: p.VATRate, Images: p.Images, Attributes: updateAttributes(p.Attributes)})
+		}
 	}
-	path := "/integration/product/sellers/" + url.PathEscape(c.cfg.SellerID) + "/v2/products"
-	if err := c.do(ctx, http.MethodPost, path, map[string]any{"items": items}, &out); err != nil {
-		return marketplace.Submission{}, fmt.Errorf("create products: %w", err)
+
+	var ids []string
+	send := func(what, path string, items any) error {
+		var out struct {
+			BatchRequestID string `json:"batchRequestId"`
+		}
+		err := c.do(ctx, http.MethodPost, "/integration/product/sellers/"+url.PathEscape(c.cfg.SellerID)+path, map[string]any{"items": items}, &out)
+		if err == nil && out.BatchRequestID == "" {
+			err = errors.New("answer has no batchRequestId")
+		}
+		if err != nil {
+			if len(ids) > 0 {
+				return fmt.Errorf("%s (batches %s were already accepted; retrying the call is safe): %w", what, strings.Join(ids, ","), err)
+			}
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		ids = append(ids, out.BatchRequestID)
+		return nil
 	}
-	if out.BatchRequestID == "" {
-		return marketplace.Submission{}, errors.New("create products: answer has no batchRequestId")
+	if len(unapproved) > 0 {
+		if err := send("update unapproved products", "/products/unapproved-bulk-update", unapproved); err != nil {
+			return marketplace.Submission{}, err
+		}
 	}
-	sub.ID = out.BatchRequestID
+	if len(contents) > 0 {
+		if err := send("update approved products' content", "/products/content-bulk-update", contents); err != nil {
+			return marketplace.Submission{}, err
+		}
+	}
+	if len(creates) > 0 {
+		if err := send("create products", "/v2/products", creates); err != nil {
+			return marketplace.Submission{}, err
+		}
+	}
+	sub.ID = strings.Join(ids, ",")
 	return sub, nil
+}
+
+// productState is what getProductBase says of a barcode.
+type productState struct {
+	known, approved bool
+	contentID       int64
+}
+
+// productState looks a barcode up; a 404 means Trendyol does not know it. Approved
+// products' content IDs are remembered, since approval is not taken back.
+func (c *Client) productState(ctx context.Context, barcode string) (productState, error) {
+	c.mu.Lock()
+	id, ok := c.approved[barcode]
+	c.mu.Unlock()
+	if ok {
+		return productState{known: true, approved: true, contentID: id}, nil
+	}
+	var out struct {
+		Barcode   string      `json:"barcode"`
+		Approved  bool        `json:"approved"`
+		Archived  bool        `json:"archived"`
+		ContentID json.Number `json:"contentId"`
+	}
+	path := "/integration/product/sellers/" + url.PathEscape(c.cfg.SellerID) + "/product/" + url.PathEscape(barcode)
+	if err := c.do(ctx, http.MethodGet, path, nil, &out); err != nil {
+		if te := (*Error)(nil); errors.As(err, &te) && te.Status == http.StatusNotFound {
+			return productState{}, nil
+		}
+		return productState{}, err
+	}
+	st := productState{known: true, approved: out.Approved}
+	if st.approved {
+		n, err := strconv.ParseInt(out.ContentID.String(), 10, 64)
+		if err != nil || n <= 0 {
+			return productState{}, fmt.Errorf("approved product has no usable contentId (%q)", out.ContentID)
+		}
+		st.contentID = n
+		c.mu.Lock()
+		c.approved[barcode] = n
+		c.mu.Unlock()
+	}
+	return st, nil
 }
 
 type batchItem struct {
 	RequestItem struct {
-		Barcode   string `json:"barcode"`
-		StockCode string `json:"stockCode"`
+		Barcode   string      `json:"barcode"`
+		StockCode string      `json:"stockCode"`
+		ContentID json.Number `json:"contentId"`
 		Product   *struct {
-			Barcode   string `json:"barcode"`
-			StockCode string `json:"stockCode"`
+			Barcode   string      `json:"barcode"`
+			StockCode string      `json:"stockCode"`
+			ContentID json.Number `json:"contentId"`
 		} `json:"product"`
 	} `json:"requestItem"`
 	Status         string   `json:"status"`
@@ -275,16 +463,27 @@ type batchResult struct {
 	Items          []batchItem `json:"items"`
 }
 
-// Poll implements marketplace.Client. Product batches say COMPLETED even when items
-// failed, and price-and-inventory batches have no top-level status at all, so a batch
-// is done when every item has SUCCESS or FAILED (and any top-level status is COMPLETED).
+// Poll implements marketplace.Client. An ID from UpsertListings may join several
+// batches with commas; their items are merged and the submission is done when every
+// batch is. Product batches say COMPLETED even when items failed, and
+// price-and-inventory batches have no top-level status at all, so a batch is done when
+// every item has SUCCESS or FAILED (and any top-level status is COMPLETED).
 func (c *Client) Poll(ctx context.Context, id string) (marketplace.Submission, error) {
-	var res batchResult
-	path := "/integration/product/sellers/" + url.PathEscape(c.cfg.SellerID) + "/products/batch-requests/" + url.PathEscape(id)
-	if err := c.do(ctx, http.MethodGet, path, nil, &res); err != nil {
-		return marketplace.Submission{}, fmt.Errorf("poll batch %s: %w", id, err)
+	sub := marketplace.Submission{ID: id, Done: true}
+	for _, one := range strings.Split(id, ",") {
+		if one == "" {
+			return marketplace.Submission{}, fmt.Errorf("poll %q: empty batch ID", id)
+		}
+		var res batchResult
+		path := "/integration/product/sellers/" + url.PathEscape(c.cfg.SellerID) + "/products/batch-requests/" + url.PathEscape(one)
+		if err := c.do(ctx, http.MethodGet, path, nil, &res); err != nil {
+			return marketplace.Submission{}, fmt.Errorf("poll batch %s: %w", one, err)
+		}
+		s := c.submission(one, res)
+		sub.Done = sub.Done && s.Done
+		sub.Items = append(sub.Items, s.Items...)
 	}
-	return c.submission(id, res), nil
+	return sub, nil
 }
 
 func (c *Client) submission(id string, res batchResult) marketplace.Submission {
@@ -293,12 +492,13 @@ func (c *Client) submission(id string, res batchResult) marketplace.Submission {
 	defer c.mu.Unlock()
 	for _, it := range res.Items {
 		ri := it.RequestItem
-		barcode, sku := ri.Barcode, ri.StockCode
+		barcode, sku, content := ri.Barcode, ri.StockCode, ri.ContentID.String()
 		if ri.Product != nil {
 			barcode = cmp(barcode, ri.Product.Barcode)
 			sku = cmp(sku, ri.Product.StockCode)
+			content = cmp(content, ri.Product.ContentID.String())
 		}
-		sku = cmp(sku, c.skus[barcode], barcode)
+		sku = cmp(sku, c.skus[barcode], c.contents[content], barcode, content)
 		r := marketplace.ItemResult{SKU: sku, State: marketplace.SubmissionPending}
 		switch it.Status {
 		case "SUCCESS":
@@ -370,16 +570,46 @@ func (c *Client) PushStock(ctx context.Context, s []marketplace.Stock) (marketpl
 	return sub, nil
 }
 
+// pkg is a shipment package as the orders endpoint and webhooks carry it. The names
+// before Trendyol's April 2026 rename (id, line id, merchantSku) are read too.
 type pkg struct {
 	ShipmentPackageID json.Number `json:"shipmentPackageId"`
+	OldID             json.Number `json:"id"`
 	OrderDate         int64       `json:"orderDate"`
 	Status            string      `json:"status"`
 	LastModifiedDate  int64       `json:"lastModifiedDate"`
 	Lines             []struct {
-		LineID    json.Number `json:"lineId"`
-		StockCode string      `json:"stockCode"`
-		Quantity  int         `json:"quantity"`
+		LineID      json.Number `json:"lineId"`
+		OldID       json.Number `json:"id"`
+		StockCode   string      `json:"stockCode"`
+		MerchantSKU string      `json:"merchantSku"`
+		Quantity    int         `json:"quantity"`
 	} `json:"lines"`
+}
+
+func (p pkg) id() string { return cmp(p.ShipmentPackageID.String(), p.OldID.String()) }
+
+// order maps a package to an order; ok is false for statuses that do not change stock.
+func (p pkg) order() (o marketplace.Order, ok bool) {
+	status, ok := statuses[normalStatus(p.Status)]
+	if !ok {
+		return o, false
+	}
+	o = marketplace.Order{Marketplace: Name, OrderID: p.id(), Status: status}
+	if p.OrderDate > 0 {
+		o.PlacedAt = time.UnixMilli(p.OrderDate).UTC().Format(time.RFC3339)
+	}
+	for _, l := range p.Lines {
+		o.Lines = append(o.Lines, messages.OrderLine{LineID: cmp(l.LineID.String(), l.OldID.String()),
+			SKU: cmp(l.StockCode, l.MerchantSKU), Quantity: l.Quantity})
+	}
+	return o, true
+}
+
+// normalStatus folds the package spelling (UnSupplied) and the webhook subscription
+// spelling (UNSUPPLIED) together.
+func normalStatus(s string) string {
+	return strings.ToLower(strings.ReplaceAll(s, "_", ""))
 }
 
 // cursor is where Orders resumes: the last package modification time seen and the
@@ -416,13 +646,14 @@ func (c cursor) String() string {
 	return strconv.FormatInt(c.ms, 10) + ":" + strings.Join(ids, ",")
 }
 
-// statuses maps Trendyol package statuses to order statuses; the others (Awaiting,
+// statuses maps Trendyol package statuses (normalized by normalStatus) to order
+// statuses: Created, Cancelled, UnSupplied and Returned. The others (Awaiting,
 // Picking, Shipped…) do not change stock and are skipped.
 var statuses = map[string]string{
-	"Created":    messages.OrderCreated,
-	"Cancelled":  messages.OrderCancelled,
-	"UnSupplied": messages.OrderCancelled,
-	"Returned":   messages.OrderReturned,
+	"created":    messages.OrderCreated,
+	"cancelled":  messages.OrderCancelled,
+	"unsupplied": messages.OrderCancelled,
+	"returned":   messages.OrderReturned,
 }
 
 // Orders implements marketplace.Client with the v2 orders endpoint, ordered by
@@ -456,8 +687,7 @@ func (c *Client) Orders(ctx context.Context, cur string) ([]marketplace.Order, s
 			return nil, cur, fmt.Errorf("list orders page %d: %w", page, err)
 		}
 		for _, p := range res.Content {
-			id := p.ShipmentPackageID.String()
-			key := id + "/" + p.Status
+			key := p.id() + "/" + p.Status
 			if p.LastModifiedDate < pos.ms || (p.LastModifiedDate == pos.ms && pos.seen[key]) {
 				continue
 			}
@@ -467,18 +697,9 @@ func (c *Client) Orders(ctx context.Context, cur string) ([]marketplace.Order, s
 			if p.LastModifiedDate == next.ms {
 				next.seen[key] = true
 			}
-			status, ok := statuses[p.Status]
-			if !ok {
-				continue
+			if o, ok := p.order(); ok {
+				orders = append(orders, o)
 			}
-			o := marketplace.Order{Marketplace: Name, OrderID: id, Status: status}
-			if p.OrderDate > 0 {
-				o.PlacedAt = time.UnixMilli(p.OrderDate).UTC().Format(time.RFC3339)
-			}
-			for _, l := range p.Lines {
-				o.Lines = append(o.Lines, messages.OrderLine{LineID: l.LineID.String(), SKU: l.StockCode, Quantity: l.Quantity})
-			}
-			orders = append(orders, o)
 		}
 		if page+1 >= res.TotalPages || len(res.Content) == 0 {
 			break
@@ -492,7 +713,8 @@ func (c *Client) Orders(ctx context.Context, cur string) ([]marketplace.Order, s
 // so there is nothing to send.
 func (c *Client) Acknowledge(ctx context.Context, orderIDs []string) error { return nil }
 
-// do sends one request and decodes a 2xx JSON answer into out.
+// do sends one request and decodes a 2xx JSON answer into out (nil: the answer is
+// not read).
 func (c *Client) do(ctx context.Context, method, path string, in, out any) error {
 	var body io.Reader
 	if in != nil {
@@ -530,6 +752,9 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any) error
 			c.cfg.Limiter.Pause(rl.RetryAfter)
 		}
 		return err
+	}
+	if out == nil {
+		return nil
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()

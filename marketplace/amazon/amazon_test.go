@@ -1,0 +1,366 @@
+package amazon_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/stox-dev/stox/marketplace"
+	"github.com/stox-dev/stox/marketplace/amazon"
+	"github.com/stox-dev/stox/marketplace/amazon/spmodel"
+	"github.com/stox-dev/stox/marketplace/marketplacetest"
+	"github.com/stox-dev/stox/marketplace/sandbox"
+	"github.com/stox-dev/stox/messages"
+)
+
+var start = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+
+var sandboxOpts = sandbox.AmazonOptions{
+	ClientID: "amzn1.application-oa2-client.test", ClientSecret: "secret", RefreshToken: "Atzr|refresh",
+	SellerID: "A2SELLER", MarketplaceID: amazon.MarketplaceTurkey, ProcessDelay: 2 * time.Second,
+	Orders: sandbox.AmazonRate{Rate: 10, Burst: 100},
+}
+
+// modelCheck is a transport that validates every SP-API request the adapter sends and
+// every answer it gets against Amazon's official models.
+type modelCheck struct {
+	next http.RoundTripper
+
+	mu       sync.Mutex
+	problems []string
+	checked  int
+}
+
+func (m *modelCheck) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.URL.Path == "/auth/o2/token" {
+		return m.next.RoundTrip(r)
+	}
+	var body []byte
+	if r.Body != nil {
+		b, err := io.ReadAll(r.Body)
+		if err != nil {
+			return nil, err
+		}
+		body = b
+		r.Body = io.NopCloser(bytes.NewReader(b))
+	}
+	reqErr := spmodel.ValidateRequest(r, body)
+	resp, err := m.next.RoundTrip(r)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(raw))
+	respErr := spmodel.ValidateResponse(r, resp.StatusCode, resp.Header, raw)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.checked++
+	for _, e := range []error{reqErr, respErr} {
+		if e != nil {
+			m.problems = append(m.problems, e.Error())
+		}
+	}
+	if resp.Header.Get("x-amzn-RequestId") == "" {
+		m.problems = append(m.problems, fmt.Sprintf("%s %s: answer has no x-amzn-RequestId", r.Method, r.URL.Path))
+	}
+	return resp, nil
+}
+
+// env is a sandbox on a fixed clock served over HTTP, counting token requests and 403s.
+type env struct {
+	sb        *sandbox.Server
+	srv       *httptest.Server
+	check     *modelCheck
+	tokens    atomic.Int64
+	forbidden atomic.Int64
+}
+
+func newEnv(t *testing.T, o sandbox.AmazonOptions) *env {
+	e := &env{sb: sandbox.New(sandbox.Options{Now: func() time.Time { return start }, Amazon: o})}
+	e.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/auth/o2/token" {
+			e.tokens.Add(1)
+		}
+		rec := &statusRecorder{ResponseWriter: w}
+		e.sb.ServeHTTP(rec, r)
+		if rec.status == http.StatusForbidden {
+			e.forbidden.Add(1)
+		}
+	}))
+	t.Cleanup(e.srv.Close)
+	e.check = &modelCheck{next: e.srv.Client().Transport}
+	return e
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	s.status = code
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (e *env) client(mod func(*amazon.Config)) *amazon.Client {
+	cfg := amazon.Config{
+		BaseURL: e.srv.URL, TokenURL: e.srv.URL + "/auth/o2/token",
+		ClientID: sandboxOpts.ClientID, ClientSecret: sandboxOpts.ClientSecret, RefreshToken: sandboxOpts.RefreshToken,
+		SellerID: sandboxOpts.SellerID, PageSize: 2,
+		HTTPClient: &http.Client{Transport: e.check}, Now: e.sb.Now,
+	}
+	if mod != nil {
+		mod(&cfg)
+	}
+	return amazon.New(cfg)
+}
+
+func TestContract(t *testing.T) {
+	e := newEnv(t, sandboxOpts)
+	marketplacetest.Run(t, func(t *testing.T) marketplace.Client { return e.client(nil) }, e.sb)
+
+	// Every request the adapter sent and every answer the sandbox gave during the
+	// suite (including 403, 404 and 429 answers) matches Amazon's models.
+	e.check.mu.Lock()
+	defer e.check.mu.Unlock()
+	assert.Greater(t, e.check.checked, 20)
+	assert.Empty(t, e.check.problems)
+}
+
+func TestTokenIsRefreshedBeforeExpiryOncePerExpiry(t *testing.T) {
+	e := newEnv(t, sandboxOpts)
+	c := e.client(nil)
+	ctx := context.Background()
+	call := func() {
+		t.Helper()
+		_, _, err := c.Orders(ctx, "")
+		require.NoError(t, err)
+	}
+	call()
+	call()
+	assert.EqualValues(t, 1, e.tokens.Load(), "the token is reused")
+	e.sb.Advance(58 * time.Minute)
+	call()
+	assert.EqualValues(t, 1, e.tokens.Load(), "a token with two minutes left is still used")
+	e.sb.Advance(90 * time.Second) // 30 s before expiry
+	call()
+	call()
+	assert.EqualValues(t, 2, e.tokens.Load(), "the token is replaced once, a minute before it expires")
+	e.sb.Advance(time.Hour)
+	call()
+	assert.EqualValues(t, 3, e.tokens.Load())
+	assert.Zero(t, e.forbidden.Load(), "no request went out with an expired token")
+}
+
+func TestRefusedTokenIsReplacedAndRetriedOnce(t *testing.T) {
+	e := newEnv(t, sandboxOpts)
+	// The adapter's clock stays put while Amazon's moves on: its cached token is
+	// expired on Amazon's side although it looks fresh.
+	c := e.client(func(cfg *amazon.Config) { cfg.Now = func() time.Time { return start } })
+	ctx := context.Background()
+	_, _, err := c.Orders(ctx, "")
+	require.NoError(t, err)
+	e.sb.Advance(2 * time.Hour)
+	_, _, err = c.Orders(ctx, "")
+	require.NoError(t, err)
+	assert.EqualValues(t, 2, e.tokens.Load())
+	assert.EqualValues(t, 1, e.forbidden.Load(), "one 403, then the retry with a new token")
+
+	// Wrong LWA credentials: no retry loop, a clear ErrUnauthorized.
+	bad := e.client(func(cfg *amazon.Config) { cfg.ClientSecret = "wrong" })
+	_, err = bad.UpsertListings(ctx, []marketplace.Listing{marketplacetest.Listing("lwa")})
+	require.ErrorIs(t, err, marketplace.ErrUnauthorized)
+	assert.Contains(t, err.Error(), "invalid_client")
+}
+
+func TestWireFormat(t *testing.T) {
+	var mu sync.Mutex
+	var got []*http.Request
+	var bodies []map[string]any
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/auth/o2/token" {
+			require.NoError(t, r.ParseForm())
+			assert.Equal(t, "refresh_token", r.PostForm.Get("grant_type"))
+			assert.Equal(t, "Atzr|r", r.PostForm.Get("refresh_token"))
+			assert.Equal(t, "cid", r.PostForm.Get("client_id"))
+			assert.Equal(t, "cs", r.PostForm.Get("client_secret"))
+			_, _ = w.Write([]byte(`{"access_token":"Atza|t1","token_type":"bearer","expires_in":3600}`))
+			return
+		}
+		var body map[string]any
+		_ = json.NewDecoder(r.Body).Decode(&body)
+		mu.Lock()
+		got, bodies = append(got, r), append(bodies, body)
+		mu.Unlock()
+		_, _ = w.Write([]byte(`{"sku":"x","status":"ACCEPTED","submissionId":"s1","issues":[]}`))
+	}))
+	t.Cleanup(srv.Close)
+	c := amazon.New(amazon.Config{BaseURL: srv.URL + "/", TokenURL: srv.URL + "/auth/o2/token",
+		ClientID: "cid", ClientSecret: "cs", RefreshToken: "Atzr|r", SellerID: "A2SELLER"})
+	l := marketplacetest.Listing("wire")
+	l.Barcode = "8690000000012" // a valid EAN-13
+	l.Images = append(l.Images, messages.ListingImage{URL: "https://images.example.com/2.jpg"})
+	l.Attributes["amazon_bullet_point_1"] = "Bulaşık makinesinde yıkanabilir"
+	sub, err := c.UpsertListings(context.Background(), []marketplace.Listing{l})
+	require.NoError(t, err)
+	assert.False(t, sub.Done)
+	require.Len(t, got, 1)
+	r := got[0]
+	assert.Equal(t, http.MethodPut, r.Method)
+	assert.Equal(t, "/listings/2021-08-01/items/A2SELLER/"+l.SKU, r.URL.Path)
+	assert.Equal(t, amazon.MarketplaceTurkey, r.URL.Query().Get("marketplaceIds"))
+	assert.Equal(t, "Atza|t1", r.Header.Get("x-amz-access-token"))
+	assert.Equal(t, amazon.DefaultUserAgent, r.Header.Get("User-Agent"))
+	require.NoError(t, spmodel.ValidateRequest(r, mustJSON(t, bodies[0])))
+
+	b := bodies[0]
+	assert.Equal(t, "HOME", b["productType"], "from amazon_product_type")
+	assert.Equal(t, "LISTING", b["requirements"])
+	a := b["attributes"].(map[string]any)
+	first := func(name string) map[string]any {
+		list, ok := a[name].([]any)
+		require.True(t, ok, "attribute %s missing", name)
+		return list[0].(map[string]any)
+	}
+	assert.Equal(t, l.Text.Title, first("item_name")["value"])
+	assert.Equal(t, "tr_TR", first("item_name")["language_tag"])
+	assert.Equal(t, "Stox", first("brand")["value"])
+	assert.Equal(t, "new_new", first("condition_type")["value"])
+	assert.Equal(t, "Bulaşık makinesinde yıkanabilir", first("bullet_point")["value"])
+	assert.Equal(t, map[string]any{"type": "ean", "value": "8690000000012", "marketplace_id": amazon.MarketplaceTurkey}, first("externally_assigned_product_identifier"))
+	assert.NotContains(t, a, "supplier_declared_has_product_identifier_exemption")
+	assert.Equal(t, l.Images[0].URL, first("main_product_image_locator")["media_location"])
+	assert.Equal(t, "https://images.example.com/2.jpg", first("other_product_image_locator_1")["media_location"])
+	assert.Equal(t, "A_GEN_STANDARD", first("product_tax_code")["value"], "VAT 20")
+	offer := first("purchasable_offer")
+	assert.Equal(t, "TRY", offer["currency"])
+	assert.EqualValues(t, 100, offer["our_price"].([]any)[0].(map[string]any)["schedule"].([]any)[0].(map[string]any)["value_with_tax"])
+	assert.EqualValues(t, 120, first("list_price")["value_with_tax"])
+	assert.Equal(t, map[string]any{"fulfillment_channel_code": "DEFAULT", "quantity": float64(50)}, first("fulfillment_availability"))
+
+	got, bodies = nil, nil
+	_, err = c.PushStock(context.Background(), []marketplace.Stock{{SKU: l.SKU, Quantity: 4}})
+	require.NoError(t, err)
+	require.Len(t, got, 1)
+	assert.Equal(t, http.MethodPatch, got[0].Method)
+	assert.Equal(t, []any{map[string]any{"op": "merge", "path": "/attributes/fulfillment_availability",
+		"value": []any{map[string]any{"fulfillment_channel_code": "DEFAULT", "quantity": float64(4)}}}}, bodies[0]["patches"],
+		"without a price only the quantity is patched")
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	b, err := json.Marshal(v)
+	require.NoError(t, err)
+	return b
+}
+
+func TestListingProblemsFoundWhileProcessingRejectOnPoll(t *testing.T) {
+	e := newEnv(t, sandboxOpts)
+	c := e.client(nil)
+	ctx := context.Background()
+	first, second := marketplacetest.Listing("ean"), marketplacetest.Listing("ean")
+	first.Barcode, second.Barcode = "8690000000012", "8690000000012"
+	sub, err := c.UpsertListings(ctx, []marketplace.Listing{first})
+	require.NoError(t, err)
+	e.sb.Advance(3 * time.Second)
+	sub, err = c.Poll(ctx, sub.ID)
+	require.NoError(t, err)
+	require.True(t, sub.Done)
+	assert.Equal(t, marketplace.SubmissionAccepted, sub.Items[0].State)
+
+	sub, err = c.UpsertListings(ctx, []marketplace.Listing{second})
+	require.NoError(t, err)
+	require.Equal(t, marketplace.SubmissionPending, sub.Items[0].State, "Amazon accepts it before processing")
+	sub, err = c.Poll(ctx, sub.ID)
+	require.NoError(t, err)
+	assert.False(t, sub.Done, "not processed yet")
+	e.sb.Advance(3 * time.Second)
+	sub, err = c.Poll(ctx, sub.ID)
+	require.NoError(t, err)
+	require.True(t, sub.Done)
+	assert.Equal(t, marketplace.SubmissionRejected, sub.Items[0].State)
+	require.Len(t, sub.Items[0].Reasons, 1)
+	assert.Contains(t, sub.Items[0].Reasons[0], first.SKU)
+	assert.NotContains(t, e.sb.Listings(amazon.Name), second.SKU)
+	assert.Empty(t, e.check.problems)
+}
+
+func TestVATRateWithoutTaxCodeIsOnlyPreviewed(t *testing.T) {
+	e := newEnv(t, sandboxOpts)
+	c := e.client(nil)
+	l := marketplacetest.Listing("vat")
+	l.VATRate = 18
+	sub, err := c.UpsertListings(context.Background(), []marketplace.Listing{l})
+	require.NoError(t, err)
+	require.True(t, sub.Done)
+	assert.Equal(t, marketplace.SubmissionRejected, sub.Items[0].State)
+	assert.Equal(t, []string{"VAT rate 18% has no Amazon product tax code (configured rates: 0, 1, 10, 20)"}, sub.Items[0].Reasons)
+	e.sb.Advance(time.Minute)
+	assert.NotContains(t, e.sb.Listings(amazon.Name), l.SKU, "a preview stores nothing")
+
+	c = e.client(func(cfg *amazon.Config) { cfg.TaxCodes = map[int]string{18: "A_GEN_STANDARD"} })
+	sub, err = c.UpsertListings(context.Background(), []marketplace.Listing{l})
+	require.NoError(t, err)
+	assert.Equal(t, marketplace.SubmissionPending, sub.Items[0].State, "a configured rate goes through")
+}
+
+func TestCancelledOrdersComeBackCancelled(t *testing.T) {
+	e := newEnv(t, sandboxOpts)
+	c := e.client(nil)
+	ctx := context.Background()
+	l := marketplacetest.Listing("cancel")
+	sub, err := c.UpsertListings(ctx, []marketplace.Listing{l})
+	require.NoError(t, err)
+	e.sb.Advance(3 * time.Second)
+	_, err = c.Poll(ctx, sub.ID)
+	require.NoError(t, err)
+
+	id, err := e.sb.PlaceOrder(amazon.Name, l.SKU, 2)
+	require.NoError(t, err)
+	orders, cursor, err := c.Orders(ctx, "")
+	require.NoError(t, err)
+	require.Len(t, orders, 1)
+	assert.Equal(t, id, orders[0].OrderID)
+	assert.Equal(t, messages.OrderCreated, orders[0].Status)
+	assert.Equal(t, start.Add(3*time.Second).Format(time.RFC3339Nano), orders[0].PlacedAt)
+
+	e.sb.Advance(time.Second)
+	require.NoError(t, e.sb.CancelOrder(amazon.Name, id))
+	orders, cursor, err = c.Orders(ctx, cursor)
+	require.NoError(t, err)
+	require.Len(t, orders, 1)
+	assert.Equal(t, messages.OrderCancelled, orders[0].Status)
+	assert.Equal(t, 2, orders[0].Lines[0].Quantity)
+	orders, _, err = c.Orders(ctx, cursor)
+	require.NoError(t, err)
+	assert.Empty(t, orders)
+	assert.Equal(t, 50, e.sb.Listings(amazon.Name)[l.SKU], "the cancellation gave the stock back")
+}
+
+func TestBadIDsAndCursors(t *testing.T) {
+	c := amazon.New(amazon.Config{})
+	_, err := c.Poll(context.Background(), "b-1")
+	assert.ErrorContains(t, err, "not a submission ID")
+	_, _, err = c.Orders(context.Background(), "%%%")
+	assert.ErrorContains(t, err, "cursor")
+	assert.Equal(t, "amazon", c.Name())
+	assert.Equal(t, 20, c.MaxBatch())
+	assert.NoError(t, c.Acknowledge(context.Background(), []string{"1"}))
+	assert.True(t, strings.HasPrefix(amazon.DefaultBaseURL, "https://sellingpartnerapi-eu"))
+}
