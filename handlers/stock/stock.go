@@ -17,16 +17,16 @@ import (
 type Pusher struct {
 	Marketplace string
 	Inventory   store.Inventory
+	// Notify, when set, is called when a quantity is to be sent (it wakes the
+	// publisher, which pushes every unacknowledged quantity in batches).
+	Notify func()
 }
 
 // Apply records a stock message for the pusher's marketplace with MarkSent. A version
 // not newer than the last one recorded, or a quantity the marketplace already shows,
-// is dropped. A malformed message is a permanent error.
-//
-// For now Apply only records: the marketplace client call (pushing s.Quantity for
-// s.SKU) belongs where MarkSent answers send, and comes with the marketplace adapters.
-// That call must not lose an update when it fails after MarkSent recorded it, since
-// the retried message then gets send=false.
+// is dropped. A malformed message is a permanent error. The push itself is the
+// publisher's: what MarkSent recorded stays unacknowledged in the store until the
+// marketplace took it, so a crash between the two loses nothing.
 func (p Pusher) Apply(ctx context.Context, s messages.StockV1) error {
 	if err := check(s); err != nil {
 		return handlers.Permanentf("stock of %q for %s: %w", s.SKU, p.Marketplace, err)
@@ -35,10 +35,9 @@ func (p Pusher) Apply(ctx context.Context, s messages.StockV1) error {
 	if err != nil {
 		return fmt.Errorf("stock of %s for %s: %w", s.SKU, p.Marketplace, err)
 	}
-	if !send {
-		return nil
+	if send && p.Notify != nil {
+		p.Notify()
 	}
-	// send: the marketplace client call goes here.
 	return nil
 }
 

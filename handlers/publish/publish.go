@@ -1,0 +1,470 @@
+// Package publish is the marketplace services' side that talks to the marketplace:
+// loops that submit queued listings in batches and follow their submissions until the
+// marketplace decides, push unacknowledged stock in batches, and read the marketplace's
+// orders (polled, or pushed to a webhook) into the pipeline. All their work lives in
+// the store's outbox, so a restart picks up where the last run stopped; the message
+// handlers (handlers/listing, handlers/stock) only fill the outbox and wake the loops.
+package publish
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/stox-dev/stox/marketplace"
+	"github.com/stox-dev/stox/messages"
+	"github.com/stox-dev/stox/store"
+)
+
+// Publisher keeps one marketplace in step with the outbox.
+type Publisher struct {
+	Client marketplace.Client
+	Store  store.Store
+	Outbox store.Outbox
+	// PublishOrder sends an order seen on the marketplace to the sync service.
+	PublishOrder func(context.Context, messages.OrderV1) error
+	Logger       *slog.Logger
+	// Linger is how long a woken loop waits for more work to batch (default 20ms).
+	Linger time.Duration
+	// PollEvery is how often submissions are polled and idle loops look for work
+	// (default 2s).
+	PollEvery time.Duration
+	// OrdersEvery is how often orders are read (default 5s).
+	OrdersEvery time.Duration
+	// MaxAttempts is how many failed submissions reject a listing (default 5);
+	// MaxFailures how many refused pushes stop pushing a quantity (default 10).
+	MaxAttempts int
+	MaxFailures int
+	// Undecided is how long a submission may stay undecided before its listings are
+	// submitted again (default 15m).
+	Undecided time.Duration
+	// Buffer is held back from every quantity pushed (a safety margin per marketplace).
+	Buffer int
+	// Acked, when set, is called with stock the marketplace acknowledged.
+	Acked func([]store.Push)
+
+	once     sync.Once
+	listings chan struct{}
+	stock    chan struct{}
+
+	mu      sync.Mutex
+	pending []stockSubmission    // stock submissions not yet decided
+	first   map[string]time.Time // when each listing submission was first polled
+}
+
+type stockSubmission struct {
+	sub   marketplace.Submission
+	items []store.Push
+}
+
+func (p *Publisher) init() {
+	p.once.Do(func() {
+		p.listings = make(chan struct{}, 1)
+		p.stock = make(chan struct{}, 1)
+		p.first = map[string]time.Time{}
+		if p.Logger == nil {
+			p.Logger = slog.Default()
+		}
+		p.Logger = p.Logger.With("marketplace", p.Client.Name())
+		def := func(d *time.Duration, v time.Duration) {
+			if *d <= 0 {
+				*d = v
+			}
+		}
+		def(&p.Linger, 20*time.Millisecond)
+		def(&p.PollEvery, 2*time.Second)
+		def(&p.OrdersEvery, 5*time.Second)
+		def(&p.Undecided, 15*time.Minute)
+		if p.MaxAttempts <= 0 {
+			p.MaxAttempts = 5
+		}
+		if p.MaxFailures <= 0 {
+			p.MaxFailures = 10
+		}
+	})
+}
+
+// WakeListings tells the listing loop there is work.
+func (p *Publisher) WakeListings() { p.init(); wake(p.listings) }
+
+// WakeStock tells the stock loop there is work.
+func (p *Publisher) WakeStock() { p.init(); wake(p.stock) }
+
+func wake(c chan struct{}) {
+	select {
+	case c <- struct{}{}:
+	default:
+	}
+}
+
+// Run runs the loops until ctx ends.
+func (p *Publisher) Run(ctx context.Context) error {
+	p.init()
+	var wg sync.WaitGroup
+	wg.Go(func() { p.loop(ctx, p.listings, p.PollEvery, p.submitListings) })
+	wg.Go(func() { p.loop(ctx, nil, p.PollEvery, p.pollSubmissions) })
+	wg.Go(func() { p.loop(ctx, p.stock, p.PollEvery, p.pushStock) })
+	if p.PublishOrder != nil {
+		wg.Go(func() { p.loop(ctx, nil, p.OrdersEvery, p.readOrders) })
+	}
+	wg.Wait()
+	return nil
+}
+
+// loop calls round when woken or every tick; a round that reports more work is
+// followed by another at once, one that fails by a pause of a tick.
+func (p *Publisher) loop(ctx context.Context, woken chan struct{}, tick time.Duration, round func(context.Context) (more bool, err error)) {
+	t := time.NewTicker(tick)
+	defer t.Stop()
+	for {
+		more, err := round(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		if err != nil {
+			p.Logger.Warn("marketplace round failed", "error", err)
+		}
+		if more && err == nil {
+			continue
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-woken:
+			select { // let a burst of work gather into one batch
+			case <-ctx.Done():
+				return
+			case <-time.After(p.Linger):
+			}
+		}
+	}
+}
+
+// paused reports errors that say "not now" rather than "not this": throttling (the
+// adapter's limiter is paused already) and refused credentials (nothing a listing can
+// fix). They count no attempt against the listings.
+func paused(err error) bool {
+	return errors.Is(err, marketplace.ErrRateLimited) || errors.Is(err, marketplace.ErrUnauthorized) ||
+		errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}
+
+// submitListings submits one batch of queued listings.
+func (p *Publisher) submitListings(ctx context.Context) (bool, error) {
+	max := p.Client.MaxBatch()
+	queued, err := p.Outbox.Queued(ctx, p.Client.Name(), max)
+	if err != nil || len(queued) == 0 {
+		return false, err
+	}
+	var ls []marketplace.Listing
+	var ok []store.PendingListing
+	for _, q := range queued {
+		var l marketplace.Listing
+		if err := json.Unmarshal(q.Payload, &l); err != nil {
+			if _, ferr := p.Outbox.ListingFailed(ctx, q.ProductID, q.Revision, p.Client.Name(), "stored listing is unreadable: "+err.Error(), 1); ferr != nil {
+				return false, ferr
+			}
+			continue
+		}
+		l.Existing = q.Existing
+		ls = append(ls, l)
+		ok = append(ok, q)
+	}
+	if err := p.submit(ctx, ok, ls); err != nil {
+		return false, err
+	}
+	return len(queued) == max, nil
+}
+
+// submit sends listings in one request. When the request fails for a reason that may
+// lie in one listing, it splits the batch in halves, so one bad listing never holds
+// back the others; a single listing's failure counts an attempt.
+func (p *Publisher) submit(ctx context.Context, qs []store.PendingListing, ls []marketplace.Listing) error {
+	sub, err := p.Client.UpsertListings(ctx, ls)
+	if err != nil {
+		if paused(err) {
+			return err
+		}
+		if len(ls) > 1 {
+			h := len(ls) / 2
+			return errors.Join(p.submit(ctx, qs[:h], ls[:h]), p.submit(ctx, qs[h:], ls[h:]))
+		}
+		q := qs[0]
+		rejected, ferr := p.Outbox.ListingFailed(ctx, q.ProductID, q.Revision, p.Client.Name(), err.Error(), p.MaxAttempts)
+		if ferr != nil {
+			return ferr
+		}
+		p.Logger.Warn("listing submission failed", "sku", q.SKU, "rejected", rejected, "error", err)
+		return nil
+	}
+	for _, q := range qs {
+		if err := p.Store.SetListing(ctx, q.ProductID, q.Revision, p.Client.Name(),
+			store.Listing{State: store.ListingSubmitted, Submission: sub.ID}); err != nil {
+			return err
+		}
+	}
+	if sub.Done {
+		return p.decide(ctx, sub, qs)
+	}
+	return nil
+}
+
+// pollSubmissions polls every undecided listing and stock submission once.
+func (p *Publisher) pollSubmissions(ctx context.Context) (bool, error) {
+	submitted, err := p.Outbox.Submitted(ctx, p.Client.Name())
+	if err != nil {
+		return false, err
+	}
+	bySub := map[string][]store.PendingListing{}
+	var order []string
+	for _, s := range submitted {
+		if _, ok := bySub[s.Submission]; !ok {
+			order = append(order, s.Submission)
+		}
+		bySub[s.Submission] = append(bySub[s.Submission], s)
+	}
+	var errs []error
+	for _, id := range order {
+		if err := p.pollListings(ctx, id, bySub[id]); err != nil {
+			if paused(err) {
+				return false, err
+			}
+			errs = append(errs, err)
+		}
+	}
+	p.mu.Lock()
+	stock := p.pending
+	p.pending = nil
+	p.mu.Unlock()
+	for i, s := range stock {
+		next, err := p.pollStock(ctx, s)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		if next != nil {
+			p.mu.Lock()
+			p.pending = append(p.pending, *next)
+			p.mu.Unlock()
+		}
+		if paused(err) {
+			p.mu.Lock()
+			p.pending = append(p.pending, stock[i+1:]...)
+			p.mu.Unlock()
+			break
+		}
+	}
+	return false, errors.Join(errs...)
+}
+
+func (p *Publisher) pollListings(ctx context.Context, id string, qs []store.PendingListing) error {
+	p.mu.Lock()
+	first, ok := p.first[id]
+	if !ok {
+		first = time.Now()
+		p.first[id] = first
+	}
+	p.mu.Unlock()
+	sub, err := p.Client.Poll(ctx, id)
+	if err == nil {
+		err = p.decide(ctx, sub, qs)
+		if err == nil && sub.Done {
+			p.mu.Lock()
+			delete(p.first, id)
+			p.mu.Unlock()
+		}
+	}
+	if time.Since(first) < p.Undecided {
+		return err
+	}
+	// A batch that never completes (or whose result the marketplace forgot): submit
+	// its undecided listings again, counting an attempt.
+	p.mu.Lock()
+	delete(p.first, id)
+	p.mu.Unlock()
+	reason := fmt.Sprintf("submission %s undecided after %s", id, p.Undecided)
+	if err != nil {
+		reason += ": " + err.Error()
+	}
+	for _, q := range qs {
+		rejected, ferr := p.Outbox.ListingFailed(ctx, q.ProductID, q.Revision, p.Client.Name(), reason, p.MaxAttempts)
+		if ferr != nil {
+			return ferr
+		}
+		if !rejected {
+			if err := p.Store.SetListing(ctx, q.ProductID, q.Revision, p.Client.Name(),
+				store.Listing{State: store.ListingQueued, Reasons: []string{reason}}); err != nil {
+				return err
+			}
+		}
+	}
+	p.WakeListings()
+	return nil
+}
+
+// decide records the outcome of every decided item of a submission.
+func (p *Publisher) decide(ctx context.Context, sub marketplace.Submission, qs []store.PendingListing) error {
+	bySKU := map[string]store.PendingListing{}
+	for _, q := range qs {
+		bySKU[q.SKU] = q
+	}
+	for _, it := range sub.Items {
+		q, ok := bySKU[it.SKU]
+		if !ok || it.State == marketplace.SubmissionPending {
+			continue
+		}
+		state := store.ListingAccepted
+		if it.State == marketplace.SubmissionRejected {
+			state = store.ListingRejected
+		}
+		if err := p.Store.SetListing(ctx, q.ProductID, q.Revision, p.Client.Name(),
+			store.Listing{State: state, Reasons: it.Reasons, Submission: sub.ID}); err != nil {
+			return err
+		}
+		if state == store.ListingAccepted {
+			p.WakeStock() // stock waiting for this listing can go now
+		}
+	}
+	return nil
+}
+
+// pushStock pushes one batch of unacknowledged stock.
+func (p *Publisher) pushStock(ctx context.Context) (bool, error) {
+	max := p.Client.MaxBatch()
+	items, err := p.Outbox.Unpushed(ctx, p.Client.Name(), max, p.MaxFailures)
+	if err != nil || len(items) == 0 {
+		return false, err
+	}
+	if err := p.push(ctx, items); err != nil {
+		return false, err
+	}
+	return len(items) == max, nil
+}
+
+func (p *Publisher) push(ctx context.Context, items []store.Push) error {
+	stock := make([]marketplace.Stock, len(items))
+	for i, it := range items {
+		stock[i] = marketplace.Stock{SKU: it.SKU, Barcode: it.Barcode, Quantity: max(0, it.Quantity-p.Buffer)}
+	}
+	sub, err := p.Client.PushStock(ctx, stock)
+	switch {
+	case errors.Is(err, marketplace.ErrDuplicate):
+		// The marketplace took this very body minutes ago: it holds these values.
+		err = nil
+	case err != nil && paused(err):
+		return err
+	case err != nil && len(items) > 1:
+		h := len(items) / 2
+		return errors.Join(p.push(ctx, items[:h]), p.push(ctx, items[h:]))
+	case err != nil:
+		p.Logger.Warn("stock push refused", "sku", items[0].SKU, "quantity", items[0].Quantity, "error", err)
+		return p.Outbox.PushFailed(ctx, p.Client.Name(), items[0])
+	}
+	if err := p.Outbox.Pushed(ctx, p.Client.Name(), items); err != nil {
+		return err
+	}
+	if p.Acked != nil {
+		p.Acked(items)
+	}
+	if sub.ID != "" && !sub.Done {
+		p.mu.Lock()
+		p.pending = append(p.pending, stockSubmission{sub: sub, items: items})
+		p.mu.Unlock()
+	} else if sub.Done {
+		_, err = p.stockOutcome(ctx, stockSubmission{sub: sub, items: items}, sub)
+	}
+	return err
+}
+
+// pollStock polls a stock submission; it returns the submission to poll again, if
+// it is undecided.
+func (p *Publisher) pollStock(ctx context.Context, s stockSubmission) (*stockSubmission, error) {
+	sub, err := p.Client.Poll(ctx, s.sub.ID)
+	if err != nil {
+		return &s, err
+	}
+	return p.stockOutcome(ctx, s, sub)
+}
+
+// stockOutcome un-acknowledges items the marketplace refused, so they are pushed again.
+func (p *Publisher) stockOutcome(ctx context.Context, s stockSubmission, sub marketplace.Submission) (*stockSubmission, error) {
+	if !sub.Done {
+		return &s, nil
+	}
+	bySKU := map[string]store.Push{}
+	for _, it := range s.items {
+		bySKU[it.SKU] = it
+	}
+	for _, it := range sub.Items {
+		if it.State != marketplace.SubmissionRejected {
+			continue
+		}
+		p.Logger.Warn("stock update rejected", "sku", it.SKU, "reasons", it.Reasons)
+		if push, ok := bySKU[it.SKU]; ok {
+			if err := p.Outbox.PushFailed(ctx, p.Client.Name(), push); err != nil {
+				return nil, err
+			}
+			p.WakeStock()
+		}
+	}
+	return nil, nil
+}
+
+// readOrders reads the marketplace's orders since the stored cursor and publishes
+// them; the cursor moves only once they are published (an order may be published
+// twice, never lost: the ledger applies each line once).
+func (p *Publisher) readOrders(ctx context.Context) (bool, error) {
+	cursor, err := p.Outbox.Cursor(ctx, p.Client.Name())
+	if err != nil {
+		return false, err
+	}
+	orders, next, err := p.Client.Orders(ctx, cursor)
+	if err != nil {
+		return false, fmt.Errorf("read orders: %w", err)
+	}
+	for _, o := range orders {
+		if err := p.PublishOrder(ctx, o); err != nil {
+			return false, fmt.Errorf("publish order %s: %w", o.OrderID, err)
+		}
+	}
+	if next != cursor {
+		if err := p.Outbox.SetCursor(ctx, p.Client.Name(), next); err != nil {
+			return false, err
+		}
+	}
+	return len(orders) > 0, nil
+}
+
+// Webhook is the HTTP handler for the marketplace's order webhooks, or nil when the
+// marketplace has none. Every order in a delivery is published before it answers 200,
+// so a delivery that fails is sent again by the marketplace.
+func (p *Publisher) Webhook() (path string, h http.Handler) {
+	w, ok := p.Client.(marketplace.WebhookReceiver)
+	if !ok || p.PublishOrder == nil {
+		return "", nil
+	}
+	p.init()
+	return w.WebhookPath(), http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		orders, err := w.Webhook(r)
+		switch {
+		case errors.Is(err, marketplace.ErrUnauthorized):
+			http.Error(rw, err.Error(), http.StatusUnauthorized)
+			return
+		case err != nil:
+			http.Error(rw, err.Error(), http.StatusBadRequest)
+			return
+		}
+		for _, o := range orders {
+			if err := p.PublishOrder(r.Context(), o); err != nil {
+				p.Logger.Warn("publish webhook order", "order", o.OrderID, "error", err)
+				http.Error(rw, "could not take the order now: "+err.Error(), http.StatusServiceUnavailable)
+				return
+			}
+		}
+		rw.WriteHeader(http.StatusNoContent)
+	})
+}
