@@ -20,9 +20,7 @@ import (
 	"github.com/stox-dev/stox/blob"
 	"github.com/stox-dev/stox/handlers/ai"
 	"github.com/stox-dev/stox/handlers/intake"
-	"github.com/stox-dev/stox/handlers/listing"
 	"github.com/stox-dev/stox/handlers/seo"
-	"github.com/stox-dev/stox/handlers/stock"
 	ledger "github.com/stox-dev/stox/handlers/sync"
 	"github.com/stox-dev/stox/messages"
 	"github.com/stox-dev/stox/middleware"
@@ -42,12 +40,16 @@ type app struct {
 	store   store.Store
 	blobs   blob.Store
 	metrics *prometheus.Registry
+	// loops run beside the routers (the marketplace services' publishers);
+	// webhooks are served on the admin server, path → handler.
+	loops    []func(context.Context) error
+	webhooks map[string]http.Handler
 }
 
 // openApp connects to the broker and the database and opens the blob store. With no
 // STOX_AMQP_URL the broker is the in-memory one.
 func openApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
-	a := &app{cfg: cfg, log: log, metrics: prometheus.NewRegistry()}
+	a := &app{cfg: cfg, log: log, metrics: prometheus.NewRegistry(), webhooks: map[string]http.Handler{}}
 	a.metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	topo := router.New(cfg.Prefix, cfg.AMQPQuorum, messages.Marketplaces)
 	if cfg.AMQPURL == "" {
@@ -120,11 +122,7 @@ func (a *app) router(name string) (*message.Router, error) {
 		return router.NewSync(d, messages.Marketplaces, ledger.Ledger{Inventory: inv}.ApplyOrder)
 	}
 	if messages.IsMarketplace(name) {
-		return router.NewMarketplace(d, router.Marketplace{
-			Name:    name,
-			Listing: listing.Recorder{Marketplace: name, Store: a.store}.Record,
-			Stock:   stock.Pusher{Marketplace: name, Inventory: inv}.Apply,
-		})
+		return a.marketplaceRouter(name, d, inv)
 	}
 	return nil, fmt.Errorf("unknown service %q (one of %v)", name, services)
 }
@@ -136,7 +134,40 @@ func (a *app) apiHandler() (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	inv, ok := a.store.(store.Inventory)
+	if !ok {
+		return nil, errors.New("store does not keep inventory")
+	}
+	stockPub, err := a.broker.Publisher(topo.Name(router.ExchangeInventory))
+	if err != nil {
+		return nil, err
+	}
+	// setStock records a quantity in the ledger and broadcasts it to every
+	// marketplace service; a broadcast lost after the ledger committed is repaired by
+	// the next change of that SKU, or by setting it again.
+	setStock := func(ctx context.Context, sku string, quantity int) (messages.StockV1, error) {
+		s, err := inv.SetStock(ctx, sku, quantity)
+		if err != nil {
+			return s, err
+		}
+		msg, err := router.Encode(s)
+		if err != nil {
+			return s, err
+		}
+		msg.Metadata.Set(middleware.MetaCorrelationID, "stock/"+sku)
+		msg.SetContext(ctx)
+		return s, stockPub.Publish("", msg)
+	}
 	return api.New(api.Config{
+		SetStock: setStock,
+		InitStock: func(ctx context.Context, sku string, quantity int) error {
+			_, _, err := inv.Stock(ctx, sku)
+			if !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
+			_, err = setStock(ctx, sku, quantity)
+			return err
+		},
 		Store:         a.store,
 		Blobs:         a.blobs,
 		APIKeys:       a.cfg.APIKeys,
@@ -155,13 +186,25 @@ func (a *app) apiHandler() (http.Handler, error) {
 	})
 }
 
-// serve runs routers and HTTP servers until ctx ends, then shuts them down gracefully:
-// routers finish their in-flight messages (up to their close timeout).
+// serve runs routers, the app's loops and HTTP servers until ctx ends, then shuts
+// them down gracefully: routers finish their in-flight messages (up to their close
+// timeout).
 func (a *app) serve(ctx context.Context, routers []*message.Router, servers []*http.Server) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	errs := make(chan error, len(routers)+len(servers))
+	errs := make(chan error, len(routers)+len(servers)+len(a.loops))
 	var wg sync.WaitGroup
+	loops, stopLoops := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopLoops()
+	for _, run := range a.loops {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := run(loops); err != nil {
+				errs <- err
+			}
+		}()
+	}
 	for _, r := range routers {
 		wg.Add(1)
 		go func() {
@@ -191,6 +234,7 @@ func (a *app) serve(ctx context.Context, routers []*message.Router, servers []*h
 	for _, r := range routers {
 		_ = r.Close()
 	}
+	stopLoops()
 	wg.Wait()
 	close(errs)
 	var all []error
@@ -200,8 +244,8 @@ func (a *app) serve(ctx context.Context, routers []*message.Router, servers []*h
 	return errors.Join(all...)
 }
 
-// adminServer serves /healthz (the process is up), /readyz (every router runs) and
-// Prometheus /metrics.
+// adminServer serves /healthz (the process is up), /readyz (every router runs),
+// Prometheus /metrics and the marketplaces' order webhooks.
 func (a *app) adminServer(routers []*message.Router) *http.Server {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
@@ -217,6 +261,9 @@ func (a *app) adminServer(routers []*message.Router) *http.Server {
 		_, _ = w.Write([]byte("ready\n"))
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(a.metrics, promhttp.HandlerOpts{}))
+	for path, h := range a.webhooks {
+		mux.Handle("POST "+path, h)
+	}
 	return &http.Server{Addr: a.cfg.AdminAddr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 }
 

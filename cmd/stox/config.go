@@ -31,6 +31,7 @@ type Common struct {
 // Config is the whole configuration; each service reads the part it needs.
 type Config struct {
 	Common
+	Marketplaces
 	HTTPAddr      string   `envconfig:"STOX_HTTP_ADDR" default:"127.0.0.1:8080" desc:"image service HTTP API"`
 	APIKeys       []string `envconfig:"STOX_API_KEYS" desc:"comma-separated bearer keys of the API; required by serve image"`
 	PublicBaseURL string   `envconfig:"STOX_PUBLIC_BASE_URL" desc:"base URL marketplaces fetch /images/{key} from; default http://STOX_HTTP_ADDR"`

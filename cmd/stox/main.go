@@ -17,6 +17,7 @@ import (
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/spf13/cobra"
 
+	"github.com/stox-dev/stox/marketplace/sandbox"
 	"github.com/stox-dev/stox/messages"
 	"github.com/stox-dev/stox/router"
 )
@@ -85,6 +86,7 @@ func newRoot() *cobra.Command {
 			RunE:  func(cmd *cobra.Command, _ []string) error { return healthcheck(cmd.Context()) },
 		},
 		poisonCommand(),
+		sandboxCommand(),
 	)
 	return root
 }
@@ -148,6 +150,13 @@ func runAll(ctx context.Context) error {
 	h, err := a.apiHandler()
 	if err != nil {
 		return err
+	}
+	if cfg.SandboxAddr != "" {
+		go func() {
+			if err := runSandbox(ctx, cfg.SandboxAddr, sandbox.Options{}, log.With("service", "sandbox")); err != nil {
+				log.Error("sandbox stopped", "error", err)
+			}
+		}()
 	}
 	log.Info("API listening", "url", "http://"+cfg.HTTPAddr+"/v1/products", "auth", len(cfg.APIKeys) > 0)
 	return a.serve(ctx, routers, []*http.Server{a.apiServer(h), a.adminServer(routers)})

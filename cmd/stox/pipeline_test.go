@@ -159,7 +159,13 @@ func assertPoisonEmpty(t *testing.T, b router.Broker) {
 	require.NoError(t, err)
 	require.NotEmpty(t, stats)
 	for _, s := range stats {
-		assert.Zero(t, s.Messages, "poison queue %s", s.Queue)
+		if !assert.Zero(t, s.Messages, "poison queue %s", s.Queue) {
+			msgs, err := insp.PoisonPeek(context.Background(), s.Queue, 3)
+			require.NoError(t, err)
+			for _, m := range msgs {
+				t.Logf("%s: %+v", s.Queue, m)
+			}
+		}
 	}
 }
 
@@ -171,7 +177,9 @@ func upload(t *testing.T, base string, i, photos int) string {
 	prod, _ := json.Marshal(messages.Product{
 		SKU: fmt.Sprintf("SKU-%04d", i), Name: fmt.Sprintf("Pamuklu Tişört Model %d", i), Brand: "Stoxwear",
 		Category: "T-Shirt", Price: 199.90, ListPrice: 249.90, Currency: "TRY", Stock: 10,
-		Attributes:   map[string]string{"material": "pamuk", "size": "M"},
+		Attributes: map[string]string{"material": "pamuk", "size": "M", "barcode": ean13(i), "vat_rate": "20",
+			"trendyol_brand_id": "1791", "trendyol_category_id": "411",
+			"hepsiburada_category_id": "18021982", "amazon_product_type": "SHIRT"},
 		Marketplaces: messages.Marketplaces,
 	})
 	hdr := textproto.MIMEHeader{}
@@ -196,6 +204,20 @@ func upload(t *testing.T, base string, i, photos int) string {
 	require.NoError(t, json.NewDecoder(res.Body).Decode(&out))
 	require.NotEmpty(t, out.ID)
 	return out.ID
+}
+
+// ean13 is a valid EAN-13 barcode (Turkish 869 prefix) for product i.
+func ean13(i int) string {
+	code := fmt.Sprintf("869%09d", i)
+	sum := 0
+	for k, c := range code {
+		d := int(c - '0')
+		if k%2 == 1 {
+			d *= 3
+		}
+		sum += d
+	}
+	return code + fmt.Sprint((10-sum%10)%10)
 }
 
 // photo draws a product-like picture: a coloured object on a near-white background.

@@ -545,7 +545,9 @@ func (c *Client) Orders(ctx context.Context, cursor string) ([]marketplace.Order
 			if err != nil {
 				return nil, "", fmt.Errorf("order %s: lastUpdatedTime %q: %w", o.OrderID, o.LastUpdatedTime, err)
 			}
-			if !updated.After(cur.After) && seen[key] {
+			// lastUpdatedAfter has whole seconds: orders of that second before the
+			// cursor's time came back in an earlier call.
+			if updated.Before(cur.After) || (updated.Equal(cur.After) && seen[key]) {
 				continue
 			}
 			switch {

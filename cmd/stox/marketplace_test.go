@@ -1,0 +1,274 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net/http/httptest"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/kelseyhightower/envconfig"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/stox-dev/stox/internal/testenv"
+	"github.com/stox-dev/stox/marketplace/sandbox"
+	"github.com/stox-dev/stox/messages"
+	"github.com/stox-dev/stox/router"
+	"github.com/stox-dev/stox/store"
+	"github.com/stox-dev/stox/store/storetest"
+)
+
+// Sizes of the marketplace end-to-end run: products uploaded, orders placed.
+func marketSizes() (products, orders int) {
+	if testing.Short() {
+		return 30, 100
+	}
+	return 300, 1000
+}
+
+const initialStock = 10
+
+// TestMarketplacesInProcess: products go out to all three sandbox marketplaces,
+// customers order on all three, every order is delivered twice, and every SKU's stock
+// ends the same everywhere: initial minus sold, or zero with the oversells recorded.
+func TestMarketplacesInProcess(t *testing.T) {
+	runMarketplaces(t, baseConfig(t), sandbox.Faults{})
+}
+
+// TestMarketplacesRabbitMQ is the same run on RabbitMQ and PostgreSQL.
+func TestMarketplacesRabbitMQ(t *testing.T) {
+	runMarketplaces(t, rabbitConfig(t), sandbox.Faults{})
+}
+
+// TestMarketplacesFaults is the RabbitMQ run with the sandbox answering 20% of
+// requests with 500s and throttling everything for one second in every ten.
+func TestMarketplacesFaults(t *testing.T) {
+	runMarketplaces(t, rabbitConfig(t), sandbox.Faults{ErrorRate: 0.2, Seed: 42, StormEvery: 10 * time.Second, StormLength: time.Second})
+}
+
+func rabbitConfig(t *testing.T) Config {
+	cfg := baseConfig(t)
+	cfg.AMQPURL = testenv.AMQPURL(t)
+	cfg.DatabaseURL = storetest.PostgresSchemaURL(t)
+	cfg.Prefix = testenv.Unique("mkt") + "."
+	t.Cleanup(func() { deleteTopology(t, cfg.AMQPURL, router.New(cfg.Prefix, false, messages.Marketplaces)) })
+	return cfg
+}
+
+// fastSandbox raises the sandbox's rate limits: this run checks correctness, the
+// benchmarks measure against the real limits.
+func fastSandbox(faults sandbox.Faults) sandbox.Options {
+	fast := sandbox.AmazonRate{Rate: 200, Burst: 50}
+	return sandbox.Options{
+		Faults:      faults,
+		Trendyol:    sandbox.TrendyolOptions{RateLimit: 5000, ProcessDelay: 300 * time.Millisecond},
+		Hepsiburada: sandbox.HepsiburadaOptions{RateLimit: 5000, OrderRateLimit: 5000, ProcessDelay: 300 * time.Millisecond},
+		Amazon: sandbox.AmazonOptions{ProcessDelay: 300 * time.Millisecond,
+			ListingsGet: fast, ListingsPut: fast, ListingsPatch: fast, Orders: fast, GetOrder: fast},
+	}
+}
+
+// defaultMarketplaces is the marketplaces' configuration with its defaults (the
+// sandbox's credentials).
+func defaultMarketplaces(t *testing.T) Marketplaces {
+	var m Marketplaces
+	require.NoError(t, envconfig.Process("", &m))
+	return m
+}
+
+// marketConfig points every marketplace at the sandbox with fast rates and polls.
+func marketConfig(t *testing.T, cfg Config, url string) Config {
+	cfg.Marketplaces = defaultMarketplaces(t)
+	cfg.TrendyolURL, cfg.HepsiburadaURL, cfg.AmazonURL = url, url, url
+	cfg.TrendyolRate, cfg.HepsiburadaRate, cfg.AmazonRate, cfg.AmazonOrdersRate = 200, 200, 200, 200
+	cfg.PollEvery, cfg.OrdersEvery = 100*time.Millisecond, 100*time.Millisecond
+	return cfg
+}
+
+func runMarketplaces(t *testing.T, cfg Config, faults sandbox.Faults) {
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sb := sandbox.New(fastSandbox(faults))
+	sbSrv := httptest.NewServer(sb)
+	defer sbSrv.Close()
+	cfg = marketConfig(t, cfg, sbSrv.URL)
+
+	a, err := openApp(ctx, cfg, log)
+	require.NoError(t, err)
+	defer a.close()
+	var routers []*message.Router
+	for _, name := range services {
+		r, err := a.router(name)
+		require.NoError(t, err, name)
+		routers = append(routers, r)
+	}
+	served := make(chan error, 1)
+	go func() { served <- a.serve(ctx, routers, nil) }()
+	for _, r := range routers {
+		<-r.Running()
+	}
+	h, err := a.apiHandler()
+	require.NoError(t, err)
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+
+	nProducts, nOrders := marketSizes()
+	ids := map[string]string{} // product ID → SKU
+	for i := range nProducts {
+		id := upload(t, srv.URL, i, 1)
+		ids[id] = fmt.Sprintf("SKU-%04d", i)
+	}
+
+	// Count out: every product accepted on every marketplace.
+	start := time.Now()
+	waitFor(t, 10*time.Minute, "every product accepted on every marketplace", func() (bool, string) {
+		accepted := 0
+		for id := range ids {
+			p, err := a.store.Product(ctx, id)
+			require.NoError(t, err)
+			for _, m := range messages.Marketplaces {
+				l := p.Listings[m]
+				require.NotEqual(t, store.ListingRejected, l.State, "%s on %s: %v", id, m, l.Reasons)
+				if l.State == store.ListingAccepted {
+					accepted++
+				}
+			}
+		}
+		return accepted == nProducts*len(messages.Marketplaces), fmt.Sprintf("%d of %d accepted", accepted, nProducts*len(messages.Marketplaces))
+	})
+	t.Logf("%s: %d products accepted on every marketplace", time.Since(start).Round(time.Millisecond), nProducts)
+	skus := make([]string, 0, len(ids))
+	for _, sku := range ids {
+		skus = append(skus, sku)
+	}
+	waitStock(t, sb, skus, func(string) int { return initialStock }, "initial stock on every marketplace")
+
+	// Customers order on every marketplace; an order the marketplace's own stock
+	// cannot cover is refused there, as it would be on the real one.
+	rng := rand.New(rand.NewPCG(7, 11))
+	sold := map[string]int{}
+	placed := 0
+	for placed < nOrders {
+		m := messages.Marketplaces[rng.IntN(len(messages.Marketplaces))]
+		sku := skus[rng.IntN(len(skus))]
+		q := 1 + rng.IntN(3)
+		_, err := sb.PlaceOrder(m, sku, q)
+		if errors.Is(err, sandbox.ErrNoStock) {
+			continue
+		}
+		require.NoError(t, err)
+		sold[sku] += q
+		placed++
+	}
+	want := func(sku string) int { return max(0, initialStock-sold[sku]) }
+	waitStock(t, sb, skus, want, "stock after the orders")
+	t.Logf("%s: %d orders placed, stock in step", time.Since(start).Round(time.Millisecond), placed)
+
+	// Every order again: read from each marketplace by a client of its own and
+	// published to the orders exchange a second time.
+	inv := a.store.(store.Inventory)
+	pub, err := a.broker.Publisher(a.broker.Topology().Name(router.ExchangeOrders))
+	require.NoError(t, err)
+	again := 0
+	for _, m := range messages.Marketplaces {
+		c, err := cfg.client(m)
+		require.NoError(t, err)
+		cursor := ""
+		for range 1000 {
+			var orders []messages.OrderV1
+			err := retry(func() error {
+				var err error
+				orders, cursor, err = c.Orders(ctx, cursor)
+				return err
+			})
+			require.NoError(t, err)
+			if len(orders) == 0 {
+				break
+			}
+			for _, o := range orders {
+				msg, err := router.Encode(o)
+				require.NoError(t, err)
+				require.NoError(t, retry(func() error { return pub.Publish(router.OrderKey(m), msg) }), "backpressure lifts")
+				again++
+			}
+		}
+		t.Logf("%s: orders of %s published again (%d so far)", time.Since(start).Round(time.Millisecond), m, again)
+	}
+	assert.GreaterOrEqual(t, again, placed, "every order published again")
+	time.Sleep(time.Second)
+	waitStock(t, sb, skus, want, "stock after every order was delivered twice")
+
+	// The ledger agrees, and what could not be covered is recorded, not hidden.
+	oversold := 0
+	for _, sku := range skus {
+		q, _, err := inv.Stock(ctx, sku)
+		require.NoError(t, err)
+		assert.Equal(t, want(sku), q, sku)
+		oversold += max(0, sold[sku]-initialStock)
+	}
+	over, err := inv.Oversells(ctx, 100000)
+	require.NoError(t, err)
+	got := 0
+	for _, o := range over {
+		got += o.Wanted - o.Covered
+	}
+	assert.Equal(t, oversold, got, "units oversold, as recorded")
+	t.Logf("%d products on %d marketplaces, %d orders (each delivered twice), %d units oversold", nProducts, len(messages.Marketplaces), placed, got)
+
+	cancel()
+	require.NoError(t, <-served)
+	assertPoisonEmpty(t, a.broker)
+}
+
+// waitStock waits until every marketplace shows want(sku) for every SKU.
+func waitStock(t *testing.T, sb *sandbox.Server, skus []string, want func(string) int, what string) {
+	t.Helper()
+	waitFor(t, 5*time.Minute, what, func() (bool, string) {
+		wrong := 0
+		example := ""
+		for _, m := range messages.Marketplaces {
+			l := sb.Listings(m)
+			for _, sku := range skus {
+				if q, ok := l[sku]; !ok || q != want(sku) {
+					wrong++
+					example = fmt.Sprintf("%s on %s shows %d (listed %v), want %d", sku, m, q, ok, want(sku))
+				}
+			}
+		}
+		return wrong == 0, fmt.Sprintf("%d wrong, e.g. %s", wrong, example)
+	})
+}
+
+// retry calls fn until it succeeds, for the sandbox's injected faults.
+func retry(fn func() error) error {
+	var err error
+	for range 50 {
+		if err = fn(); err == nil {
+			return nil
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return err
+}
+
+func waitFor(t *testing.T, limit time.Duration, what string, cond func() (bool, string)) {
+	t.Helper()
+	deadline := time.Now().Add(limit)
+	for {
+		ok, status := cond()
+		if ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not after %s: %s", what, limit, status)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}

@@ -1,0 +1,151 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+
+	"github.com/stox-dev/stox/handlers/listing"
+	"github.com/stox-dev/stox/handlers/publish"
+	"github.com/stox-dev/stox/handlers/stock"
+	"github.com/stox-dev/stox/marketplace"
+	"github.com/stox-dev/stox/marketplace/amazon"
+	"github.com/stox-dev/stox/marketplace/hepsiburada"
+	"github.com/stox-dev/stox/marketplace/trendyol"
+	"github.com/stox-dev/stox/messages"
+	"github.com/stox-dev/stox/middleware"
+	"github.com/stox-dev/stox/router"
+	"github.com/stox-dev/stox/store"
+)
+
+// Marketplaces is the marketplace services' configuration. Every base URL defaults to
+// the sandbox (stox sandbox, which stox run starts itself), with the sandbox's
+// credentials, so nothing reaches a real marketplace unless configured to.
+type Marketplaces struct {
+	SandboxAddr string         `envconfig:"STOX_SANDBOX_ADDR" default:"127.0.0.1:8090" desc:"where stox sandbox (and stox run's embedded sandbox) listens; empty: stox run starts none"`
+	PollEvery   time.Duration  `envconfig:"STOX_MARKETPLACE_POLL" default:"2s" desc:"how often submissions are polled"`
+	OrdersEvery time.Duration  `envconfig:"STOX_MARKETPLACE_ORDERS_POLL" default:"5s" desc:"how often each marketplace's orders are read"`
+	StockBuffer map[string]int `envconfig:"STOX_STOCK_BUFFER" desc:"units held back per marketplace, e.g. trendyol:2,amazon:1 (each shows stock minus its buffer)"`
+
+	TrendyolURL       string  `envconfig:"STOX_TRENDYOL_URL" desc:"Trendyol gateway (https://apigw.trendyol.com); default the sandbox"`
+	TrendyolSellerID  string  `envconfig:"STOX_TRENDYOL_SELLER_ID" default:"100000" desc:"Trendyol seller ID"`
+	TrendyolAPIKey    string  `envconfig:"STOX_TRENDYOL_API_KEY" default:"sandbox-key" desc:"Trendyol API key"`
+	TrendyolAPISecret string  `envconfig:"STOX_TRENDYOL_API_SECRET" default:"sandbox-secret" desc:"Trendyol API secret"`
+	TrendyolRate      float64 `envconfig:"STOX_TRENDYOL_RATE" default:"4" desc:"Trendyol requests per second (its cap: 50 per 10 s per endpoint)"`
+
+	HepsiburadaURL        string  `envconfig:"STOX_HEPSIBURADA_URL" desc:"one base URL for Hepsiburada's catalog, listing and order services (the sandbox serves all three); default the sandbox"`
+	HepsiburadaCatalogURL string  `envconfig:"STOX_HEPSIBURADA_CATALOG_URL" desc:"Hepsiburada catalog service (https://mpop.hepsiburada.com); overrides STOX_HEPSIBURADA_URL"`
+	HepsiburadaListingURL string  `envconfig:"STOX_HEPSIBURADA_LISTING_URL" desc:"Hepsiburada listing service (https://listing-external.hepsiburada.com); overrides STOX_HEPSIBURADA_URL"`
+	HepsiburadaOMSURL     string  `envconfig:"STOX_HEPSIBURADA_OMS_URL" desc:"Hepsiburada order service (https://oms-external.hepsiburada.com); overrides STOX_HEPSIBURADA_URL"`
+	HepsiburadaMerchantID string  `envconfig:"STOX_HEPSIBURADA_MERCHANT_ID" default:"7d1f3b2a-6c4e-4f59-8a0b-1e2d3c4b5a69" desc:"Hepsiburada merchant ID (Basic user)"`
+	HepsiburadaServiceKey string  `envconfig:"STOX_HEPSIBURADA_SERVICE_KEY" default:"sandboxkey12" desc:"Hepsiburada service key (Basic password)"`
+	HepsiburadaUserAgent  string  `envconfig:"STOX_HEPSIBURADA_USER_AGENT" default:"stox_dev" desc:"Hepsiburada integrator username, sent as User-Agent"`
+	HepsiburadaRate       float64 `envconfig:"STOX_HEPSIBURADA_RATE" default:"50" desc:"Hepsiburada requests per second (catalog cap: 100/s)"`
+
+	AmazonURL           string  `envconfig:"STOX_AMAZON_URL" desc:"SP-API endpoint (https://sellingpartnerapi-eu.amazon.com); default the sandbox"`
+	AmazonTokenURL      string  `envconfig:"STOX_AMAZON_TOKEN_URL" desc:"Login with Amazon token URL (https://api.amazon.com/auth/o2/token); default the sandbox's"`
+	AmazonClientID      string  `envconfig:"STOX_AMAZON_CLIENT_ID" default:"amzn1.application-oa2-client.sandbox" desc:"LWA client ID"`
+	AmazonClientSecret  string  `envconfig:"STOX_AMAZON_CLIENT_SECRET" default:"sandbox-secret" desc:"LWA client secret"`
+	AmazonRefreshToken  string  `envconfig:"STOX_AMAZON_REFRESH_TOKEN" default:"Atzr|sandbox-refresh-token" desc:"LWA refresh token of the seller"`
+	AmazonSellerID      string  `envconfig:"STOX_AMAZON_SELLER_ID" default:"A1SANDBOXSELLER" desc:"Amazon selling partner ID"`
+	AmazonMarketplaceID string  `envconfig:"STOX_AMAZON_MARKETPLACE_ID" default:"A33AVAJ2PDY3EV" desc:"Amazon marketplace (Turkey)"`
+	AmazonRate          float64 `envconfig:"STOX_AMAZON_RATE" default:"5" desc:"Amazon listings requests per second (putListingsItem: 5/s)"`
+	AmazonOrdersRate    float64 `envconfig:"STOX_AMAZON_ORDERS_RATE" default:"0.0056" desc:"Amazon searchOrders requests per second (its plan: 0.0056/s, burst 20)"`
+}
+
+// sandboxURL is the sandbox's base URL, the default of every marketplace URL.
+func (m Marketplaces) sandboxURL() string {
+	addr := m.SandboxAddr
+	if addr == "" {
+		addr = "127.0.0.1:8090"
+	}
+	if addr[0] == ':' {
+		addr = "127.0.0.1" + addr
+	}
+	return "http://" + addr
+}
+
+func or(v, def string) string {
+	if v != "" {
+		return v
+	}
+	return def
+}
+
+// client builds the marketplace client of one marketplace from the configuration.
+func (m Marketplaces) client(name string) (marketplace.Client, error) {
+	hc := &http.Client{Timeout: 30 * time.Second}
+	switch name {
+	case messages.Trendyol:
+		return trendyol.New(trendyol.Config{
+			BaseURL: or(m.TrendyolURL, m.sandboxURL()), SellerID: m.TrendyolSellerID,
+			APIKey: m.TrendyolAPIKey, APISecret: m.TrendyolAPISecret, HTTPClient: hc,
+			Limiter: marketplace.NewLimiter(m.TrendyolRate, 10),
+		}), nil
+	case messages.Hepsiburada:
+		base := or(m.HepsiburadaURL, m.sandboxURL())
+		return hepsiburada.New(hepsiburada.Config{
+			CatalogURL: or(m.HepsiburadaCatalogURL, base), ListingURL: or(m.HepsiburadaListingURL, base),
+			OMSURL: or(m.HepsiburadaOMSURL, base), MerchantID: m.HepsiburadaMerchantID,
+			ServiceKey: m.HepsiburadaServiceKey, UserAgent: m.HepsiburadaUserAgent, HTTPClient: hc,
+			Limiter: marketplace.NewLimiter(m.HepsiburadaRate, int(max(1, m.HepsiburadaRate))),
+		}), nil
+	case messages.Amazon:
+		base := or(m.AmazonURL, m.sandboxURL())
+		return amazon.New(amazon.Config{
+			BaseURL: base, TokenURL: or(m.AmazonTokenURL, base+"/auth/o2/token"),
+			ClientID: m.AmazonClientID, ClientSecret: m.AmazonClientSecret, RefreshToken: m.AmazonRefreshToken,
+			SellerID: m.AmazonSellerID, MarketplaceID: m.AmazonMarketplaceID, HTTPClient: hc,
+			Limiter:       marketplace.NewLimiter(m.AmazonRate, 10),
+			OrdersLimiter: marketplace.NewLimiter(m.AmazonOrdersRate, 20),
+		}), nil
+	}
+	return nil, fmt.Errorf("no client for marketplace %q", name)
+}
+
+// marketplaceRouter builds a marketplace service: its router (listing and stock
+// queues filling the outbox), and, kept on the app for serve, its publisher loops and
+// its order webhook if the marketplace has one.
+func (a *app) marketplaceRouter(name string, d router.Deps, inv store.Inventory) (*message.Router, error) {
+	outbox, ok := a.store.(store.Outbox)
+	if !ok {
+		return nil, fmt.Errorf("%s: store keeps no outbox", name)
+	}
+	client, err := a.cfg.client(name)
+	if err != nil {
+		return nil, err
+	}
+	pub, err := a.broker.Publisher(a.broker.Topology().Name(router.ExchangeOrders))
+	if err != nil {
+		return nil, err
+	}
+	p := &publish.Publisher{
+		Client: client, Store: a.store, Outbox: outbox, Logger: a.log.With("service", name),
+		PollEvery: a.cfg.PollEvery, OrdersEvery: a.cfg.OrdersEvery, Buffer: a.cfg.StockBuffer[name],
+		PublishOrder: func(ctx context.Context, o messages.OrderV1) error {
+			msg, err := router.Encode(o)
+			if err != nil {
+				return err
+			}
+			msg.Metadata.Set(middleware.MetaCorrelationID, o.Marketplace+"/"+o.OrderID)
+			msg.SetContext(ctx)
+			return pub.Publish(router.OrderKey(name), msg)
+		},
+	}
+	r, err := router.NewMarketplace(d, router.Marketplace{
+		Name:    name,
+		Listing: listing.Recorder{Marketplace: name, Outbox: outbox, Inventory: inv, Notify: p.WakeListings}.Record,
+		Stock:   stock.Pusher{Marketplace: name, Inventory: inv, Notify: p.WakeStock}.Apply,
+	})
+	if err != nil {
+		return nil, err
+	}
+	a.loops = append(a.loops, p.Run)
+	if path, h := p.Webhook(); h != nil {
+		a.webhooks[path] = h
+	}
+	return r, nil
+}
