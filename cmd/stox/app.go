@@ -44,6 +44,8 @@ type app struct {
 	// webhooks are served on the admin server, path → handler.
 	loops    []func(context.Context) error
 	webhooks map[string]http.Handler
+	// acked, when set, hears of every quantity a marketplace acknowledged.
+	acked func(marketplace string, ps []store.Push)
 }
 
 // openApp connects to the broker and the database and opens the blob store. With no

@@ -78,9 +78,13 @@ func fastSandbox(faults sandbox.Faults) sandbox.Options {
 // sandbox's credentials).
 func defaultMarketplaces(t *testing.T) Marketplaces {
 	var m Marketplaces
-	require.NoError(t, envconfig.Process("", &m))
+	require.NoError(t, envconfigDefaults(&m))
 	return m
 }
+
+// envconfigDefaults fills v from the environment, where tests set no STOX_ variable:
+// the defaults.
+func envconfigDefaults(v any) error { return envconfig.Process("", v) }
 
 // marketConfig points every marketplace at the sandbox with fast rates and polls.
 func marketConfig(t *testing.T, cfg Config, url string) Config {
@@ -128,8 +132,10 @@ func runMarketplaces(t *testing.T, cfg Config, faults sandbox.Faults) {
 
 	// Count out: every product accepted on every marketplace.
 	start := time.Now()
-	waitFor(t, 10*time.Minute, "every product accepted on every marketplace", func() (bool, string) {
+	waitFor(t, 3*time.Minute, "every product accepted on every marketplace", func() (bool, string) {
 		accepted := 0
+		stuck := map[string]int{}
+		example := ""
 		for id := range ids {
 			p, err := a.store.Product(ctx, id)
 			require.NoError(t, err)
@@ -138,10 +144,13 @@ func runMarketplaces(t *testing.T, cfg Config, faults sandbox.Faults) {
 				require.NotEqual(t, store.ListingRejected, l.State, "%s on %s: %v", id, m, l.Reasons)
 				if l.State == store.ListingAccepted {
 					accepted++
+				} else {
+					stuck[m+"/"+l.State]++
+					example = fmt.Sprintf("%s on %s: %+v", ids[id], m, l)
 				}
 			}
 		}
-		return accepted == nProducts*len(messages.Marketplaces), fmt.Sprintf("%d of %d accepted", accepted, nProducts*len(messages.Marketplaces))
+		return accepted == nProducts*len(messages.Marketplaces), fmt.Sprintf("%d of %d accepted; not yet: %v, e.g. %s", accepted, nProducts*len(messages.Marketplaces), stuck, example)
 	})
 	t.Logf("%s: %d products accepted on every marketplace", time.Since(start).Round(time.Millisecond), nProducts)
 	skus := make([]string, 0, len(ids))

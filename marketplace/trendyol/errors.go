@@ -3,6 +3,7 @@ package trendyol
 import (
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"strconv"
 	"strings"
@@ -100,7 +101,9 @@ func parseError(status int, h http.Header, body []byte) error {
 }
 
 // retryAfter reads Retry-After, which Trendyol does not document; without it the wait
-// is the 10 s window of its 50-requests-per-endpoint cap.
+// is one to two seconds (jittered): waiting out the whole 10 s window of its
+// 50-requests-per-endpoint cap would, against periodic throttling, wake up in step
+// with the next burst of 429s every time, and the paced client probes cheaply.
 func retryAfter(h http.Header) time.Duration {
 	v := h.Get("Retry-After")
 	if s, err := strconv.Atoi(v); err == nil && s >= 0 {
@@ -111,7 +114,7 @@ func retryAfter(h http.Header) time.Duration {
 			return d
 		}
 	}
-	return 10 * time.Second
+	return time.Second + rand.N(time.Second)
 }
 
 // text renders a JSON scalar (string, number, null) as text.
