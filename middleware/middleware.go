@@ -92,7 +92,9 @@ func Correlation(h message.HandlerFunc) message.HandlerFunc {
 // Poison publishes a message whose handler failed (after every retry) to the poison
 // exchange with the work queue's name as routing key, so it lands in <queue>.poison
 // with the reason, its origin and the handler in metadata; the input is then acked.
-// If the poison publish fails, the input is nacked and comes back later.
+// If the poison publish fails, the input is nacked and comes back later. So is a
+// message whose handler failed because its context ended (the service is stopping):
+// it was interrupted, not refused, and another consumer takes it.
 func Poison(pub message.Publisher, log *slog.Logger) message.HandlerMiddleware {
 	return func(h message.HandlerFunc) message.HandlerFunc {
 		return func(msg *message.Message) ([]*message.Message, error) {
@@ -101,6 +103,9 @@ func Poison(pub message.Publisher, log *slog.Logger) message.HandlerMiddleware {
 				return out, nil
 			}
 			ctx := msg.Context()
+			if ctx.Err() != nil && !handlers.IsPermanent(err) {
+				return nil, err
+			}
 			queue := message.SubscribeTopicFromCtx(ctx)
 			p := msg.Copy()
 			p.Metadata.Set(MetaReason, err.Error())

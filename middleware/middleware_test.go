@@ -3,6 +3,7 @@ package middleware
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"testing"
 	"time"
 
@@ -103,3 +104,31 @@ type nopPublisher struct{}
 
 func (nopPublisher) Publish(string, ...*message.Message) error { return nil }
 func (nopPublisher) Close() error                              { return nil }
+
+// published records what a Poison middleware publishes.
+type published struct{ n int }
+
+func (p *published) Publish(string, ...*message.Message) error { p.n++; return nil }
+func (p *published) Close() error                              { return nil }
+
+func TestPoisonLeavesInterruptedMessagesToRedelivery(t *testing.T) {
+	pub := &published{}
+	mw := Poison(pub, slog.New(slog.DiscardHandler))
+	fail := func(err error) message.HandlerFunc {
+		return func(*message.Message) ([]*message.Message, error) { return nil, err }
+	}
+	msg := message.NewMessage("1", nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	msg.SetContext(ctx)
+	_, err := mw(fail(errors.New("db down")))(msg)
+	require.NoError(t, err, "a failure is poisoned and acked")
+	assert.Equal(t, 1, pub.n)
+
+	cancel()
+	_, err = mw(fail(context.Canceled))(msg)
+	assert.ErrorIs(t, err, context.Canceled, "interrupted by a stop: nacked, delivered again")
+	assert.Equal(t, 1, pub.n)
+	_, err = mw(fail(permanent{errors.New("bad payload")}))(msg)
+	require.NoError(t, err, "a permanent error is poisoned even while stopping")
+	assert.Equal(t, 2, pub.n)
+}

@@ -44,11 +44,12 @@ func TestReadmeConfiguration(t *testing.T) {
 	table := readmeSection(t, "env")
 	rows := map[string]string{}
 	for _, line := range strings.Split(table, "\n") {
-		cells := strings.Split(line, "|")
+		// a cell may hold an escaped pipe, \|, as Markdown tables allow
+		cells := strings.Split(strings.ReplaceAll(line, `\|`, "\x00"), "|")
 		if len(cells) < 4 || !strings.Contains(cells[1], "STOX_") {
 			continue
 		}
-		rows[strings.Trim(strings.TrimSpace(cells[1]), "`")] = strings.TrimSpace(cells[2])
+		rows[strings.Trim(strings.TrimSpace(cells[1]), "`")] = strings.ReplaceAll(strings.TrimSpace(cells[2]), "\x00", "|")
 	}
 	for k, def := range vars {
 		got, ok := rows[k]
