@@ -21,7 +21,7 @@ AMQPREF ?= ../shared/tools/amqpref
 # The services run by `stox serve` (one compose service each).
 SERVICES := image ai seo amazon trendyol hepsiburada sync
 
-.PHONY: help run build test bench fuzz lint definitions up down scale logs status \
+.PHONY: help run sandbox build test bench fuzz lint definitions up down scale logs status \
 	monitor poison backup restore image clean
 
 help: ## List the targets
@@ -32,6 +32,9 @@ help: ## List the targets
 
 run: ## Run every service in one process: in-memory broker, SQLite under ./data, API on 127.0.0.1:8080
 	go run ./cmd/stox run
+
+sandbox: ## Serve the marketplace sandbox alone on 127.0.0.1:8090 (stox run starts its own)
+	go run ./cmd/stox sandbox
 
 build: ## Build bin/stox
 	CGO_ENABLED=0 go build -trimpath -o bin/stox ./cmd/stox

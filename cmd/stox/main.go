@@ -1,6 +1,7 @@
 // Command stox holds every Stox service and tool: `stox serve <service>` runs one
 // service, `stox run` runs them all in one process on the embedded defaults, and
-// `stox topology`, `stox poison`, `stox env` and `stox healthcheck` help operate them.
+// `stox topology`, `stox poison`, `stox env` and `stox healthcheck` help operate them;
+// `stox sandbox` imitates the marketplaces' APIs.
 package main
 
 import (

@@ -652,23 +652,8 @@ func (c *Client) send(ctx context.Context, lim *marketplace.Limiter, method, pat
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	if err := lim.Wait(ctx); err != nil {
-		return err
-	}
-	resp, err := c.cfg.HTTPClient.Do(req)
+	_, _, raw, err := marketplace.Send(c.cfg.HTTPClient, lim, req, parseError)
 	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, 32<<20))
-	if err != nil {
-		return fmt.Errorf("read answer: %w", err)
-	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		err := parseError(resp.StatusCode, resp.Header, raw)
-		if rl := (*marketplace.RateLimitError)(nil); errors.As(err, &rl) {
-			lim.Pause(rl.RetryAfter)
-		}
 		return err
 	}
 	if err := json.Unmarshal(raw, out); err != nil {

@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/stox-dev/stox/marketplace"
 )
@@ -85,17 +84,17 @@ func (e *Error) tokenRejected() bool {
 // *marketplace.RateLimitError, 401 and 403 wrap marketplace.ErrUnauthorized, the rest
 // are *Error.
 func parseError(status int, h http.Header, body []byte) error {
-	e := &Error{Status: status, RequestID: shorten(h.Get("x-amzn-RequestId"))}
+	e := &Error{Status: status, RequestID: marketplace.Shorten(h.Get("x-amzn-RequestId"))}
 	var raw struct {
 		Errors []map[string]any `json:"errors"`
 	}
 	if json.Unmarshal(body, &raw) == nil {
 		for _, m := range raw.Errors {
-			e.Errors = append(e.Errors, ErrorItem{Code: text(m["code"]), Message: text(m["message"]), Details: text(m["details"])})
+			e.Errors = append(e.Errors, ErrorItem{Code: marketplace.Text(m["code"]), Message: marketplace.Text(m["message"]), Details: marketplace.Text(m["details"])})
 		}
 	}
 	if len(e.Errors) == 0 {
-		e.Body = shorten(string(body))
+		e.Body = marketplace.Shorten(string(body))
 	}
 	switch status {
 	case http.StatusTooManyRequests:
@@ -125,28 +124,4 @@ func retryAfter(h http.Header) time.Duration {
 		}
 	}
 	return time.Second
-}
-
-// text renders a JSON scalar (string, number, null) as text.
-func text(v any) string {
-	switch v := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return shorten(v)
-	case float64:
-		return strconv.FormatFloat(v, 'f', -1, 64)
-	case bool:
-		return strconv.FormatBool(v)
-	}
-	b, _ := json.Marshal(v)
-	return shorten(string(b))
-}
-
-func shorten(s string) string {
-	s = strings.ToValidUTF8(strings.TrimSpace(s), "\uFFFD")
-	if utf8.RuneCountInString(s) > 500 {
-		s = string([]rune(s)[:500]) + "…"
-	}
-	return s
 }

@@ -86,17 +86,17 @@ func (s *tokenSource) fetch(ctx context.Context) (string, time.Duration, error) 
 	_ = json.Unmarshal(raw, &out)
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests:
-		return "", 0, &marketplace.RateLimitError{RetryAfter: retryAfter(resp.Header), Body: "lwa: " + shorten(string(raw))}
+		return "", 0, &marketplace.RateLimitError{RetryAfter: retryAfter(resp.Header), Body: "lwa: " + marketplace.Shorten(string(raw))}
 	case resp.StatusCode == http.StatusBadRequest || resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden:
 		if out.Error == "" {
-			out.Error = shorten(string(raw))
+			out.Error = marketplace.Shorten(string(raw))
 		}
 		return "", 0, fmt.Errorf("%w: lwa refused the refresh token grant (HTTP %d %s: %s): check client ID, client secret and refresh token",
-			marketplace.ErrUnauthorized, resp.StatusCode, out.Error, shorten(out.Description))
+			marketplace.ErrUnauthorized, resp.StatusCode, out.Error, marketplace.Shorten(out.Description))
 	case resp.StatusCode < 200 || resp.StatusCode > 299:
-		return "", 0, fmt.Errorf("lwa: HTTP %d: %s", resp.StatusCode, shorten(string(raw)))
+		return "", 0, fmt.Errorf("lwa: HTTP %d: %s", resp.StatusCode, marketplace.Shorten(string(raw)))
 	case out.AccessToken == "":
-		return "", 0, fmt.Errorf("lwa: answer has no access_token: %s", shorten(string(raw)))
+		return "", 0, fmt.Errorf("lwa: answer has no access_token: %s", marketplace.Shorten(string(raw)))
 	}
 	ttl := time.Duration(out.ExpiresIn) * time.Second
 	if ttl <= 0 {

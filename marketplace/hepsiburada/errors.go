@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/stox-dev/stox/marketplace"
 )
@@ -69,28 +68,28 @@ func parseError(status int, h http.Header, body []byte) error {
 	dec := json.NewDecoder(strings.NewReader(string(body)))
 	dec.UseNumber()
 	if dec.Decode(&raw) == nil && raw != nil {
-		e.Code = text(raw["code"])
-		e.CorrelationID = text(raw["correlationId"])
-		e.Message = text(raw["message"])
+		e.Code = marketplace.Text(raw["code"])
+		e.CorrelationID = marketplace.Text(raw["correlationId"])
+		e.Message = marketplace.Text(raw["message"])
 		if e.Message == "" {
-			e.Message = text(raw["defaultMessage"])
+			e.Message = marketplace.Text(raw["defaultMessage"])
 		}
 		if e.Message == "" {
-			e.Message = text(raw["title"])
+			e.Message = marketplace.Text(raw["title"])
 		}
 		if e.Message == "" {
-			e.Message = text(raw["error"])
+			e.Message = marketplace.Text(raw["error"])
 		}
 		if list, ok := raw["errors"].([]any); ok {
 			for _, it := range list {
 				var m string
 				if obj, ok := it.(map[string]any); ok {
-					m = text(obj["message"])
+					m = marketplace.Text(obj["message"])
 					if m == "" {
-						m = text(obj)
+						m = marketplace.Text(obj)
 					}
 				} else {
-					m = text(it)
+					m = marketplace.Text(it)
 				}
 				if m != "" && len(e.Errors) < 20 {
 					e.Errors = append(e.Errors, m)
@@ -99,7 +98,7 @@ func parseError(status int, h http.Header, body []byte) error {
 		}
 	}
 	if e.Message == "" && len(e.Errors) == 0 {
-		e.Body = shorten(string(body))
+		e.Body = marketplace.Shorten(string(body))
 	}
 	switch {
 	case status == http.StatusTooManyRequests, status == http.StatusForbidden && e.overLimit():
@@ -135,31 +134,4 @@ func retryAfter(h http.Header) time.Duration {
 		}
 	}
 	return time.Second
-}
-
-// text renders a JSON value as text.
-func text(v any) string {
-	switch v := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return shorten(v)
-	case json.Number:
-		return v.String()
-	case bool:
-		return strconv.FormatBool(v)
-	}
-	var b strings.Builder
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(v)
-	return shorten(b.String())
-}
-
-func shorten(s string) string {
-	s = strings.ToValidUTF8(strings.TrimSpace(s), "\uFFFD")
-	if utf8.RuneCountInString(s) > 500 {
-		s = string([]rune(s)[:500]) + "…"
-	}
-	return s
 }

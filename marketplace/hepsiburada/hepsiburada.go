@@ -716,23 +716,8 @@ func (c *Client) do(ctx context.Context, method, u, contentType string, body []b
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
-	if err := c.cfg.Limiter.Wait(ctx); err != nil {
-		return err
-	}
-	resp, err := c.cfg.HTTPClient.Do(req)
+	status, header, raw, err := marketplace.Send(c.cfg.HTTPClient, c.cfg.Limiter, req, parseError)
 	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, 32<<20))
-	if err != nil {
-		return fmt.Errorf("read answer: %w", err)
-	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		err := parseError(resp.StatusCode, resp.Header, raw)
-		if rl := (*marketplace.RateLimitError)(nil); errors.As(err, &rl) {
-			c.cfg.Limiter.Pause(rl.RetryAfter)
-		}
 		return err
 	}
 	var env struct {
@@ -742,7 +727,7 @@ func (c *Client) do(ctx context.Context, method, u, contentType string, body []b
 	}
 	if json.Unmarshal(raw, &env) == nil && env.Success != nil && !*env.Success {
 		// The catalog can answer 200 with success false.
-		return parseError(resp.StatusCode, resp.Header, raw)
+		return parseError(status, header, raw)
 	}
 	if err := json.Unmarshal(raw, out); err != nil {
 		return fmt.Errorf("decode answer: %w", err)

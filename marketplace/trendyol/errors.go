@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/stox-dev/stox/marketplace"
 )
@@ -75,19 +74,19 @@ func parseError(status int, h http.Header, body []byte) error {
 		Errors    json.RawMessage `json:"errors"`
 	}
 	if json.Unmarshal(body, &raw) == nil {
-		e.Exception = text(raw.Exception)
+		e.Exception = marketplace.Text(raw.Exception)
 		var items []map[string]any
 		if json.Unmarshal(raw.Errors, &items) == nil {
 			for _, m := range items {
-				e.Errors = append(e.Errors, ErrorItem{Key: text(m["key"]), Message: text(m["message"]), ErrorCode: text(m["errorCode"])})
+				e.Errors = append(e.Errors, ErrorItem{Key: marketplace.Text(m["key"]), Message: marketplace.Text(m["message"]), ErrorCode: marketplace.Text(m["errorCode"])})
 			}
 		}
-		if k, m := text(raw.Error), text(raw.Message); k != "" || m != "" {
+		if k, m := marketplace.Text(raw.Error), marketplace.Text(raw.Message); k != "" || m != "" {
 			e.Errors = append(e.Errors, ErrorItem{Key: k, Message: m})
 		}
 	}
 	if e.Exception == "" && len(e.Errors) == 0 {
-		e.Body = shorten(string(body))
+		e.Body = marketplace.Shorten(string(body))
 	}
 	switch {
 	case status == http.StatusTooManyRequests:
@@ -115,28 +114,4 @@ func retryAfter(h http.Header) time.Duration {
 		}
 	}
 	return time.Second + rand.N(time.Second)
-}
-
-// text renders a JSON scalar (string, number, null) as text.
-func text(v any) string {
-	switch v := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return shorten(v)
-	case float64:
-		return strconv.FormatFloat(v, 'f', -1, 64)
-	case bool:
-		return strconv.FormatBool(v)
-	}
-	b, _ := json.Marshal(v)
-	return shorten(string(b))
-}
-
-func shorten(s string) string {
-	s = strings.ToValidUTF8(strings.TrimSpace(s), "\uFFFD")
-	if utf8.RuneCountInString(s) > 500 {
-		s = string([]rune(s)[:500]) + "…"
-	}
-	return s
 }

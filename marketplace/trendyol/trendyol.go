@@ -734,23 +734,8 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any) error
 	if in != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	if err := c.cfg.Limiter.Wait(ctx); err != nil {
-		return err
-	}
-	resp, err := c.cfg.HTTPClient.Do(req)
+	_, _, raw, err := marketplace.Send(c.cfg.HTTPClient, c.cfg.Limiter, req, parseError)
 	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, 32<<20))
-	if err != nil {
-		return fmt.Errorf("read answer: %w", err)
-	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		err := parseError(resp.StatusCode, resp.Header, raw)
-		if rl := (*marketplace.RateLimitError)(nil); errors.As(err, &rl) {
-			c.cfg.Limiter.Pause(rl.RetryAfter)
-		}
 		return err
 	}
 	if out == nil {
