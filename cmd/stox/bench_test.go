@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/stretchr/testify/require"
 
 	"github.com/stox-dev/stox/handlers/publish"
@@ -101,22 +100,17 @@ func BenchmarkOrderToStock(b *testing.B) {
 	sb := sandbox.New(sandbox.Options{})
 	sbSrv := httptest.NewServer(sb)
 	defer sbSrv.Close()
-	cfg := baseConfig(&testing.T{})
-	cfg.DataDir = b.TempDir()
+	cfg := baseConfig(b)
 	require.NoError(b, envconfigDefaults(&cfg.Marketplaces))
 	cfg.TrendyolURL, cfg.HepsiburadaURL, cfg.AmazonURL = sbSrv.URL, sbSrv.URL, sbSrv.URL
 	cfg.AmazonOrdersRate = 100 // orders are published straight to the exchange here
 	cfg.PollEvery = 200 * time.Millisecond
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
-	a, err := openApp(ctx, cfg, log)
-	require.NoError(b, err)
-	defer a.close()
-
 	var mu sync.Mutex
 	acked := map[string]map[string]int{} // SKU → marketplace → last quantity acknowledged
 	ackedAt := map[string]time.Time{}    // SKU → when all three showed the wanted quantity
 	want := map[string]int{}
-	a.acked = func(name string, ps []store.Push) {
+	acknowledged := func(name string, ps []store.Push) {
 		mu.Lock()
 		defer mu.Unlock()
 		now := time.Now()
@@ -142,24 +136,10 @@ func BenchmarkOrderToStock(b *testing.B) {
 			}
 		}
 	}
-	var routers []*message.Router
-	for _, name := range services {
-		r, err := a.router(name)
-		require.NoError(b, err)
-		routers = append(routers, r)
-	}
-	go func() { _ = a.serve(ctx, routers, nil) }()
-	for _, r := range routers {
-		<-r.Running()
-	}
-	h, err := a.apiHandler()
-	require.NoError(b, err)
-	srv := httptest.NewServer(h)
-	defer srv.Close()
-	t := &testing.T{}
+	a, srv, _ := startApp(b, ctx, cfg, log, func(a *app) { a.acked = acknowledged })
 	ids := map[string]string{}
 	for i := range products {
-		ids[upload(t, srv.URL, i, 1)] = fmt.Sprintf("SKU-%04d", i)
+		ids[upload(b, srv.URL, i, 1)] = fmt.Sprintf("SKU-%04d", i)
 	}
 	// Set up: every product listed everywhere with its initial stock acknowledged.
 	for {

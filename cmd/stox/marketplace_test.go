@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/kelseyhightower/envconfig"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -104,24 +103,7 @@ func runMarketplaces(t *testing.T, cfg Config, faults sandbox.Faults) {
 	defer sbSrv.Close()
 	cfg = marketConfig(t, cfg, sbSrv.URL)
 
-	a, err := openApp(ctx, cfg, log)
-	require.NoError(t, err)
-	defer a.close()
-	var routers []*message.Router
-	for _, name := range services {
-		r, err := a.router(name)
-		require.NoError(t, err, name)
-		routers = append(routers, r)
-	}
-	served := make(chan error, 1)
-	go func() { served <- a.serve(ctx, routers, nil) }()
-	for _, r := range routers {
-		<-r.Running()
-	}
-	h, err := a.apiHandler()
-	require.NoError(t, err)
-	srv := httptest.NewServer(h)
-	defer srv.Close()
+	a, srv, served := startApp(t, ctx, cfg, log, nil)
 
 	nProducts, nOrders := marketSizes()
 	ids := map[string]string{} // product ID → SKU

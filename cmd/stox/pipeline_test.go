@@ -37,7 +37,7 @@ func products() int {
 	return 200
 }
 
-func baseConfig(t *testing.T) Config {
+func baseConfig(t testing.TB) Config {
 	return Config{
 		Common: Common{DataDir: t.TempDir(), AMQPPool: 8, Prefetch: 2, Timeout: time.Minute, MaxRetries: 3,
 			LogFormat: "text", LogLevel: "warn"},
@@ -67,24 +67,7 @@ func runPipeline(t *testing.T, cfg Config) {
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	a, err := openApp(ctx, cfg, log)
-	require.NoError(t, err)
-	defer a.close()
-	var routers []*message.Router
-	for _, name := range services {
-		r, err := a.router(name)
-		require.NoError(t, err, name)
-		routers = append(routers, r)
-	}
-	served := make(chan error, 1)
-	go func() { served <- a.serve(ctx, routers, nil) }()
-	for _, r := range routers {
-		<-r.Running()
-	}
-	h, err := a.apiHandler()
-	require.NoError(t, err)
-	srv := httptest.NewServer(h)
-	defer srv.Close()
+	a, srv, served := startApp(t, ctx, cfg, log, nil)
 
 	n := products()
 	ids := map[string]bool{}
@@ -144,6 +127,35 @@ func runPipeline(t *testing.T, cfg Config) {
 	assertPoisonEmpty(t, a.broker)
 }
 
+// startApp runs every service of cfg in this process until ctx ends, and the API on
+// an httptest server; served reports how serving ended. prepare, when set, sees the
+// app before its services are built.
+func startApp(tb testing.TB, ctx context.Context, cfg Config, log *slog.Logger, prepare func(*app)) (a *app, srv *httptest.Server, served chan error) {
+	tb.Helper()
+	a, err := openApp(ctx, cfg, log)
+	require.NoError(tb, err)
+	tb.Cleanup(a.close)
+	if prepare != nil {
+		prepare(a)
+	}
+	var routers []*message.Router
+	for _, name := range services {
+		r, err := a.router(name)
+		require.NoError(tb, err, name)
+		routers = append(routers, r)
+	}
+	served = make(chan error, 1)
+	go func() { served <- a.serve(ctx, routers, nil) }()
+	for _, r := range routers {
+		<-r.Running()
+	}
+	h, err := a.apiHandler()
+	require.NoError(tb, err)
+	srv = httptest.NewServer(h)
+	tb.Cleanup(srv.Close)
+	return a, srv, served
+}
+
 func firstKey(m map[string]bool) string {
 	for k := range m {
 		return k
@@ -170,7 +182,7 @@ func assertPoisonEmpty(t *testing.T, b router.Broker) {
 }
 
 // upload posts product i with photos generated photos and returns its ID.
-func upload(t *testing.T, base string, i, photos int) string {
+func upload(t testing.TB, base string, i, photos int) string {
 	t.Helper()
 	var body bytes.Buffer
 	w := multipart.NewWriter(&body)
