@@ -110,6 +110,11 @@ var ErrRateLimited = errors.New("rate limited")
 // cannot help until the configuration changes.
 var ErrUnauthorized = errors.New("unauthorized")
 
+// ErrUnavailable is wrapped by errors of requests the marketplace did not answer, or
+// answered with a server error (5xx): nothing is wrong with what was sent, so it is
+// sent again later, as it was.
+var ErrUnavailable = errors.New("marketplace unavailable")
+
 // ErrDuplicate is wrapped by errors of requests the marketplace refused because an
 // identical one was sent too recently (Trendyol refuses the same price-and-inventory body
 // within 15 minutes). The marketplace already holds those values; the caller should

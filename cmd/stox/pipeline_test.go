@@ -83,7 +83,7 @@ func runPipeline(t *testing.T, cfg Config) {
 
 	// Count out: every product done in both stages and queued on every marketplace.
 	var done int
-	deadline := time.Now().Add(5 * time.Minute)
+	deadline := time.Now().Add(2 * time.Minute)
 	for time.Now().Before(deadline) {
 		done = 0
 		for id := range ids {
@@ -106,7 +106,11 @@ func runPipeline(t *testing.T, cfg Config) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	require.Equal(t, n, done, "products through every stage")
+	if done != n {
+		p, err := a.store.Product(ctx, firstKey(ids))
+		require.NoError(t, err)
+		t.Fatalf("%d of %d products through every stage; e.g. stages %+v, listings %+v", done, n, p.Stages, p.Listings)
+	}
 
 	p, err := a.store.Product(ctx, firstKey(ids))
 	require.NoError(t, err)

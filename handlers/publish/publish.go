@@ -147,10 +147,12 @@ func (p *Publisher) loop(ctx context.Context, woken chan struct{}, tick time.Dur
 }
 
 // paused reports errors that say "not now" rather than "not this": throttling (the
-// adapter's limiter is paused already) and refused credentials (nothing a listing can
-// fix). They count no attempt against the listings.
+// adapter's limiter is paused already), a marketplace that is down or answers 5xx,
+// and refused credentials (nothing a listing can fix). They count no attempt against
+// the listings, and split no batch.
 func paused(err error) bool {
 	return errors.Is(err, marketplace.ErrRateLimited) || errors.Is(err, marketplace.ErrUnauthorized) ||
+		errors.Is(err, marketplace.ErrUnavailable) ||
 		errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }
 

@@ -70,12 +70,15 @@ func (s *tokenSource) fetch(ctx context.Context) (string, time.Duration, error) 
 	req.Header.Set("User-Agent", s.cfg.UserAgent)
 	resp, err := s.cfg.HTTPClient.Do(req)
 	if err != nil {
-		return "", 0, fmt.Errorf("lwa: %w", err)
+		if ctx.Err() != nil {
+			return "", 0, fmt.Errorf("lwa: %w", err)
+		}
+		return "", 0, fmt.Errorf("lwa: %w: %w", marketplace.ErrUnavailable, err)
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if err != nil {
-		return "", 0, fmt.Errorf("lwa: read answer: %w", err)
+		return "", 0, fmt.Errorf("lwa: %w: read answer: %w", marketplace.ErrUnavailable, err)
 	}
 	var out struct {
 		AccessToken string `json:"access_token"`
@@ -93,6 +96,8 @@ func (s *tokenSource) fetch(ctx context.Context) (string, time.Duration, error) 
 		}
 		return "", 0, fmt.Errorf("%w: lwa refused the refresh token grant (HTTP %d %s: %s): check client ID, client secret and refresh token",
 			marketplace.ErrUnauthorized, resp.StatusCode, out.Error, marketplace.Shorten(out.Description))
+	case resp.StatusCode >= 500:
+		return "", 0, fmt.Errorf("lwa: %w: HTTP %d: %s", marketplace.ErrUnavailable, resp.StatusCode, marketplace.Shorten(string(raw)))
 	case resp.StatusCode < 200 || resp.StatusCode > 299:
 		return "", 0, fmt.Errorf("lwa: HTTP %d: %s", resp.StatusCode, marketplace.Shorten(string(raw)))
 	case out.AccessToken == "":
