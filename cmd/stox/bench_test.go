@@ -141,6 +141,7 @@ func BenchmarkOrderToStock(b *testing.B) {
 	for i := range products {
 		ids[upload(b, srv.URL, i, 1)] = fmt.Sprintf("SKU-%04d", i)
 	}
+	setup := time.Now()
 	// Set up: every product listed everywhere with its initial stock acknowledged.
 	for {
 		mu.Lock()
@@ -153,6 +154,9 @@ func BenchmarkOrderToStock(b *testing.B) {
 		mu.Unlock()
 		if ready == products {
 			break
+		}
+		if time.Since(setup) > 3*time.Minute {
+			b.Fatalf("set up: %d of %d products acknowledged everywhere after 3 minutes", ready, products)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
