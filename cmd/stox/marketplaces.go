@@ -125,6 +125,11 @@ func (a *app) marketplaceRouter(name string, d router.Deps, inv store.Inventory)
 	p := &publish.Publisher{
 		Client: client, Store: a.store, Outbox: outbox, Logger: a.log.With("service", name),
 		PollEvery: a.cfg.PollEvery, OrdersEvery: a.cfg.OrdersEvery, Buffer: a.cfg.StockBuffer[name],
+		Acked: func(ps []store.Push) {
+			if a.acked != nil {
+				a.acked(name, ps)
+			}
+		},
 		PublishOrder: func(ctx context.Context, o messages.OrderV1) error {
 			msg, err := router.Encode(o)
 			if err != nil {
