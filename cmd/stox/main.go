@@ -168,10 +168,7 @@ func healthcheck(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	addr := cfg.AdminAddr
-	if addr != "" && addr[0] == ':' {
-		addr = "127.0.0.1" + addr
-	}
+	addr := loopback(cfg.AdminAddr)
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+"/healthz", nil)

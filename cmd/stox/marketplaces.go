@@ -62,10 +62,15 @@ func (m Marketplaces) sandboxURL() string {
 	if addr == "" {
 		addr = "127.0.0.1:8090"
 	}
-	if addr[0] == ':' {
-		addr = "127.0.0.1" + addr
+	return "http://" + loopback(addr)
+}
+
+// loopback is a listen address as this host dials it: ":8090" is 127.0.0.1:8090.
+func loopback(addr string) string {
+	if addr != "" && addr[0] == ':' {
+		return "127.0.0.1" + addr
 	}
-	return "http://" + addr
+	return addr
 }
 
 func or(v, def string) string {
