@@ -16,7 +16,8 @@ import (
 // Store that Open returns implements it (callers type-assert, like Inventory).
 type Outbox interface {
 	// QueueListing stores what to publish for a product revision on a marketplace and
-	// marks it queued (attempts start again at zero).
+	// marks it queued (attempts start again at zero; the listing's mapping is cleared,
+	// since a new payload is mapped anew).
 	QueueListing(ctx context.Context, id string, revision int, marketplace string, q QueuedListing) error
 	// Queued lists a marketplace's queued listings of current revisions, oldest first.
 	Queued(ctx context.Context, marketplace string, limit int) ([]PendingListing, error)
@@ -35,6 +36,19 @@ type Outbox interface {
 	// recorded (a batch acknowledged, then an item failed): it is tried again until it
 	// has failed maxFailures times (a newer version starts the count again).
 	PushFailed(ctx context.Context, marketplace string, p Push) error
+	// HoldListing moves a queued listing of a current revision to needs_input, keeping
+	// its payload (it is mapped again when the seller supplies what is missing), with
+	// the mapping that says what is missing (nil keeps the stored one) and the reasons
+	// to show. A listing already in needs_input is updated; one of another revision or
+	// in another state (submitted, decided) is left alone.
+	HoldListing(ctx context.Context, id string, revision int, marketplace string, mapping json.RawMessage, reasons []string) error
+	// NeedsInput lists a marketplace's needs_input listings of current revisions,
+	// oldest first.
+	NeedsInput(ctx context.Context, marketplace string, limit int) ([]PendingListing, error)
+	// ReleaseListing moves a needs_input listing of a current revision back to queued:
+	// attempts start again, reasons are cleared, the mapping is kept until the listing
+	// is mapped again. A listing in another state is left alone.
+	ReleaseListing(ctx context.Context, id string, revision int, marketplace string) error
 	// Cursor returns where a marketplace's order feed was read to ("" at first).
 	Cursor(ctx context.Context, marketplace string) (string, error)
 	// SetCursor records where a marketplace's order feed was read to.
@@ -59,6 +73,9 @@ type PendingListing struct {
 	Attempts   int
 	// Existing is true when the marketplace accepted this SKU before.
 	Existing bool
+	// Input is what the seller supplied for this product on this marketplace
+	// (Queued and NeedsInput fill it).
+	Input ListingInput
 }
 
 // Push is one SKU's stock to push to a marketplace.
@@ -88,6 +105,7 @@ func (s *sqlStore) QueueListing(ctx context.Context, id string, revision int, ma
 				barcode = excluded.barcode,
 				submission = NULL,
 				attempts = 0,
+				mapping = NULL,
 				updated_at = excluded.updated_at`,
 			id, marketplace, revision, ListingQueued, string(q.Payload), nullString(q.Barcode), s.d.time(s.stamp(time.Time{})))
 		return err
@@ -102,8 +120,10 @@ func (s *sqlStore) pending(ctx context.Context, marketplace, state string, limit
 	var out []PendingListing
 	err := s.read(ctx, func(tx *sql.Tx) error {
 		return query(ctx, tx, `
-			SELECT l.product_id, l.revision, p.sku, l.payload, COALESCE(l.submission, ''), l.attempts, l.accepted
+			SELECT l.product_id, l.revision, p.sku, l.payload, COALESCE(l.submission, ''), l.attempts, l.accepted,
+				i.input, i.updated_at
 			FROM listings l JOIN products p ON p.id = l.product_id AND p.revision = l.revision
+			LEFT JOIN listing_inputs i ON i.product_id = l.product_id AND i.marketplace = l.marketplace
 			WHERE l.marketplace = $1 AND l.state = $2 AND l.payload IS NOT NULL
 			ORDER BY l.updated_at, l.product_id LIMIT $3`,
 			[]any{marketplace, state, limit}, func(rows *sql.Rows) error {
@@ -111,7 +131,8 @@ func (s *sqlStore) pending(ctx context.Context, marketplace, state string, limit
 					p       PendingListing
 					payload []byte
 				)
-				if err := rows.Scan(&p.ProductID, &p.Revision, &p.SKU, &payload, &p.Submission, &p.Attempts, &p.Existing); err != nil {
+				if err := rows.Scan(&p.ProductID, &p.Revision, &p.SKU, &payload, &p.Submission, &p.Attempts, &p.Existing,
+					inputCol{&p.Input}, nullTimeCol{&p.Input.UpdatedAt}); err != nil {
 					return err
 				}
 				p.Payload = payload
@@ -160,6 +181,52 @@ func (s *sqlStore) ListingFailed(ctx context.Context, id string, revision int, m
 		return false, fmt.Errorf("listing of %s on %s failed: %w", id, marketplace, err)
 	}
 	return rejected, nil
+}
+
+func (s *sqlStore) HoldListing(ctx context.Context, id string, revision int, marketplace string, mapping json.RawMessage, reasons []string) error {
+	if !messages.IsMarketplace(marketplace) {
+		return fmt.Errorf("hold listing of %s: unknown marketplace %q", id, marketplace)
+	}
+	m, err := mappingJSON(mapping)
+	if err != nil {
+		return fmt.Errorf("hold listing of %s on %s: %w", id, marketplace, err)
+	}
+	rs, err := reasonsJSON(reasons)
+	if err != nil {
+		return fmt.Errorf("hold listing of %s on %s: %w", id, marketplace, err)
+	}
+	err = s.writeRevision(ctx, id, revision, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `
+			UPDATE listings SET state = $4, mapping = COALESCE($5, mapping), reasons = $6, updated_at = $7
+			WHERE product_id = $1 AND marketplace = $2 AND revision = $3 AND state IN ($8, $4)`,
+			id, marketplace, revision, ListingNeedsInput, m, rs, s.d.time(s.stamp(time.Time{})), ListingQueued)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("hold listing of %s on %s: %w", id, marketplace, err)
+	}
+	return nil
+}
+
+func (s *sqlStore) NeedsInput(ctx context.Context, marketplace string, limit int) ([]PendingListing, error) {
+	return s.pending(ctx, marketplace, ListingNeedsInput, limit)
+}
+
+func (s *sqlStore) ReleaseListing(ctx context.Context, id string, revision int, marketplace string) error {
+	if !messages.IsMarketplace(marketplace) {
+		return fmt.Errorf("release listing of %s: unknown marketplace %q", id, marketplace)
+	}
+	err := s.writeRevision(ctx, id, revision, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `
+			UPDATE listings SET state = $4, attempts = 0, reasons = NULL, updated_at = $5
+			WHERE product_id = $1 AND marketplace = $2 AND revision = $3 AND state = $6`,
+			id, marketplace, revision, ListingQueued, s.d.time(s.stamp(time.Time{})), ListingNeedsInput)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("release listing of %s on %s: %w", id, marketplace, err)
+	}
+	return nil
 }
 
 func (s *sqlStore) Unpushed(ctx context.Context, marketplace string, limit, maxFailures int) ([]Push, error) {

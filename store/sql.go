@@ -159,13 +159,13 @@ func (s *sqlStore) Product(ctx context.Context, id string) (Product, error) {
 			return err
 		}
 
-		return query(ctx, tx, "SELECT marketplace, state, reasons, COALESCE(submission, ''), updated_at FROM listings WHERE product_id = $1 AND revision = $2",
+		return query(ctx, tx, "SELECT marketplace, state, reasons, COALESCE(submission, ''), mapping, updated_at FROM listings WHERE product_id = $1 AND revision = $2",
 			[]any{id, p.Revision}, func(rows *sql.Rows) error {
 				var (
 					m string
 					l Listing
 				)
-				if err := rows.Scan(&m, &l.State, jsonCol{&l.Reasons}, &l.Submission, timeCol{&l.UpdatedAt}); err != nil {
+				if err := rows.Scan(&m, &l.State, jsonCol{&l.Reasons}, &l.Submission, jsonCol{&l.Mapping}, timeCol{&l.UpdatedAt}); err != nil {
 					return err
 				}
 				p.Listings[m] = l
@@ -352,17 +352,22 @@ func (s *sqlStore) SetListing(ctx context.Context, id string, revision int, mark
 	if err != nil {
 		return fmt.Errorf("set listing of %s on %s: %w", id, marketplace, err)
 	}
+	mapping, err := mappingJSON(l.Mapping)
+	if err != nil {
+		return fmt.Errorf("set listing of %s on %s: %w", id, marketplace, err)
+	}
 	err = s.writeRevision(ctx, id, revision, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `
-			INSERT INTO listings (product_id, marketplace, revision, state, reasons, submission, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)
+			INSERT INTO listings (product_id, marketplace, revision, state, reasons, submission, mapping, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 			ON CONFLICT (product_id, marketplace) DO UPDATE SET
 				revision = excluded.revision,
 				state = excluded.state,
 				reasons = excluded.reasons,
 				submission = excluded.submission,
+				mapping = COALESCE(excluded.mapping, listings.mapping),
 				updated_at = excluded.updated_at`,
-			id, marketplace, revision, l.State, reasons, nullString(l.Submission), s.d.time(s.stamp(l.UpdatedAt)))
+			id, marketplace, revision, l.State, reasons, nullString(l.Submission), mapping, s.d.time(s.stamp(l.UpdatedAt)))
 		if err != nil || l.State != ListingAccepted {
 			return err
 		}
@@ -453,6 +458,17 @@ func reasonsJSON(reasons []string) (any, error) {
 		return nil, err
 	}
 	return string(b), nil
+}
+
+// mappingJSON checks a listing's mapping, storing none (nil) as NULL.
+func mappingJSON(m json.RawMessage) (any, error) {
+	if len(m) == 0 {
+		return nil, nil
+	}
+	if !json.Valid(m) {
+		return nil, errors.New("mapping is not JSON")
+	}
+	return string(m), nil
 }
 
 // nonNil returns s, or an empty slice for nil, so JSON shows [] rather than null.

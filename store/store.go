@@ -6,6 +6,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"time"
 
@@ -51,10 +52,15 @@ type Stage struct {
 // (or the service's) words for a rejection; Submission is the marketplace's ID of the
 // request the listing went out in.
 type Listing struct {
-	State      string    `json:"state"`
-	Reasons    []string  `json:"reasons,omitempty"`
-	Submission string    `json:"submission,omitempty"`
-	UpdatedAt  time.Time `json:"updated_at"`
+	State      string   `json:"state"`
+	Reasons    []string `json:"reasons,omitempty"`
+	Submission string   `json:"submission,omitempty"`
+	// Mapping is the listing in the marketplace's vocabulary as the mapping step chose
+	// it (a taxonomy.Mapping): category, brand, attributes and where each came from,
+	// and for needs_input what is missing and what is allowed. SetListing keeps the
+	// stored mapping when this is nil.
+	Mapping   json.RawMessage `json:"mapping,omitempty"`
+	UpdatedAt time.Time       `json:"updated_at"`
 }
 
 // Product is everything the API shows about a product.

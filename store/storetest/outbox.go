@@ -17,18 +17,20 @@ type outboxStore interface {
 	store.Store
 	store.Inventory
 	store.Outbox
+	store.Taxonomy
 }
 
 // RunOutbox runs the contract suite of store.Outbox. open must return a new, empty
-// store for each call, which must also implement store.Inventory and store.Outbox;
-// RunOutbox closes it when the subtest ends.
+// store for each call, which must also implement store.Inventory, store.Outbox and
+// store.Taxonomy (for the seller's input to listings); RunOutbox closes it when the
+// subtest ends.
 func RunOutbox(t *testing.T, open func(t *testing.T) store.Store) {
 	newOutbox := func(t *testing.T) outboxStore {
 		t.Helper()
 		s := open(t)
 		t.Cleanup(func() { assert.NoError(t, s.Close()) })
 		o, ok := s.(outboxStore)
-		require.True(t, ok, "%T does not implement store.Inventory and store.Outbox", s)
+		require.True(t, ok, "%T does not implement store.Inventory, store.Outbox and store.Taxonomy", s)
 		return o
 	}
 	tests := []struct {
@@ -38,6 +40,9 @@ func RunOutbox(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Listings/QueueSubmitDecide", testOutboxListingFlow},
 		{"Listings/FailedAttemptsReject", testOutboxListingFailed},
 		{"Listings/OlderRevisionIsNotWork", testOutboxOlderRevision},
+		{"Listings/NeedsInputRoundTrip", testOutboxNeedsInput},
+		{"Listings/HoldOnlyQueuedOfCurrentRevision", testOutboxHoldIgnored},
+		{"Listings/Invalid", testOutboxInvalid},
 		{"Stock/OnlyAcceptedListingsAndChangedQuantities", testOutboxUnpushed},
 		{"Stock/FailuresStopRetries", testOutboxPushFailed},
 		{"Cursor", testOutboxCursor},
@@ -223,4 +228,167 @@ func testOutboxCursor(t *testing.T, s outboxStore) {
 	c, err = s.Cursor(ctx, messages.Trendyol)
 	require.NoError(t, err)
 	assert.Empty(t, c)
+}
+
+var heldMapping = json.RawMessage(`{"category":"56","missing":[{"attribute":"338","name":"Beden","allowed":["S","M"]}]}`)
+
+func needsInput(t *testing.T, s outboxStore, marketplace string) []store.PendingListing {
+	t.Helper()
+	l, err := s.NeedsInput(context.Background(), marketplace, 10)
+	require.NoError(t, err)
+	return l
+}
+
+func queued(t *testing.T, s outboxStore, marketplace string) []store.PendingListing {
+	t.Helper()
+	l, err := s.Queued(context.Background(), marketplace, 10)
+	require.NoError(t, err)
+	return l
+}
+
+func testOutboxNeedsInput(t *testing.T, s outboxStore) {
+	ctx := context.Background()
+	id, rev := put(t, s, newProduct("p1", "SKU-1"))
+	id2, rev2 := put(t, s, newProduct("p2", "SKU-2"))
+	queue(t, s, id, rev, "869000000001")
+	queue(t, s, id2, rev2, "")
+	_, err := s.ListingFailed(ctx, id, rev, messages.Trendyol, "trendyol answered 503", 5)
+	require.NoError(t, err)
+	assert.Empty(t, needsInput(t, s, messages.Trendyol))
+
+	reasons := []string{"Beden is required: allowed S, M"}
+	require.NoError(t, s.HoldListing(ctx, id, rev, messages.Trendyol, heldMapping, reasons))
+	q := queued(t, s, messages.Trendyol)
+	require.Len(t, q, 1, "a held listing is not sent")
+	assert.Equal(t, id2, q[0].ProductID)
+	held := needsInput(t, s, messages.Trendyol)
+	require.Len(t, held, 1)
+	assert.Equal(t, id, held[0].ProductID)
+	assert.Equal(t, rev, held[0].Revision)
+	assert.Equal(t, "SKU-1", held[0].SKU)
+	assert.JSONEq(t, string(outboxPayload), string(held[0].Payload), "the payload is kept")
+	assert.Zero(t, held[0].Input, "nothing supplied yet")
+	assert.Empty(t, needsInput(t, s, messages.Amazon), "per marketplace")
+
+	l := get(t, s, id).Listings[messages.Trendyol]
+	assert.Equal(t, store.ListingNeedsInput, l.State)
+	assert.Equal(t, reasons, l.Reasons)
+	assert.JSONEq(t, string(heldMapping), string(l.Mapping), "the product shows what is missing")
+
+	// Holding again (mapped again, still missing something) updates it.
+	require.NoError(t, s.HoldListing(ctx, id, rev, messages.Trendyol, nil, []string{"Renk is required"}))
+	l = get(t, s, id).Listings[messages.Trendyol]
+	assert.Equal(t, store.ListingNeedsInput, l.State)
+	assert.Equal(t, []string{"Renk is required"}, l.Reasons)
+	assert.JSONEq(t, string(heldMapping), string(l.Mapping), "a nil mapping keeps the stored one")
+
+	input := store.ListingInput{Attributes: map[string]string{"Beden": "M"}, UpdatedAt: at}
+	require.NoError(t, s.SetListingInput(ctx, id, messages.Trendyol, input))
+	held = needsInput(t, s, messages.Trendyol)
+	require.Len(t, held, 1)
+	assert.Equal(t, input, held[0].Input)
+
+	require.NoError(t, s.ReleaseListing(ctx, id, rev, messages.Trendyol))
+	assert.Empty(t, needsInput(t, s, messages.Trendyol))
+	q = queued(t, s, messages.Trendyol)
+	require.Len(t, q, 2)
+	released := q[0]
+	if released.ProductID != id {
+		released = q[1]
+	}
+	assert.Equal(t, store.PendingListing{ProductID: id, Revision: rev, SKU: "SKU-1", Payload: released.Payload, Input: input}, released,
+		"queued again with the seller's input, attempts from zero")
+	assert.JSONEq(t, string(outboxPayload), string(released.Payload))
+	other := q[0]
+	if other.ProductID != id2 {
+		other = q[1]
+	}
+	assert.Zero(t, other.Input, "input is per product")
+	l = get(t, s, id).Listings[messages.Trendyol]
+	assert.Equal(t, store.ListingQueued, l.State)
+	assert.Empty(t, l.Reasons)
+	assert.JSONEq(t, string(heldMapping), string(l.Mapping), "release keeps the mapping")
+
+	// Submitted with the complete mapping, the product shows it; queueing again clears it.
+	complete := json.RawMessage(`{"category":"56","attributes":[{"id":"338","value_ids":["6822"]}]}`)
+	require.NoError(t, s.SetListing(ctx, id, rev, messages.Trendyol, store.Listing{State: store.ListingSubmitted, Submission: "b-1", Mapping: complete}))
+	assert.JSONEq(t, string(complete), string(get(t, s, id).Listings[messages.Trendyol].Mapping))
+	queue(t, s, id, rev, "")
+	assert.Empty(t, get(t, s, id).Listings[messages.Trendyol].Mapping, "a new payload is mapped anew")
+}
+
+func testOutboxHoldIgnored(t *testing.T, s outboxStore) {
+	ctx := context.Background()
+	id, rev := put(t, s, newProduct("p1", "SKU-1"))
+	queue(t, s, id, rev, "")
+	_, rev2 := put(t, s, newProduct("p1", "SKU-1"))
+	queue(t, s, id, rev2, "")
+
+	require.NoError(t, s.HoldListing(ctx, id, rev, messages.Trendyol, heldMapping, []string{"late"}))
+	assert.Empty(t, needsInput(t, s, messages.Trendyol), "a late revision's hold is ignored")
+	q := queued(t, s, messages.Trendyol)
+	require.Len(t, q, 1)
+	assert.Equal(t, rev2, q[0].Revision)
+	assert.Empty(t, get(t, s, id).Listings[messages.Trendyol].Reasons)
+
+	require.NoError(t, s.HoldListing(ctx, id, rev2, messages.Trendyol, heldMapping, []string{"Beden is required"}))
+	require.Len(t, needsInput(t, s, messages.Trendyol), 1)
+	require.NoError(t, s.ReleaseListing(ctx, id, rev, messages.Trendyol))
+	assert.Len(t, needsInput(t, s, messages.Trendyol), 1, "a late revision's release is ignored")
+	assert.Empty(t, queued(t, s, messages.Trendyol))
+
+	// Only a queued listing is held, only a held one released.
+	require.NoError(t, s.ReleaseListing(ctx, id, rev2, messages.Trendyol))
+	require.NoError(t, s.SetListing(ctx, id, rev2, messages.Trendyol, store.Listing{State: store.ListingSubmitted, Submission: "b-1"}))
+	require.NoError(t, s.HoldListing(ctx, id, rev2, messages.Trendyol, heldMapping, []string{"too late"}))
+	l := get(t, s, id).Listings[messages.Trendyol]
+	assert.Equal(t, store.ListingSubmitted, l.State, "a submitted listing is not held")
+	assert.Empty(t, l.Reasons)
+	require.NoError(t, s.ReleaseListing(ctx, id, rev2, messages.Trendyol))
+	assert.Equal(t, store.ListingSubmitted, get(t, s, id).Listings[messages.Trendyol].State, "only needs_input is released")
+	sub, err := s.Submitted(ctx, messages.Trendyol)
+	require.NoError(t, err)
+	assert.Len(t, sub, 1)
+
+	// A listing never queued on a marketplace is not created by a hold.
+	require.NoError(t, s.HoldListing(ctx, id, rev2, messages.Amazon, heldMapping, nil))
+	assert.NotContains(t, get(t, s, id).Listings, messages.Amazon)
+}
+
+func testOutboxInvalid(t *testing.T, s outboxStore) {
+	ctx := context.Background()
+	id, rev := put(t, s, newProduct("p1", "SKU-1"))
+	queue(t, s, id, rev, "")
+	tests := []struct {
+		name  string
+		write func() error
+		says  string
+	}{
+		{"hold on unknown marketplace", func() error {
+			return s.HoldListing(ctx, id, rev, "ebay", heldMapping, nil)
+		}, "marketplace"},
+		{"hold with mapping not JSON", func() error {
+			return s.HoldListing(ctx, id, rev, messages.Trendyol, json.RawMessage(`{"category":`), nil)
+		}, "mapping"},
+		{"release on unknown marketplace", func() error {
+			return s.ReleaseListing(ctx, id, rev, "ebay")
+		}, "marketplace"},
+		{"set listing with mapping not JSON", func() error {
+			return s.SetListing(ctx, id, rev, messages.Trendyol, store.Listing{State: store.ListingQueued, Mapping: json.RawMessage(`nope`)})
+		}, "mapping"},
+		{"hold of unknown product", func() error {
+			return s.HoldListing(ctx, "missing", 1, messages.Trendyol, heldMapping, nil)
+		}, store.ErrNotFound.Error()},
+		{"release of unknown product", func() error {
+			return s.ReleaseListing(ctx, "missing", 1, messages.Trendyol)
+		}, store.ErrNotFound.Error()},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.ErrorContains(t, tt.write(), tt.says)
+		})
+	}
+	assert.Empty(t, needsInput(t, s, messages.Trendyol))
+	assert.Len(t, queued(t, s, messages.Trendyol), 1)
+	assert.Empty(t, get(t, s, id).Listings[messages.Trendyol].Mapping)
 }

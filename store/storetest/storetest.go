@@ -4,6 +4,7 @@ package storetest
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -43,6 +44,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"PutTexts", testPutTexts},
 		{"SetListing", testSetListing},
 		{"SetListing/Invalid", testSetListingInvalid},
+		{"SetListing/Mapping", testSetListingMapping},
 		{"Writes/OtherRevisionIgnored", testOtherRevisionIgnored},
 		{"Writes/NotFound", testWritesNotFound},
 		{"Products/Empty", testProductsEmpty},
@@ -327,6 +329,39 @@ func testSetListing(t *testing.T, s store.Store) {
 		messages.Amazon:   {State: store.ListingAccepted, UpdatedAt: at.Add(time.Minute)},
 		messages.Trendyol: {State: store.ListingRejected, Reasons: []string{"title too long"}, UpdatedAt: at},
 	}, get(t, s, id).Listings)
+}
+
+func testSetListingMapping(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	id, rev := put(t, s, newProduct("p1", "SKU-1"))
+	mapping := json.RawMessage(`{"category":"56","brand":"40","attributes":[{"id":"47","value_ids":["1001"],"from":"auto"}]}`)
+	require.NoError(t, s.SetListing(ctx, id, rev, messages.Trendyol, store.Listing{State: store.ListingSubmitted, Submission: "b-1", Mapping: mapping}))
+	require.NoError(t, s.SetListing(ctx, id, rev, messages.Amazon, store.Listing{State: store.ListingSubmitted}))
+	p := get(t, s, id)
+	assert.JSONEq(t, string(mapping), string(p.Listings[messages.Trendyol].Mapping), "the product shows the mapping")
+	assert.Empty(t, p.Listings[messages.Amazon].Mapping)
+
+	require.NoError(t, s.SetListing(ctx, id, rev, messages.Trendyol, store.Listing{State: store.ListingAccepted, Submission: "b-1"}))
+	l := get(t, s, id).Listings[messages.Trendyol]
+	assert.Equal(t, store.ListingAccepted, l.State)
+	assert.JSONEq(t, string(mapping), string(l.Mapping), "a nil mapping keeps the stored one")
+
+	other := json.RawMessage(`{"category":"411"}`)
+	require.NoError(t, s.SetListing(ctx, id, rev, messages.Trendyol, store.Listing{State: store.ListingRejected, Mapping: other}))
+	assert.JSONEq(t, string(other), string(get(t, s, id).Listings[messages.Trendyol].Mapping), "a new mapping replaces it")
+
+	// The JSON of a product shows the mapping as an object, not a string.
+	b, err := json.Marshal(get(t, s, id))
+	require.NoError(t, err)
+	var shown struct {
+		Listings map[string]struct {
+			Mapping struct {
+				Category string `json:"category"`
+			} `json:"mapping"`
+		} `json:"listings"`
+	}
+	require.NoError(t, json.Unmarshal(b, &shown))
+	assert.Equal(t, "411", shown.Listings[messages.Trendyol].Mapping.Category)
 }
 
 func testSetListingInvalid(t *testing.T, s store.Store) {
