@@ -120,20 +120,21 @@ var catalog = []struct {
 	{"no category", "default", messages.Product{Name: "Masa Lambası LED", Brand: "Philips"}, []string{"Philips", "LED"}},
 }
 
-// TestGenerateCatalog writes every catalog product for every marketplace and checks
-// every rule on each text.
+// TestGenerateCatalog writes every catalog product for every marketplace, and for
+// Amazon in Turkish, and checks every rule on each text.
 func TestGenerateCatalog(t *testing.T) {
 	require.GreaterOrEqual(t, len(catalog), 40)
 	colours := []messages.Color{{Hex: "#222222", EN: "Black", TR: "Siyah", Share: 0.5}}
+	all := listings(t)
 	for _, tt := range catalog {
 		t.Run(tt.name, func(t *testing.T) {
 			assert.Equal(t, tt.template, templateFor(tt.product.Category).Name, "template of %q", tt.product.Category)
-			for _, m := range messages.Marketplaces {
-				text, rep, err := Generate(tt.product, colours, m)
-				require.NoError(t, err)
+			for _, m := range listingNames {
+				r := all[m]
+				text, rep := Generate(tt.product, colours, r)
 				require.NotEqual(t, StatusFail, rep.Status, "%s: %q", m, rep.Notes)
-				assertRules(t, m, tt.product, text)
-				assert.Empty(t, CheckBrand(text, m, tt.product.Brand), "%s: the checker agrees", m)
+				assertRules(t, r, tt.product, text)
+				assert.Empty(t, CheckBrand(text, r, tt.product.Brand), "%s: the checker agrees", m)
 				for _, s := range tt.contains {
 					assert.Contains(t, text.Title, s, m)
 				}
@@ -171,23 +172,19 @@ func TestTemplateOrderAndNoun(t *testing.T) {
 	// headphones: the model follows the name and no gender goes into the title
 	p := messages.Product{Name: "Kablosuz Kulaklık", Brand: "JBL", Category: "Kulaklık",
 		Attributes: map[string]string{"renk": "Siyah", "model": "Tune 520BT", "cinsiyet": "Unisex"}}
-	text, _, err := Generate(p, nil, messages.Trendyol)
-	require.NoError(t, err)
+	text, _ := Generate(p, nil, rulesOf(t, messages.Trendyol))
 	assert.Equal(t, "JBL Kablosuz Kulaklık Tune 520BT Siyah", text.Title)
 
 	// a model name alone gets the category's noun, in the listing's language
 	p = messages.Product{Name: "Samba OG", Brand: "adidas", Category: "Ayakkabı", Attributes: map[string]string{"renk": "Beyaz"}}
-	text, _, err = Generate(p, nil, messages.Trendyol)
-	require.NoError(t, err)
+	text, _ = Generate(p, nil, rulesOf(t, messages.Trendyol))
 	assert.Equal(t, "adidas Samba OG Ayakkabı Beyaz", text.Title)
-	text, _, err = Generate(p, nil, messages.Amazon)
-	require.NoError(t, err)
+	text, _ = Generate(p, nil, rulesOf(t, messages.Amazon))
 	assert.Equal(t, "adidas Samba OG Shoes White", text.Title)
 
 	// a name with the noun, in either language, gets none
 	p.Name = "Samba OG Ayakkabısı"
-	text, _, err = Generate(p, nil, messages.Amazon)
-	require.NoError(t, err)
+	text, _ = Generate(p, nil, rulesOf(t, messages.Amazon))
 	assert.Equal(t, "adidas Samba OG Ayakkabısı White", text.Title)
 }
 
@@ -225,7 +222,6 @@ func TestParseTemplates(t *testing.T) {
 
 func TestTemplateNounInOtherLanguage(t *testing.T) {
 	p := messages.Product{Name: "Noise Cancelling Wireless Headphones", Brand: "Sony", Category: "Headphones"}
-	text, _, err := Generate(p, nil, messages.Trendyol)
-	require.NoError(t, err)
+	text, _ := Generate(p, nil, rulesOf(t, messages.Trendyol))
 	assert.NotContains(t, text.Title, "Kulaklık", "the English noun names it already")
 }

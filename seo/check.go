@@ -10,21 +10,18 @@ import (
 	"github.com/stox-dev/stox/messages"
 )
 
-// Check returns the ways finished listing text breaks marketplace's rules, none when it
-// complies: ours or anyone else's text. It cannot tell the brand from other words, so
-// a brand written in capitals or with a character titles may not use is reported; use
-// CheckBrand when the brand is known.
-func Check(text messages.ListingText, marketplace string) []string {
-	return CheckBrand(text, marketplace, "")
+// Check returns the ways finished listing text breaks rules r, none when it complies:
+// ours or anyone else's text. The text must be in r's language, so a marketplace
+// configured for another language is checked with its rules In that one. Check cannot
+// tell the brand from other words, so a brand written in capitals or with a character
+// titles may not use is reported; use CheckBrand when the brand is known.
+func Check(text messages.ListingText, r Rules) []string {
+	return CheckBrand(text, r, "")
 }
 
 // CheckBrand is Check for a product of the given brand, whose words a title may carry
 // as the brand spells them (in capitals, or with a character titles may not use).
-func CheckBrand(text messages.ListingText, marketplace, brand string) []string {
-	r, ok := rules[marketplace]
-	if !ok {
-		return []string{fmt.Sprintf("%s: %v", marketplace, ErrUnknownMarketplace)}
-	}
+func CheckBrand(text messages.ListingText, r Rules, brand string) []string {
 	return check(r, text, collapse(stripTags(brand)))
 }
 

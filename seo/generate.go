@@ -38,19 +38,18 @@ type Report struct {
 	Writer string `json:"writer,omitempty"`
 }
 
-// ErrUnknownMarketplace is returned for a marketplace with no rules.
+// ErrUnknownMarketplace is what a marketplace with no rules is reported with.
 var ErrUnknownMarketplace = errors.New("unknown marketplace")
 
-// Generate writes the listing text of product p for marketplace, in the marketplace's
-// language. colors are the dominant colours the image stage found, most frequent first;
-// the first one names the colour when the seller gave none. The report says whether the
-// text passed as given, was fixed (and how), or fails (and why); a failing text is
-// returned too, for inspection, but must not be published. The error is only for an
-// unknown marketplace.
-func Generate(p messages.Product, colors []messages.Color, marketplace string) (messages.ListingText, Report, error) {
-	r, ok := rules[marketplace]
-	if !ok {
-		return messages.ListingText{}, Report{}, fmt.Errorf("generate text for %q: %w", marketplace, ErrUnknownMarketplace)
+// Generate writes the listing text of product p under rules r, in r's language (see
+// Rules.In): Turkish, or English for any other. colors are the dominant colours the
+// image stage found, most frequent first; the first one names the colour when the
+// seller gave none. The report says whether the text passed as given, was fixed (and
+// how), or fails (and why); a failing text is returned too, for inspection, but must not
+// be published.
+func Generate(p messages.Product, colors []messages.Color, r Rules) (messages.ListingText, Report) {
+	if r.Language != Turkish {
+		r.Language = English
 	}
 	g := generator{r: r, lang: r.Language, brand: collapse(stripTags(p.Brand)), tpl: templateFor(p.Category)}
 	g.brandWords = make(map[string]string)
@@ -60,7 +59,7 @@ func Generate(p messages.Product, colors []messages.Color, marketplace string) (
 		}
 	}
 	text := messages.ListingText{Language: r.Language}
-	rep := Report{Marketplace: marketplace, Writer: WriterDeterministic}
+	rep := Report{Marketplace: r.Marketplace, Writer: WriterDeterministic}
 	if hasMarkup(p) {
 		g.note("removed markup from the seller's text")
 	}
@@ -68,13 +67,13 @@ func Generate(p messages.Product, colors []messages.Color, marketplace string) (
 	raw := strings.Fields(stripTags(p.Name))
 	if len(raw) == 0 {
 		rep.Status, rep.Notes = StatusFail, []string{"name: empty"}
-		return text, rep, nil
+		return text, rep
 	}
 	name := g.clean(raw)
 	if len(name) == 0 {
 		rep.Status = StatusFail
 		rep.Notes = append(g.notes, "name: nothing left once promotional phrases are removed")
-		return text, rep, nil
+		return text, rep
 	}
 	name = g.withNoun(g.withoutBrand(name))
 
@@ -93,7 +92,7 @@ func Generate(p messages.Product, colors []messages.Color, marketplace string) (
 	title, reason := g.title(name, byKind, colour)
 	if reason != "" {
 		rep.Status, rep.Notes = StatusFail, append(g.notes, reason)
-		return text, rep, nil
+		return text, rep
 	}
 	text.Title = title
 	items := g.items(byKind, others, colour, p.Category)
@@ -103,13 +102,13 @@ func Generate(p messages.Product, colors []messages.Color, marketplace string) (
 
 	if v := check(r, text, g.brand); len(v) > 0 {
 		rep.Status, rep.Notes = StatusFail, v
-		return text, rep, nil
+		return text, rep
 	}
 	rep.Status, rep.Notes = StatusPass, g.notes
 	if len(g.notes) > 0 {
 		rep.Status = StatusFixed
 	}
-	return text, rep, nil
+	return text, rep
 }
 
 // hasMarkup reports whether any of the seller's text holds tags or control characters,

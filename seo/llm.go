@@ -17,19 +17,19 @@ import (
 // WriterLLM names text a language model wrote, in a Report's Writer.
 const WriterLLM = "llm"
 
-// Writer writes one marketplace's listing text for a product; the report says how the
-// text fares against the marketplace's rules and which writer wrote it. The error is
-// only for an unknown marketplace.
+// Writer writes one marketplace's listing text for a product under the marketplace's
+// rules r, in r's language; the report says how the text fares against r and which
+// writer wrote it.
 type Writer interface {
-	Write(ctx context.Context, p messages.Product, colors []messages.Color, marketplace string) (messages.ListingText, Report, error)
+	Write(ctx context.Context, p messages.Product, colors []messages.Color, r Rules) (messages.ListingText, Report)
 }
 
 // Deterministic is the Writer that calls Generate: the default.
 type Deterministic struct{}
 
 // Write implements Writer.
-func (Deterministic) Write(_ context.Context, p messages.Product, colors []messages.Color, marketplace string) (messages.ListingText, Report, error) {
-	return Generate(p, colors, marketplace)
+func (Deterministic) Write(_ context.Context, p messages.Product, colors []messages.Color, r Rules) (messages.ListingText, Report) {
+	return Generate(p, colors, r)
 }
 
 // LLM is a Writer that asks a language model behind an OpenAI-compatible chat
@@ -55,14 +55,12 @@ type LLM struct {
 const llmReplyMax = 1 << 20
 
 // Write implements Writer.
-func (l LLM) Write(ctx context.Context, p messages.Product, colors []messages.Color, marketplace string) (messages.ListingText, Report, error) {
-	base, rep, err := Generate(p, colors, marketplace)
-	if err != nil {
-		return base, rep, err
-	}
-	text, err := l.complete(ctx, p, base, marketplace)
+func (l LLM) Write(ctx context.Context, p messages.Product, colors []messages.Color, r Rules) (messages.ListingText, Report) {
+	base, rep := Generate(p, colors, r)
+	r.Language = base.Language // Generate's fallback for a language it cannot write
+	text, err := l.complete(ctx, p, base, r)
 	if err == nil {
-		if v := CheckBrand(text, marketplace, p.Brand); len(v) > 0 {
+		if v := CheckBrand(text, r, p.Brand); len(v) > 0 {
 			err = fmt.Errorf("breaks the rules: %s", strings.Join(v, "; "))
 		}
 	}
@@ -70,9 +68,9 @@ func (l LLM) Write(ctx context.Context, p messages.Product, colors []messages.Co
 		reason := "llm rejected: " + err.Error()
 		rep.Notes = append(rep.Notes, reason)
 		rep.Writer = WriterDeterministic + " (" + reason + ")"
-		return base, rep, nil
+		return base, rep
 	}
-	return text, Report{Marketplace: marketplace, Status: StatusPass, Writer: WriterLLM}, nil
+	return text, Report{Marketplace: r.Marketplace, Status: StatusPass, Writer: WriterLLM}
 }
 
 type chatMessage struct {
@@ -101,10 +99,9 @@ type llmText struct {
 	Keywords    []string `json:"keywords"`
 }
 
-// complete asks the model for the text of marketplace, given the product and the
+// complete asks the model for text that meets r, given the product and the
 // deterministic draft.
-func (l LLM) complete(ctx context.Context, p messages.Product, draft messages.ListingText, marketplace string) (messages.ListingText, error) {
-	r := rules[marketplace]
+func (l LLM) complete(ctx context.Context, p messages.Product, draft messages.ListingText, r Rules) (messages.ListingText, error) {
 	timeout := l.Timeout
 	if timeout <= 0 {
 		timeout = 30 * time.Second

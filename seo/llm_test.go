@@ -67,14 +67,13 @@ func TestLLM(t *testing.T) {
 			defer srv.Close()
 
 			l := LLM{BaseURL: srv.URL + "/", APIKey: "sk-test", Model: "test-model", HTTPClient: srv.Client()}
-			text, rep, err := l.Write(context.Background(), p, nil, messages.Trendyol)
-			require.NoError(t, err)
+			text, rep := l.Write(context.Background(), p, nil, rulesOf(t, messages.Trendyol))
 			assert.Equal(t, int32(1), calls.Load())
 			assert.True(t, strings.HasPrefix(rep.Writer, tt.wantWriter), "writer %q", rep.Writer)
 			assert.Equal(t, tt.wantTitle, text.Title)
 			assert.Equal(t, "tr", text.Language)
 			assert.NotEqual(t, StatusFail, rep.Status)
-			assert.Empty(t, CheckBrand(text, messages.Trendyol, p.Brand), "whatever the model says, the text complies")
+			assert.Empty(t, CheckBrand(text, rulesOf(t, messages.Trendyol), p.Brand), "whatever the model says, the text complies")
 			if tt.wantNote != "" {
 				assert.Contains(t, strings.Join(rep.Notes, "\n"), tt.wantNote)
 			} else {
@@ -89,22 +88,53 @@ func TestLLMUnreachable(t *testing.T) {
 	url := srv.URL
 	srv.Close()
 	p := messages.Product{Name: "Running Shoe", Brand: "Nike"}
-	text, rep, err := LLM{BaseURL: url, Model: "m"}.Write(context.Background(), p, nil, messages.Amazon)
-	require.NoError(t, err)
+	text, rep := LLM{BaseURL: url, Model: "m"}.Write(context.Background(), p, nil, rulesOf(t, messages.Amazon))
 	assert.Equal(t, "Nike Running Shoe", text.Title)
 	assert.Contains(t, rep.Writer, "llm rejected: request")
+}
 
-	_, _, err = LLM{BaseURL: url}.Write(context.Background(), p, nil, "n11")
-	assert.ErrorIs(t, err, ErrUnknownMarketplace)
+// TestLLMAmazonTurkish: on amazon.com.tr the model is asked for Turkish under Amazon's
+// limits, and its text is checked as Turkish.
+func TestLLMAmazonTurkish(t *testing.T) {
+	p := messages.Product{Name: "Air Max 90 Spor Ayakkabı", Brand: "Nike", Category: "Ayakkabı",
+		Attributes: map[string]string{"renk": "Beyaz", "numara": "42", "cinsiyet": "Erkek"}}
+	answer := `{"title":"Nike Air Max 90 Erkek Spor Ayakkabı Beyaz 42","description":"Günlük kullanım için hafif spor ayakkabı.",` +
+		`"bullets":["Renk: Beyaz","Numara: 42"],"keywords":["koşu","sneaker"]}`
+	var prompt string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req chatRequest
+		if assert.NoError(t, json.NewDecoder(r.Body).Decode(&req)) && assert.Len(t, req.Messages, 2) {
+			prompt = req.Messages[0].Content
+		}
+		_, _ = w.Write([]byte(completion(answer)))
+	}))
+	defer srv.Close()
+
+	r := rulesOf(t, messages.Amazon).In(Turkish)
+	text, rep := LLM{BaseURL: srv.URL, Model: "m", HTTPClient: srv.Client()}.Write(context.Background(), p, nil, r)
+	assert.Equal(t, WriterLLM, rep.Writer, rep.Notes)
+	assert.Equal(t, "tr", text.Language)
+	assert.Equal(t, "Nike Air Max 90 Erkek Spor Ayakkabı Beyaz 42", text.Title)
+	assert.Equal(t, []string{"Renk: Beyaz", "Numara: 42"}, text.Bullets)
+	assert.Contains(t, prompt, "for the amazon marketplace, in Turkish")
+	assert.Contains(t, prompt, "title at most 200 characters")
+	assert.Contains(t, prompt, "at most 5 bullets")
+	assert.Contains(t, prompt, "at most 249 bytes")
+
+	// the same answer is rejected on Trendyol, which takes no bullets
+	text, rep = LLM{BaseURL: srv.URL, Model: "m", HTTPClient: srv.Client()}.Write(context.Background(), p, nil, rulesOf(t, messages.Trendyol))
+	assert.Contains(t, rep.Writer, "takes no bullet points")
+	assert.Empty(t, text.Bullets)
 }
 
 func TestDeterministicWriter(t *testing.T) {
 	p := messages.Product{Name: "Keten Gömlek", Brand: "Koton"}
-	want, wantRep, err := Generate(p, nil, messages.Trendyol)
-	require.NoError(t, err)
-	got, rep, err := Deterministic{}.Write(context.Background(), p, nil, messages.Trendyol)
-	require.NoError(t, err)
-	assert.Equal(t, want, got)
-	assert.Equal(t, wantRep, rep)
-	assert.Equal(t, WriterDeterministic, rep.Writer)
+	for m, r := range listings(t) {
+		want, wantRep := Generate(p, nil, r)
+		got, rep := Deterministic{}.Write(context.Background(), p, nil, r)
+		assert.Equal(t, want, got, m)
+		assert.Equal(t, wantRep, rep, m)
+		assert.Equal(t, WriterDeterministic, rep.Writer, m)
+		assert.Equal(t, r.Language, got.Language, m)
+	}
 }

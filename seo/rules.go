@@ -2,6 +2,7 @@ package seo
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/stox-dev/stox/messages"
 )
@@ -17,7 +18,8 @@ const (
 type Rules struct {
 	// Marketplace is the marketplace's name (messages.Amazon, …).
 	Marketplace string
-	// Language is the language the listing is written in: Turkish or English.
+	// Language is the language the listing is written in: Turkish or English. RulesFor
+	// gives each marketplace's default; In sets the one a configured marketplace speaks.
 	Language string
 	// TitleMax is the longest title.
 	TitleMax int
@@ -83,7 +85,9 @@ var rules = map[string]Rules{
 	},
 	messages.Amazon: {
 		Marketplace: messages.Amazon,
-		Language:    English,
+		// Amazon's language is its marketplace's (Turkish on amazon.com.tr), which only
+		// configuration knows: callers set it with In. English is amazon.com's.
+		Language: English,
 		// [C] Seller Central help 201100890: ≤200 characters with spaces, none of
 		// ! $ ? _ { } ^ ¬ ¦, no promotional phrases, the same word at most twice
 		// (reference/marketplaces.md §3.2). A single [3P] post claims 75 characters from
@@ -104,9 +108,28 @@ var rules = map[string]Rules{
 	},
 }
 
-// RulesFor returns the text rules of a marketplace, and false for an unknown one.
+// RulesFor returns the text rules of a marketplace in its default language, and false
+// for an unknown one.
 func RulesFor(marketplace string) (Rules, bool) {
 	r, ok := rules[marketplace]
 	r.DescriptionTags = slices.Clone(r.DescriptionTags)
 	return r, ok
+}
+
+// In returns r for listings in language, a code ("tr", "en") or a tag whose first part
+// is one ("tr_TR", "en-GB"); every limit stays the marketplace's. Generate writes only
+// Turkish and English, so any other language ("de" for amazon.de) falls back to
+// English; an empty language keeps r's.
+func (r Rules) In(language string) Rules {
+	r.DescriptionTags = slices.Clone(r.DescriptionTags)
+	if language == "" {
+		return r
+	}
+	code, _, _ := strings.Cut(language, "_")
+	code, _, _ = strings.Cut(code, "-")
+	r.Language = English
+	if strings.EqualFold(code, Turkish) {
+		r.Language = Turkish
+	}
+	return r
 }

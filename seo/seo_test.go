@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"unicode"
@@ -21,12 +22,35 @@ var testPromos = []string{
 	"free shipping", "best seller", "on sale", "cheapest",
 }
 
-// assertRules checks every rule of marketplace m on text generated for p, without the
-// package's own checker, so the two cannot be wrong the same way.
-func assertRules(t *testing.T, m string, p messages.Product, text messages.ListingText) {
-	t.Helper()
+// rulesOf returns marketplace m's rules in its default language.
+func rulesOf(tb testing.TB, m string) Rules {
+	tb.Helper()
 	r, ok := RulesFor(m)
-	require.True(t, ok)
+	require.True(tb, ok, m)
+	return r
+}
+
+// amazonTR names Amazon configured for amazon.com.tr, where listings are in Turkish,
+// in the tables below.
+const amazonTR = messages.Amazon + "/" + Turkish
+
+// listings are the rules texts are written under: every marketplace in its default
+// language, by name, and Amazon in Turkish as amazonTR.
+func listings(tb testing.TB) map[string]Rules {
+	out := map[string]Rules{amazonTR: rulesOf(tb, messages.Amazon).In(Turkish)}
+	for _, m := range messages.Marketplaces {
+		out[m] = rulesOf(tb, m)
+	}
+	return out
+}
+
+// listingNames are the keys of listings in a fixed order.
+var listingNames = append(slices.Clone(messages.Marketplaces), amazonTR)
+
+// assertRules checks every rule of r on text generated for p, without the package's
+// own checker, so the two cannot be wrong the same way.
+func assertRules(t *testing.T, r Rules, p messages.Product, text messages.ListingText) {
+	t.Helper()
 	brand := collapse(p.Brand)
 
 	assert.Equal(t, r.Language, text.Language, "language")
@@ -165,6 +189,7 @@ func TestGenerate(t *testing.T) {
 				messages.Trendyol:    {status: StatusPass, title: "Koton Kadın İpek Gömlek Beyaz M"},
 				messages.Hepsiburada: {status: StatusPass, title: "Koton Kadın İpek Gömlek Beyaz M"},
 				messages.Amazon:      {status: StatusPass, title: "Koton Women İpek Gömlek White M"},
+				amazonTR:             {status: StatusPass, title: "Koton Kadın İpek Gömlek Beyaz M"},
 			},
 		},
 		{
@@ -174,6 +199,7 @@ func TestGenerate(t *testing.T) {
 			want: map[string]want{
 				messages.Trendyol: {status: StatusFixed, title: "LC Waikiki Erkek Pamuklu Tişört Bisiklet Yaka Siyah XL", note: "recased"},
 				messages.Amazon:   {status: StatusFixed, title: "LC Waikiki Erkek Pamuklu Tişört Bisiklet Yaka Siyah Black XL", note: "recased"},
+				amazonTR:          {status: StatusFixed, title: "LC Waikiki Erkek Pamuklu Tişört Bisiklet Yaka Siyah XL", note: "recased"},
 			},
 		},
 		{
@@ -192,6 +218,7 @@ func TestGenerate(t *testing.T) {
 			want: map[string]want{
 				messages.Trendyol: {status: StatusPass, title: "Paşabahçe Seramik Kupa 350 ml Kırmızı"},
 				messages.Amazon:   {status: StatusPass, title: "Paşabahçe Seramik Kupa 350 ml Red"},
+				amazonTR:          {status: StatusPass, title: "Paşabahçe Seramik Kupa 350 ml Kırmızı"},
 			},
 		},
 		{
@@ -222,6 +249,7 @@ func TestGenerate(t *testing.T) {
 				Keywords:   []string{"insulated bottle", "gym", "hiking flask", "NEW"}},
 			want: map[string]want{
 				messages.Amazon:   {status: StatusPass, title: "Hydro Flask Stainless Steel Water Bottle 750ml Black"},
+				amazonTR:          {status: StatusPass, title: "Hydro Flask Stainless Steel Water Bottle 750ml Siyah"},
 				messages.Trendyol: {status: StatusPass, title: "Hydro Flask Stainless Steel Water Bottle 750ml Siyah"},
 			},
 		},
@@ -249,6 +277,7 @@ func TestGenerate(t *testing.T) {
 				messages.Trendyol:    {status: StatusFail, note: "do not fit in 100"},
 				messages.Hepsiburada: {status: StatusPass},
 				messages.Amazon:      {status: StatusPass},
+				amazonTR:             {status: StatusPass},
 			},
 		},
 		{
@@ -272,6 +301,7 @@ func TestGenerate(t *testing.T) {
 			want: map[string]want{
 				messages.Trendyol: {status: StatusFixed, title: "ASUS VivoBook 15 X1502ZA Intel Core i5 Laptop Gümüş", note: "recased"},
 				messages.Amazon:   {status: StatusFixed, title: "ASUS VivoBook 15 X1502ZA Intel Core i5 Laptop Silver"},
+				amazonTR:          {status: StatusFixed, title: "ASUS VivoBook 15 X1502ZA Intel Core i5 Laptop Gümüş"},
 			},
 		},
 		{
@@ -279,16 +309,18 @@ func TestGenerate(t *testing.T) {
 			product: messages.Product{Name: "WIRELESS HEADPHONES WITH MIC AND USB CABLE - BEST SELLER", Brand: "Sony"},
 			want: map[string]want{
 				messages.Amazon: {status: StatusFixed, title: "Sony Wireless Headphones with Mic and USB Cable"},
+				amazonTR:        {status: StatusFixed, title: "Sony Wireless Headphones with Mic and USB Cable"},
 				// no Turkish letter: I is i, not ı, in a Turkish listing too
 				messages.Trendyol: {status: StatusFixed, title: "Sony Wireless Headphones with Mic and USB Cable"},
 			},
 		},
 	}
+	all := listings(t)
 	for _, tt := range tests {
-		for _, m := range messages.Marketplaces {
+		for _, m := range listingNames {
 			t.Run(tt.name+"/"+m, func(t *testing.T) {
-				text, rep, err := Generate(tt.product, tt.colors, m)
-				require.NoError(t, err)
+				r := all[m]
+				text, rep := Generate(tt.product, tt.colors, r)
 				w, ok := tt.want[m]
 				if !ok {
 					w = tt.want[""]
@@ -296,7 +328,8 @@ func TestGenerate(t *testing.T) {
 				if general, ok := tt.want[""]; ok && w.status == "" {
 					w = general
 				}
-				assert.Equal(t, m, rep.Marketplace)
+				assert.Equal(t, r.Marketplace, rep.Marketplace)
+				assert.Equal(t, r.Language, text.Language)
 				if w.status != "" {
 					assert.Equal(t, w.status, rep.Status, "notes: %q", rep.Notes)
 				}
@@ -321,8 +354,8 @@ func TestGenerate(t *testing.T) {
 				for _, s := range append(w.absent, tt.want[""].absent...) {
 					assert.NotContains(t, text.Title, s)
 				}
-				assertRules(t, m, tt.product, text)
-				assert.Empty(t, CheckBrand(text, m, tt.product.Brand), "the checker agrees")
+				assertRules(t, r, tt.product, text)
+				assert.Empty(t, CheckBrand(text, r, tt.product.Brand), "the checker agrees")
 			})
 		}
 	}
@@ -336,11 +369,9 @@ const longName = "Dayanıklı Paslanmaz Çelik Tencere Seti 12 Parça Granit Kap
 func TestGenerateLongNameKeepsWholeWords(t *testing.T) {
 	name := longName
 	p := messages.Product{Name: name, Brand: "Karaca", Attributes: map[string]string{"renk": "Gri", "beden": "Tek Ebat"}}
-	for _, m := range messages.Marketplaces {
-		text, rep, err := Generate(p, nil, m)
-		require.NoError(t, err)
+	for m, r := range listings(t) {
+		text, rep := Generate(p, nil, r)
 		require.NotEqual(t, StatusFail, rep.Status, rep.Notes)
-		r, _ := RulesFor(m)
 		words := map[string]bool{"Karaca": true, "Gri": true}
 		for _, w := range strings.Fields(name) {
 			words[w] = true
@@ -358,8 +389,7 @@ func TestGenerateDescriptionAndBullets(t *testing.T) {
 	p := messages.Product{Name: "Keten Gömlek", Brand: "Mavi & Co", Category: "Giyim > Erkek > Gömlek",
 		Attributes: map[string]string{"renk": "Lacivert", "Yaka Tipi": `Klasik "İngiliz" <b>yaka</b>`, "malzeme": "%100 Keten"}}
 
-	tr, _, err := Generate(p, nil, messages.Trendyol)
-	require.NoError(t, err)
+	tr, _ := Generate(p, nil, rulesOf(t, messages.Trendyol))
 	assert.Equal(t, `<p><strong>Mavi &amp; Co</strong> Keten Gömlek. Ürünün özellikleri aşağıda yer alıyor.</p>`+
 		`<ul><li><strong>Malzeme:</strong> %100 Keten</li><li><strong>Renk:</strong> Lacivert</li>`+
 		`<li><strong>Yaka Tipi:</strong> Klasik &#34;İngiliz&#34; yaka</li><li><strong>Kategori:</strong> Gömlek</li></ul>`+
@@ -367,46 +397,167 @@ func TestGenerateDescriptionAndBullets(t *testing.T) {
 		tr.Description)
 	assert.Empty(t, tr.Bullets, "trendyol takes no bullets")
 
-	am, _, err := Generate(p, nil, messages.Amazon)
-	require.NoError(t, err)
+	am, _ := Generate(p, nil, rulesOf(t, messages.Amazon))
 	assert.Equal(t, `Mavi &amp; Co Keten Gömlek. The product's details are listed below.<br><br>`+
 		`Material: %100 Keten<br>Color: Navy<br>Yaka Tipi: Klasik &#34;İngiliz&#34; yaka<br>Category: Gömlek`+
 		`<br><br>Care and use:<br>Follow the washing instructions on the label.`, am.Description)
 	assert.Equal(t, []string{"Material: %100 Keten", "Color: Navy", `Yaka Tipi: Klasik "İngiliz" yaka`, "Category: Gömlek",
 		"Care and use: Follow the washing instructions on the label."}, am.Bullets)
+
+	// amazon.com.tr: Amazon's markup and bullets, in Turkish
+	amTR, _ := Generate(p, nil, rulesOf(t, messages.Amazon).In(Turkish))
+	assert.Equal(t, `Mavi &amp; Co Keten Gömlek. Ürünün özellikleri aşağıda yer alıyor.<br><br>`+
+		`Malzeme: %100 Keten<br>Renk: Lacivert<br>Yaka Tipi: Klasik &#34;İngiliz&#34; yaka<br>Kategori: Gömlek`+
+		`<br><br>Bakım ve kullanım:<br>Ürün etiketindeki yıkama talimatlarına uyunuz.`, amTR.Description)
+	assert.Equal(t, []string{"Malzeme: %100 Keten", "Renk: Lacivert", `Yaka Tipi: Klasik "İngiliz" yaka`, "Kategori: Gömlek",
+		"Bakım ve kullanım: Ürün etiketindeki yıkama talimatlarına uyunuz."}, amTR.Bullets)
+}
+
+// TestGenerateAmazonTurkish writes products a Turkish seller lists on amazon.com.tr:
+// title, bullets and search terms in Turkish, within Amazon's limits.
+func TestGenerateAmazonTurkish(t *testing.T) {
+	r := rulesOf(t, messages.Amazon).In(Turkish)
+	tests := []struct {
+		name     string
+		product  messages.Product
+		title    string
+		bullets  []string
+		keywords []string
+	}{
+		{
+			name: "nike sneaker",
+			product: messages.Product{Name: "Air Max 90 Erkek Spor Ayakkabı", Brand: "Nike", Category: "Ayakkabı > Spor Ayakkabı",
+				Attributes: map[string]string{"renk": "Beyaz", "numara": "42", "cinsiyet": "Erkek", "materyal": "Deri ve Tekstil"},
+				Keywords:   []string{"sneaker", "koşu ayakkabısı", "günlük ayakkabı"}},
+			title: "Nike Air Max 90 Erkek Spor Ayakkabı Deri ve Tekstil Beyaz 42",
+			// five bullets: the care line gives way to the attributes
+			bullets:  []string{"Cinsiyet: Erkek", "Materyal: Deri ve Tekstil", "Renk: Beyaz", "Numara: 42", "Kategori: Spor Ayakkabı"},
+			keywords: []string{"sneaker", "koşu", "günlük"},
+		},
+		{
+			name: "english seller's sneaker",
+			product: messages.Product{Name: "Air Max 90", Brand: "Nike", Category: "Shoes > Sneakers",
+				Attributes: map[string]string{"color": "White", "size": "10", "gender": "Men"}},
+			title: "Nike Erkek Air Max 90 Ayakkabı Beyaz 10",
+			bullets: []string{"Cinsiyet: Erkek", "Renk: Beyaz", "Beden: 10", "Kategori: Sneakers",
+				"Bakım ve kullanım: Nemli bir bezle silerek temizleyiniz. Doğrudan ısı kaynağından uzakta kurutunuz."},
+			keywords: []string{"shoes", "sneakers"},
+		},
+		{
+			name: "iphone case",
+			product: messages.Product{Name: "iPhone 15 Pro Uyumlu Şeffaf Silikon Kılıf MagSafe", Brand: "Spigen",
+				Category:   "Elektronik > Telefon Aksesuarları > Kılıf",
+				Attributes: map[string]string{"renk": "Şeffaf", "malzeme": "TPU Silikon", "uyumlu model": "iPhone 15 Pro"},
+				Keywords:   []string{"telefon kılıfı", "darbe emici", "ince kılıf"}},
+			title: "Spigen iPhone 15 Pro Uyumlu Şeffaf Silikon Kılıf MagSafe",
+			bullets: []string{"Malzeme: TPU Silikon", "Renk: Şeffaf", "Uyumlu model: iPhone 15 Pro", "Kategori: Kılıf",
+				"Bakım ve kullanım: Kullanım kılavuzunu okuyunuz."},
+			keywords: []string{"telefon kılıfı", "darbe emici", "ince", "elektronik", "aksesuarları", "tpu"},
+		},
+		{
+			name: "face cream",
+			product: messages.Product{Name: "Nemlendirici Yüz Kremi Hyaluronik Asit 50 ml", Brand: "La Roche-Posay",
+				Category:   "Kozmetik > Cilt Bakımı > Yüz Kremi",
+				Attributes: map[string]string{"hacim": "50 ml", "cilt tipi": "Kuru ve Hassas Cilt"},
+				Keywords:   []string{"yüz kremi", "kuru cilt", "nemlendirici krem"}},
+			title: "La Roche-Posay Nemlendirici Yüz Kremi Hyaluronik Asit 50 ml",
+			bullets: []string{"Cilt tipi: Kuru ve Hassas Cilt", "Hacim: 50 ml", "Kategori: Yüz Kremi",
+				"Bakım ve kullanım: Ambalajdaki kullanım talimatına uyunuz. Serin ve kuru bir yerde saklayınız."},
+			keywords: []string{"kuru cilt", "krem", "kozmetik", "bakımı", "hassas"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			text, rep := Generate(tt.product, nil, r)
+			require.Equal(t, StatusPass, rep.Status, rep.Notes)
+			assert.Equal(t, Turkish, text.Language)
+			assert.Equal(t, tt.title, text.Title)
+			assert.Equal(t, tt.bullets, text.Bullets)
+			assert.Equal(t, tt.keywords, text.Keywords)
+			assert.Contains(t, text.Description, "Ürünün özellikleri aşağıda yer alıyor.<br><br>")
+			assertRules(t, r, tt.product, text)
+			assert.Empty(t, CheckBrand(text, r, tt.product.Brand))
+		})
+	}
 }
 
 func TestGenerateKeywords(t *testing.T) {
 	p := messages.Product{Name: "Pamuklu Tişört", Brand: "Koton", Category: "Giyim > Kadın > Tişört",
 		Attributes: map[string]string{"renk": "Siyah"},
 		Keywords:   []string{"yazlık tişört", "PAMUKLU", "Yazlık", "basic", "en ucuz tişört", "İNCE", "ince"}}
-	text, rep, err := Generate(p, nil, messages.Trendyol)
-	require.NoError(t, err)
+	text, rep := Generate(p, nil, rulesOf(t, messages.Trendyol))
 	// "tişört", "pamuklu", "siyah" and "koton" are in the title; "yazlık" and "ince" once
 	// each, lowercased the Turkish way (İNCE → ince, not ınce).
 	assert.Equal(t, []string{"yazlık", "basic", "ince", "giyim", "kadın"}, text.Keywords)
 	assert.Contains(t, rep.Notes, `keywords: removed promotional phrase "en ucuz"`)
 
-	// Amazon: under 250 bytes, whatever the seller sends.
+	// Amazon: under 250 bytes, whatever the seller sends, in either language; Turkish
+	// letters take two bytes each.
 	var many []string
 	for i := range 200 {
-		many = append(many, fmt.Sprintf("anahtarkelime%d", i))
+		many = append(many, fmt.Sprintf("anahtarkelime%d", i), fmt.Sprintf("şıklığı%d", i))
 	}
 	p.Keywords = many
-	text, rep, err = Generate(p, nil, messages.Amazon)
-	require.NoError(t, err)
-	n := len(strings.Join(text.Keywords, " "))
-	assert.LessOrEqual(t, n, 249)
-	assert.Greater(t, n, 230, "the budget is used, not wasted")
-	assert.Contains(t, strings.Join(rep.Notes, "\n"), "keywords: left out")
-	text, _, err = Generate(p, nil, messages.Trendyol)
-	require.NoError(t, err)
+	for _, r := range []Rules{rulesOf(t, messages.Amazon), listings(t)[amazonTR]} {
+		text, rep = Generate(p, nil, r)
+		n := len(strings.Join(text.Keywords, " "))
+		assert.LessOrEqual(t, n, 249, r.Language)
+		assert.Greater(t, n, 230, "%s: the budget is used, not wasted", r.Language)
+		assert.Contains(t, strings.Join(text.Keywords, " "), "şıklığı", r.Language)
+		assert.Contains(t, strings.Join(rep.Notes, "\n"), "keywords: left out", r.Language)
+	}
+	text, _ = Generate(p, nil, rulesOf(t, messages.Trendyol))
 	assert.Len(t, text.Keywords, 20)
 }
 
-func TestGenerateUnknownMarketplace(t *testing.T) {
-	_, _, err := Generate(messages.Product{Name: "Gömlek"}, nil, "n11")
-	assert.ErrorIs(t, err, ErrUnknownMarketplace)
+func TestRulesIn(t *testing.T) {
+	amazon := rulesOf(t, messages.Amazon)
+	require.Equal(t, English, amazon.Language, "amazon.com's language unless configured")
+	tests := []struct{ language, want string }{
+		{"tr", Turkish},
+		{"tr_TR", Turkish}, // Amazon's language_tag
+		{"TR-tr", Turkish},
+		{"en", English},
+		{"en_GB", English},
+		{"de", English}, // amazon.de: no German writer, so English
+		{"de_DE", English},
+		{"", English}, // no language: the marketplace's default
+	}
+	for _, tt := range tests {
+		t.Run(tt.language, func(t *testing.T) {
+			r := amazon.In(tt.language)
+			assert.Equal(t, tt.want, r.Language)
+			r.Language = amazon.Language
+			assert.Equal(t, amazon, r, "only the language changes")
+		})
+	}
+	trendyol := rulesOf(t, messages.Trendyol)
+	assert.Equal(t, Turkish, trendyol.In("").Language, "an empty language keeps the default")
+	assert.Equal(t, English, trendyol.In("en").Language)
+
+	r := amazon.In(Turkish)
+	r.DescriptionTags[0] = "script"
+	assert.Equal(t, "br", amazon.DescriptionTags[0], "the copy shares no tags with the original")
+}
+
+func TestGenerateLanguage(t *testing.T) {
+	p := messages.Product{Name: "Samba OG", Brand: "adidas", Category: "Ayakkabı", Attributes: map[string]string{"renk": "Beyaz"}}
+	tests := []struct{ language, wantLang, wantTitle string }{
+		{Turkish, Turkish, "adidas Samba OG Ayakkabı Beyaz"},
+		{English, English, "adidas Samba OG Shoes White"},
+		{"de", English, "adidas Samba OG Shoes White"}, // set directly, not through In
+		{"", English, "adidas Samba OG Shoes White"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.language, func(t *testing.T) {
+			r := rulesOf(t, messages.Amazon)
+			r.Language = tt.language
+			text, rep := Generate(p, nil, r)
+			assert.Equal(t, StatusPass, rep.Status, rep.Notes)
+			assert.Equal(t, tt.wantLang, text.Language)
+			assert.Equal(t, tt.wantTitle, text.Title)
+		})
+	}
 }
 
 // TestGenerateProperty runs many random products through every marketplace: no title
@@ -437,6 +588,7 @@ func TestGenerateProperty(t *testing.T) {
 	brands := []string{"", "Koton", "LC Waikiki", "ADIDAS", "adidas", "Işıltı", "Mavi", "Yahoo!", "B&O"}
 	colours := []messages.Color{{EN: "Black", TR: "Siyah"}, {EN: "Navy", TR: "Lacivert"}}
 
+	all := listings(t)
 	fails := 0
 	for i := range 600 {
 		p := messages.Product{
@@ -452,18 +604,18 @@ func TestGenerateProperty(t *testing.T) {
 			p.Keywords = append(p.Keywords, words(1+rng.Intn(3)))
 		}
 		cs := colours[:rng.Intn(len(colours)+1)]
-		for _, m := range messages.Marketplaces {
-			text, rep, err := Generate(p, cs, m)
-			require.NoError(t, err)
+		for _, m := range listingNames {
+			r := all[m]
+			text, rep := Generate(p, cs, r)
 			if rep.Status == StatusFail {
 				fails++
 				t.Errorf("product %d on %s failed: %q (name %q)", i, m, rep.Notes, p.Name)
 				continue
 			}
-			if !assert.Empty(t, CheckBrand(text, m, p.Brand), "product %d on %s: %q", i, m, text.Title) {
+			if !assert.Empty(t, CheckBrand(text, r, p.Brand), "product %d on %s: %q", i, m, text.Title) {
 				continue
 			}
-			assertRules(t, m, p, text)
+			assertRules(t, r, p, text)
 		}
 	}
 	assert.Zero(t, fails)
@@ -475,9 +627,8 @@ func TestGenerateDeterministic(t *testing.T) {
 			"Yaka": "V", "Kol": "Uzun", "Desen": "Düz", "Cep": "Var", "Boy": "Uzun", "Kalıp": "Rahat"},
 		Keywords: []string{"yazlık", "keten", "ofis", "şık"}}
 	colours := []messages.Color{{EN: "White", TR: "Beyaz"}}
-	for _, m := range messages.Marketplaces {
-		first, firstRep, err := Generate(p, colours, m)
-		require.NoError(t, err)
+	for m, r := range listings(t) {
+		first, firstRep := Generate(p, colours, r)
 		for range 50 {
 			// a fresh map each time: Go randomises map iteration per map and per range
 			attrs := make(map[string]string, len(p.Attributes))
@@ -486,8 +637,7 @@ func TestGenerateDeterministic(t *testing.T) {
 			}
 			q := p
 			q.Attributes = attrs
-			text, rep, err := Generate(q, colours, m)
-			require.NoError(t, err)
+			text, rep := Generate(q, colours, r)
 			require.True(t, reflect.DeepEqual(first, text), "%s: %+v != %+v", m, first, text)
 			require.Equal(t, firstRep, rep)
 		}
@@ -498,7 +648,11 @@ func TestCheck(t *testing.T) {
 	good := messages.ListingText{Language: "tr", Title: "Koton Kadın Keten Gömlek Beyaz",
 		Description: "<p><strong>Koton</strong> Keten Gömlek.</p><ul><li>Renk: Beyaz<br/></li></ul>",
 		Keywords:    []string{"yazlık", "ofis"}}
-	require.Empty(t, Check(good, messages.Trendyol))
+	all := listings(t)
+	require.Empty(t, Check(good, all[messages.Trendyol]))
+	// amazon.com.tr takes Turkish text; only the list markup is Trendyol's
+	assert.Equal(t, []string{"description: tag <p> is not allowed (allowed: br)", "description: tag <strong> is not allowed (allowed: br)",
+		"description: tag <ul> is not allowed (allowed: br)", "description: tag <li> is not allowed (allowed: br)"}, Check(good, all[amazonTR]))
 
 	tests := []struct {
 		name   string
@@ -506,7 +660,9 @@ func TestCheck(t *testing.T) {
 		edit   func(*messages.ListingText)
 		want   string
 	}{
-		{"wrong language", messages.Amazon, func(x *messages.ListingText) {}, `language: "tr"`},
+		{"turkish on amazon.com", messages.Amazon, func(x *messages.ListingText) {}, `language: "tr", amazon listings are in "en"`},
+		{"english on amazon.com.tr", amazonTR, func(x *messages.ListingText) { x.Language = "en" }, `language: "en", amazon listings are in "tr"`},
+		{"amazon.com.tr takes no list either", amazonTR, func(x *messages.ListingText) {}, "tag <p> is not allowed"},
 		{"title too long", messages.Trendyol, func(x *messages.ListingText) { x.Title = strings.Repeat("Gömlek Keten ", 9) + "Beyaz" }, "more than 100"},
 		{"title empty", messages.Trendyol, func(x *messages.ListingText) { x.Title = " " }, "title: empty"},
 		{"forbidden character", messages.Trendyol, func(x *messages.ListingText) { x.Title = "Koton Gömlek!" }, `character '!'`},
@@ -538,9 +694,12 @@ func TestCheck(t *testing.T) {
 			x.Language, x.Description = "en", "a"
 			x.Keywords = []string{strings.Repeat("ş", 125)} // 250 bytes
 		}, "keywords: 250 bytes, more than 249"},
+		{"keyword bytes on amazon.com.tr", amazonTR, func(x *messages.ListingText) {
+			x.Description = "a"
+			x.Keywords = []string{strings.Repeat("ş", 125)}
+		}, "keywords: 250 bytes, more than 249"},
 		{"keyword repeated", messages.Trendyol, func(x *messages.ListingText) { x.Keywords = []string{"IŞIK", "ışık"} }, `"ışık" repeated`},
 		{"too many keywords", messages.Trendyol, func(x *messages.ListingText) { x.Keywords = strings.Fields(strings.Repeat("a ", 21)) }, "keywords: 21, more than 20"},
-		{"unknown marketplace", "n11", func(x *messages.ListingText) {}, "unknown marketplace"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -548,7 +707,9 @@ func TestCheck(t *testing.T) {
 			text.Bullets = nil
 			text.Keywords = append([]string(nil), good.Keywords...)
 			tt.edit(&text)
-			v := Check(text, tt.market)
+			r, ok := all[tt.market]
+			require.True(t, ok, tt.market)
+			v := Check(text, r)
 			assert.Contains(t, strings.Join(v, "\n"), tt.want, "violations: %q", v)
 		})
 	}
@@ -556,11 +717,11 @@ func TestCheck(t *testing.T) {
 
 func TestCheckBrand(t *testing.T) {
 	text := messages.ListingText{Language: "en", Title: "ADIDAS Samba Shoe by ADIDAS", Description: "Samba."}
-	assert.NotEmpty(t, Check(text, messages.Amazon), "capitals are reported when the brand is unknown")
-	assert.Empty(t, CheckBrand(text, messages.Amazon, "ADIDAS"))
+	assert.NotEmpty(t, Check(text, rulesOf(t, messages.Amazon)), "capitals are reported when the brand is unknown")
+	assert.Empty(t, CheckBrand(text, rulesOf(t, messages.Amazon), "ADIDAS"))
 	text.Title = "Yahoo! Mail Notebook"
-	assert.Empty(t, CheckBrand(text, messages.Amazon, "Yahoo!"))
-	assert.NotEmpty(t, CheckBrand(text, messages.Amazon, "Google"))
+	assert.Empty(t, CheckBrand(text, rulesOf(t, messages.Amazon), "Yahoo!"))
+	assert.NotEmpty(t, CheckBrand(text, rulesOf(t, messages.Amazon), "Google"))
 }
 
 func TestSlug(t *testing.T) {
@@ -626,10 +787,14 @@ func BenchmarkGenerate(b *testing.B) {
 		Attributes: map[string]string{"Renk": "Siyah", "Beden": "L", "Materyal": "%100 Pamuk", "Kalıp": "Regular", "Yaka Tipi": "Bisiklet Yaka"},
 		Keywords:   []string{"basic tişört", "yazlık", "günlük", "spor", "pamuk"}}
 	colours := []messages.Color{{EN: "Black", TR: "Siyah"}}
+	var all []Rules
+	for _, m := range messages.Marketplaces {
+		all = append(all, rulesOf(b, m))
+	}
 	for b.Loop() {
-		for _, m := range messages.Marketplaces {
-			if _, _, err := Generate(p, colours, m); err != nil {
-				b.Fatal(err)
+		for _, r := range all {
+			if _, rep := Generate(p, colours, r); rep.Status == StatusFail {
+				b.Fatal(rep.Notes)
 			}
 		}
 	}
@@ -671,8 +836,7 @@ func TestStem(t *testing.T) {
 func TestGenerateKeywordsStems(t *testing.T) {
 	p := messages.Product{Name: "Deri Ayakkabı", Brand: "Hotiç", Category: "Ayakkabı > Kadın Ayakkabıları",
 		Keywords: []string{"ayakkabısı", "topuklu ayakkabılar", "deriler", "klasik", "gömlekler", "gömlek"}}
-	text, _, err := Generate(p, nil, messages.Trendyol)
-	require.NoError(t, err)
+	text, _ := Generate(p, nil, rulesOf(t, messages.Trendyol))
 	// ayakkabı… and deri… share a stem with title words; gömlek once, as first written
 	assert.Equal(t, []string{"topuklu", "klasik", "gömlekler", "kadın"}, text.Keywords)
 }

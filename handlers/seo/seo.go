@@ -26,13 +26,19 @@ type Writer struct {
 	PublicBaseURL string
 	// Text writes each marketplace's text; nil means seo.Deterministic.
 	Text seo.Writer
+	// Languages sets the language each marketplace's text is written in, by marketplace
+	// name: "tr" or "en" (a tag such as "tr_TR" works too), as seo.Rules.In takes it.
+	// Amazon's comes from the configured marketplace (amazon.com.tr: "tr"); a
+	// marketplace with no entry keeps the language seo.RulesFor gives it.
+	Languages map[string]string
 }
 
-// Process writes the text of each marketplace in in.Product.Marketplaces and returns
-// the listing to publish; every text carries its compliance report. A marketplace whose text cannot meet its rules is left out of
-// the listing and recorded as rejected with the reasons; the seo stage is then failed
-// with one reason per such marketplace, and done otherwise. When no marketplace is
-// left, the error is permanent: retrying writes the same text.
+// Process writes the text of each marketplace in in.Product.Marketplaces, in the
+// language Languages sets for it, and returns the listing to publish; every text
+// carries its compliance report. A marketplace whose text cannot meet its rules is
+// left out of the listing and recorded as rejected with the reasons; the seo stage is
+// then failed with one reason per such marketplace, and done otherwise. When no
+// marketplace is left, the error is permanent: retrying writes the same text.
 func (w Writer) Process(ctx context.Context, in messages.ImageEnhancedV1) (messages.ListingV1, error) {
 	if in.ProductID == "" {
 		return messages.ListingV1{}, handlers.Permanentf("write listing text: no product ID")
@@ -60,18 +66,19 @@ func (w Writer) Process(ctx context.Context, in messages.ImageEnhancedV1) (messa
 			continue
 		}
 		seen[m] = true
-		text, rep, err := writer.Write(ctx, in.Product, colours, m)
-		if err != nil {
-			rep = seo.Report{Marketplace: m, Status: seo.StatusFail, Notes: []string{err.Error()}, Writer: seo.WriterDeterministic}
+		r, ok := seo.RulesFor(m)
+		if !ok {
+			rejected[m] = []string{fmt.Sprintf("write text for %q: %v", m, seo.ErrUnknownMarketplace)}
+			failed = append(failed, m)
+			continue
 		}
+		text, rep := writer.Write(ctx, in.Product, colours, r.In(w.Languages[m]))
 		text.Compliance = &messages.Compliance{Status: rep.Status, Notes: rep.Notes, Writer: rep.Writer}
 		if rep.Status == seo.StatusFail {
 			rejected[m] = rep.Notes
 			failed = append(failed, m)
-			if err == nil {
-				// stored, not published: the API shows the text and why it fails
-				stored[m] = text
-			}
+			// stored, not published: the API shows the text and why it fails
+			stored[m] = text
 			continue
 		}
 		out.Texts[m] = text

@@ -2,6 +2,7 @@ package seo
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -139,12 +140,14 @@ func TestProcess(t *testing.T) {
 	assert.Equal(t, 3, out.Revision)
 	assert.Equal(t, in.Product, out.Product)
 	require.Len(t, out.Texts, 3)
-	// the first photo's colour names the product, in each marketplace's language
+	// the first photo's colour names the product, in each marketplace's language;
+	// Amazon, configured with none, writes amazon.com's English
 	assert.Equal(t, "Koton Kadın Keten Gömlek Siyah M", out.Texts[messages.Trendyol].Title)
 	assert.Equal(t, "Koton Women Keten Gömlek Black M", out.Texts[messages.Amazon].Title)
+	assert.Equal(t, "en", out.Texts[messages.Amazon].Language)
 	assert.Equal(t, "tr", out.Texts[messages.Hepsiburada].Language)
 	for m, text := range out.Texts {
-		assert.Empty(t, seo.CheckBrand(text, m, in.Product.Brand), m)
+		assert.Empty(t, seo.CheckBrand(text, rulesOf(t, m, ""), in.Product.Brand), m)
 		require.NotNil(t, text.Compliance, m)
 		assert.Contains(t, []string{seo.StatusPass, seo.StatusFixed}, text.Compliance.Status, m)
 		assert.Equal(t, seo.WriterDeterministic, text.Compliance.Writer, m)
@@ -284,6 +287,140 @@ func TestProcessStoreErrors(t *testing.T) {
 	}
 }
 
+// rulesOf returns marketplace m's rules in language, "" for its default.
+func rulesOf(t *testing.T, m, language string) seo.Rules {
+	t.Helper()
+	r, ok := seo.RulesFor(m)
+	require.True(t, ok, m)
+	return r.In(language)
+}
+
+// TestProcessLanguages: each marketplace's text is in the language configured for it,
+// Amazon's in Turkish for amazon.com.tr and in English for amazon.com, with Amazon's
+// bullets either way; marketplaces left out keep their own.
+func TestProcessLanguages(t *testing.T) {
+	tests := []struct {
+		name      string
+		languages map[string]string
+		amazon    string // language of Amazon's text
+		others    string // language of Trendyol's and Hepsiburada's
+		title     string
+		bullets   []string
+		words     []string // in Amazon's description
+	}{
+		{
+			name:      "amazon.com.tr",
+			languages: map[string]string{messages.Amazon: "tr"},
+			amazon:    "tr",
+			others:    "tr",
+			title:     "Koton Kadın Keten Gömlek Siyah M",
+			bullets: []string{"Cinsiyet: Kadın", "Renk: Siyah", "Beden: M", "Kategori: Gömlek",
+				"Bakım ve kullanım: Ürün etiketindeki yıkama talimatlarına uyunuz."},
+			words: []string{"Ürünün özellikleri aşağıda yer alıyor.", "Renk: Siyah"},
+		},
+		{
+			name:      "amazon tag",
+			languages: map[string]string{messages.Amazon: "tr_TR"},
+			amazon:    "tr",
+			others:    "tr",
+			title:     "Koton Kadın Keten Gömlek Siyah M",
+		},
+		{
+			name:      "amazon.com",
+			languages: map[string]string{messages.Amazon: "en"},
+			amazon:    "en",
+			others:    "tr",
+			title:     "Koton Women Keten Gömlek Black M",
+			bullets: []string{"Gender: Women", "Color: Black", "Size: M", "Category: Gömlek",
+				"Care and use: Follow the washing instructions on the label."},
+			words: []string{"The product's details are listed below.", "Color: Black"},
+		},
+		{
+			name:      "amazon.de falls back to English",
+			languages: map[string]string{messages.Amazon: "de"},
+			amazon:    "en",
+			others:    "tr",
+			title:     "Koton Women Keten Gömlek Black M",
+		},
+		{
+			name:      "every marketplace in English",
+			languages: map[string]string{messages.Amazon: "en", messages.Trendyol: "en", messages.Hepsiburada: "en"},
+			amazon:    "en",
+			others:    "en",
+			title:     "Koton Women Keten Gömlek Black M",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fs := newFakeStore(t)
+			w := Writer{Store: fs, PublicBaseURL: "http://x", Languages: tt.languages}
+			in := enhanced()
+			out, err := w.Process(context.Background(), in)
+			require.NoError(t, err)
+			require.Len(t, out.Texts, 3)
+			assert.Equal(t, store.Stage{State: store.StateDone}, fs.stage)
+
+			am := out.Texts[messages.Amazon]
+			assert.Equal(t, tt.amazon, am.Language)
+			assert.Equal(t, tt.title, am.Title)
+			if tt.bullets != nil {
+				assert.Equal(t, tt.bullets, am.Bullets)
+			}
+			assert.NotEmpty(t, am.Bullets, "Amazon takes bullets in any language")
+			for _, s := range tt.words {
+				assert.Contains(t, am.Description, s)
+			}
+			for _, m := range in.Product.Marketplaces {
+				want := tt.others
+				if m == messages.Amazon {
+					want = tt.amazon
+				}
+				r := rulesOf(t, m, tt.languages[m])
+				assert.Equal(t, want, out.Texts[m].Language, m)
+				assert.Equal(t, want, r.Language, m)
+				assert.Empty(t, seo.CheckBrand(out.Texts[m], r, in.Product.Brand), "%s: complies in its language", m)
+				require.NotNil(t, out.Texts[m].Compliance, m)
+				assert.Equal(t, seo.StatusPass, out.Texts[m].Compliance.Status, m)
+			}
+			assert.Equal(t, out.Texts, fs.texts)
+		})
+	}
+}
+
+// TestProcessLanguagesLLM: the model is asked for the configured language.
+func TestProcessLanguagesLLM(t *testing.T) {
+	var mu sync.Mutex
+	prompts := map[string]string{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			Messages []struct{ Content string } `json:"messages"`
+		}
+		if assert.NoError(t, json.NewDecoder(r.Body).Decode(&req)) && assert.NotEmpty(t, req.Messages) {
+			for _, m := range messages.Marketplaces {
+				if strings.Contains(req.Messages[0].Content, "for the "+m+" marketplace") {
+					mu.Lock()
+					prompts[m] = req.Messages[0].Content
+					mu.Unlock()
+				}
+			}
+		}
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	defer srv.Close()
+	fs := newFakeStore(t)
+	w := Writer{Store: fs, PublicBaseURL: "http://x", Languages: map[string]string{messages.Amazon: "tr"},
+		Text: seo.LLM{BaseURL: srv.URL, Model: "m", HTTPClient: srv.Client()}}
+
+	out, err := w.Process(context.Background(), enhanced())
+	require.NoError(t, err)
+	require.Len(t, prompts, 3)
+	assert.Contains(t, prompts[messages.Amazon], "in Turkish")
+	assert.Contains(t, prompts[messages.Amazon], "at most 5 bullets")
+	assert.Equal(t, "tr", out.Texts[messages.Amazon].Language)
+	assert.Equal(t, "Koton Kadın Keten Gömlek Siyah M", out.Texts[messages.Amazon].Title, "the Turkish fallback")
+	assert.Contains(t, out.Texts[messages.Amazon].Compliance.Writer, "llm rejected: endpoint answered 503")
+}
+
 // keys returns the keys of m in sorted order.
 func keys[V any](m map[string]V) []string {
 	var out []string
@@ -306,7 +443,7 @@ func TestProcessLLMRejected(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, out.Texts, 3)
 	for m, text := range out.Texts {
-		assert.Empty(t, seo.CheckBrand(text, m, "Koton"), m)
+		assert.Empty(t, seo.CheckBrand(text, rulesOf(t, m, ""), "Koton"), m)
 		require.NotNil(t, text.Compliance, m)
 		assert.True(t, strings.HasPrefix(text.Compliance.Writer, "deterministic (llm rejected: breaks the rules"), "%s: %q", m, text.Compliance.Writer)
 		assert.Contains(t, strings.Join(text.Compliance.Notes, "\n"), "llm rejected", m)
