@@ -15,7 +15,10 @@ import (
 
 // Listing is one product as a marketplace adapter publishes it.
 type Listing struct {
-	SKU       string
+	SKU string
+	// Name is the seller's own name of the product (the mapping reads it; the title
+	// the marketplace shows is Text.Title).
+	Name      string `json:",omitempty"`
 	Barcode   string
 	Brand     string
 	Category  string
@@ -31,6 +34,28 @@ type Listing struct {
 	// Existing is true when the marketplace has already accepted this SKU: adapters
 	// whose API creates and updates through different calls update it.
 	Existing bool
+
+	// The listing in the marketplace's own vocabulary, chosen by the mapping step
+	// before the listing is sent. CategoryID is the leaf category (Amazon: the product
+	// type); BrandID the brand registry's ID, where the marketplace keys brands by ID
+	// (Trendyol); Mapped every category attribute with its value. An empty CategoryID
+	// means the listing was not mapped, and adapters fall back to their configuration.
+	CategoryID string            `json:",omitempty"`
+	BrandID    string            `json:",omitempty"`
+	Mapped     []MappedAttribute `json:",omitempty"`
+}
+
+// MappedAttribute is one category attribute in the marketplace's vocabulary.
+type MappedAttribute struct {
+	// ID is the marketplace's attribute ID (Trendyol's number as text, Hepsiburada's
+	// key, Amazon's attribute name).
+	ID   string
+	Name string
+	// ValueIDs are the chosen values' IDs, for attributes with catalogued values
+	// (several where the attribute takes several); Value is the text, for free-text
+	// attributes, or the chosen value's name.
+	ValueIDs []string `json:",omitempty"`
+	Value    string   `json:",omitempty"`
 }
 
 // Submission states.

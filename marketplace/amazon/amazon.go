@@ -1,7 +1,9 @@
 // Package amazon is the marketplace.Client for Amazon's Selling Partner API: Login with
 // Amazon tokens, Listings Items 2021-08-01 (putListingsItem, patchListingsItem,
-// getListingsItem) and Orders 2026-01-01 (searchOrders). Requests follow Amazon's
-// official models, which package spmodel holds and validates against.
+// getListingsItem) and Orders 2026-01-01 (searchOrders); and the taxonomy.Source of its
+// product types from Product Type Definitions 2020-09-01, whose JSON Schemas also check
+// listings before they are sent. Requests follow Amazon's official models, which
+// package spmodel holds and validates against.
 package amazon
 
 import (
@@ -17,6 +19,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/stox-dev/stox/marketplace"
@@ -40,8 +43,9 @@ const (
 	DefaultProductType = "PRODUCT"
 )
 
-// AttrProductType is the Listing.Attributes key naming the listing's Amazon product type
-// (e.g. HOME, SHIRT); it overrides Config.ProductType.
+// AttrProductType is the Listing.Attributes key naming the Amazon product type (e.g.
+// HOME, SHIRT) of a listing the mapping step has not mapped; it overrides
+// Config.ProductType. A mapped listing's product type is its CategoryID.
 const AttrProductType = "amazon_product_type"
 
 // DefaultTaxCodes maps VAT rates to product_tax_code values: Amazon's general codes of
@@ -66,10 +70,11 @@ type Config struct {
 	SellerID string
 	// MarketplaceID is the store (default MarketplaceTurkey).
 	MarketplaceID string
-	// ProductType is the product type of listings without amazon_product_type
-	// (default DefaultProductType).
+	// ProductType is the product type of listings neither mapped nor with
+	// amazon_product_type (default DefaultProductType).
 	ProductType string
-	// LanguageTag tags texts (default tr_TR).
+	// LanguageTag is the store's language: it tags texts that do not say their own,
+	// and mapped attribute values (default LanguageTag(MarketplaceID), else en_US).
 	LanguageTag string
 	// Currency of prices (default TRY).
 	Currency string
@@ -92,6 +97,16 @@ type Config struct {
 	// getListingsItem 5 rps burst 10, putListingsItem 5/10, patchListingsItem 5/5 —
 	// marketplace.NewLimiter(5, 5) stays within all three.
 	Limiter *marketplace.Limiter
+	// DefinitionsLimiter paces the Product Type Definitions calls (nil: Limiter); both
+	// operations' plans are 5 rps burst 10.
+	DefinitionsLimiter *marketplace.Limiter
+	// Schema returns the JSON Schema of a product type as last read by the taxonomy sync
+	// (nil, nil when there is none). A listing whose product type has one is checked
+	// against it before it is sent, and one that breaks it is rejected with the schema's
+	// reasons without reaching Amazon; the schema also shapes mapped attributes. Without
+	// one (or without the hook) nothing is checked before sending, and mapped listings
+	// are shaped by the schema read from Amazon once per product type.
+	Schema func(ctx context.Context, productType string) (json.RawMessage, error)
 	// OrdersLimiter paces searchOrders (nil: Limiter). Its plan is 0.0056 rps burst 20
 	// (one request every 3 minutes once the burst is spent):
 	// marketplace.NewLimiter(0.0056, 20) in production; a poll interval of several
@@ -106,6 +121,9 @@ type Config struct {
 type Client struct {
 	cfg    Config
 	tokens *tokenSource
+
+	mu      sync.Mutex
+	schemas map[string]*productSchema
 }
 
 // New returns a client; zero Config fields take their defaults.
@@ -119,7 +137,8 @@ func New(cfg Config) *Client {
 	def(&cfg.TokenURL, DefaultTokenURL)
 	def(&cfg.MarketplaceID, MarketplaceTurkey)
 	def(&cfg.ProductType, DefaultProductType)
-	def(&cfg.LanguageTag, "tr_TR")
+	def(&cfg.LanguageTag, LanguageTag(cfg.MarketplaceID))
+	def(&cfg.LanguageTag, "en_US")
 	def(&cfg.Currency, "TRY")
 	def(&cfg.UserAgent, DefaultUserAgent)
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
@@ -141,10 +160,13 @@ func New(cfg Config) *Client {
 	if cfg.OrdersLimiter == nil {
 		cfg.OrdersLimiter = cfg.Limiter
 	}
+	if cfg.DefinitionsLimiter == nil {
+		cfg.DefinitionsLimiter = cfg.Limiter
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	c := &Client{cfg: cfg}
+	c := &Client{cfg: cfg, schemas: map[string]*productSchema{}}
 	c.tokens = &tokenSource{cfg: &c.cfg}
 	return c
 }
@@ -223,10 +245,13 @@ func errorReasons(issues []issue) []string {
 }
 
 // UpsertListings puts every listing in full (putListingsItem, requirements LISTING),
-// one request per SKU. An INVALID answer rejects the SKU at once with the issues'
-// messages; an ACCEPTED one stays pending until Poll sees it processed. A listing
-// whose VAT rate has no tax code is checked with mode=VALIDATION_PREVIEW instead, so
-// the seller gets Amazon's other issues with it, and rejected without being stored.
+// one request per SKU. A mapped listing (CategoryID set) goes as its product type with
+// its mapped attributes. A listing that breaks its product type's schema
+// (Config.Schema) is rejected with the schema's reasons and not sent. An INVALID
+// answer rejects the SKU at once with the issues' messages; an ACCEPTED one stays
+// pending until Poll sees it processed. A listing whose VAT rate has no tax code is
+// checked with mode=VALIDATION_PREVIEW instead, so the seller gets Amazon's other
+// issues with it, and rejected without being stored.
 func (c *Client) UpsertListings(ctx context.Context, ls []marketplace.Listing) (marketplace.Submission, error) {
 	sub := submission{Kind: "listings"}
 	for _, l := range ls {
@@ -241,11 +266,19 @@ func (c *Client) UpsertListings(ctx context.Context, ls []marketplace.Listing) (
 
 func (c *Client) putListing(ctx context.Context, l marketplace.Listing) (subItem, error) {
 	attrs, local := c.attributes(l)
+	productType := c.productType(l)
+	refused, err := c.prepare(ctx, l, productType, attrs)
+	if err != nil {
+		return subItem{}, err
+	}
+	if len(refused) > 0 {
+		return subItem{SKU: l.SKU, State: marketplace.SubmissionRejected, Reasons: append(local, refused...)}, nil
+	}
 	q := url.Values{"marketplaceIds": {c.cfg.MarketplaceID}, "includedData": {"issues"}}
 	if len(local) > 0 {
 		q.Set("mode", "VALIDATION_PREVIEW")
 	}
-	body := map[string]any{"productType": c.productType(l.Attributes), "requirements": "LISTING", "attributes": attrs}
+	body := map[string]any{"productType": productType, "requirements": "LISTING", "attributes": attrs}
 	var out submissionResponse
 	if err := c.do(ctx, c.cfg.Limiter, http.MethodPut, c.itemPath(l.SKU), q, body, &out); err != nil {
 		return subItem{}, err
@@ -263,8 +296,49 @@ func (c *Client) putListing(ctx context.Context, l marketplace.Listing) (subItem
 	return subItem{}, fmt.Errorf("unexpected submission status %q", out.Status)
 }
 
-func (c *Client) productType(attrs map[string]string) string {
-	if pt := strings.TrimSpace(attrs[AttrProductType]); pt != "" {
+// prepare adds a mapped listing's attributes to attrs, in its product type's shape, and
+// checks the listing against the schema Config.Schema has for its product type. It
+// returns why the listing must not be sent: the schema's reasons, or a product type
+// Amazon does not have.
+func (c *Client) prepare(ctx context.Context, l marketplace.Listing, productType string, attrs map[string]any) ([]string, error) {
+	if l.CategoryID == "" && c.cfg.Schema == nil {
+		return nil, nil
+	}
+	s, check, err := c.productSchema(ctx, productType, l.CategoryID != "")
+	if e := (*Error)(nil); errors.As(err, &e) && e.Status == http.StatusNotFound {
+		return []string{fmt.Sprintf("product type %s is not available in marketplace %s", productType, c.cfg.MarketplaceID)}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("product type %s schema: %w", productType, err)
+	}
+	if l.CategoryID != "" {
+		for _, m := range l.Mapped {
+			if !isFilled(m.ID) {
+				attrs[m.ID] = s.items(m, c.cfg.MarketplaceID, c.cfg.LanguageTag)
+			}
+		}
+	}
+	if !check || s == nil {
+		return nil, nil
+	}
+	vs, err := s.validate(attrs)
+	if err != nil {
+		return nil, fmt.Errorf("product type %s schema: %w", productType, err)
+	}
+	var reasons []string
+	for _, v := range vs {
+		reasons = append(reasons, v.String())
+	}
+	return reasons, nil
+}
+
+// productType is a mapped listing's CategoryID, else its amazon_product_type, else
+// Config.ProductType.
+func (c *Client) productType(l marketplace.Listing) string {
+	if l.CategoryID != "" {
+		return l.CategoryID
+	}
+	if pt := strings.TrimSpace(l.Attributes[AttrProductType]); pt != "" {
 		return pt
 	}
 	return c.cfg.ProductType
@@ -294,20 +368,26 @@ func (c *Client) attributes(l marketplace.Listing) (map[string]any, []string) {
 	if l.Text.Description != "" {
 		a["product_description"] = text(l.Text.Description)
 	}
-	var bullets []string
+	// Bullet points: the text's, then amazon_bullet_point* attributes in key order;
+	// Amazon takes five.
+	var keys []string
 	for k, v := range l.Attributes {
 		if strings.HasPrefix(k, "amazon_bullet_point") && strings.TrimSpace(v) != "" {
-			bullets = append(bullets, k+"\x00"+v)
+			keys = append(keys, k)
 		}
 	}
-	sort.Strings(bullets)
-	if len(bullets) > 0 {
-		var bp []any
-		for _, b := range bullets {
-			_, v, _ := strings.Cut(b, "\x00")
+	sort.Strings(keys)
+	var bp []any
+	for _, v := range l.Text.Bullets {
+		if strings.TrimSpace(v) != "" {
 			bp = append(bp, map[string]any{"value": v, "language_tag": c.languageTag(l.Text.Language), "marketplace_id": mid})
 		}
-		a["bullet_point"] = bp
+	}
+	for _, k := range keys {
+		bp = append(bp, map[string]any{"value": l.Attributes[k], "language_tag": c.languageTag(l.Text.Language), "marketplace_id": mid})
+	}
+	if len(bp) > 0 {
+		a["bullet_point"] = bp[:min(len(bp), 5)]
 	}
 	if gtin := strings.TrimSpace(l.Barcode); validGTIN(gtin) {
 		typ := "ean"
@@ -356,23 +436,6 @@ func (c *Client) taxRates() string {
 		s = append(s, strconv.Itoa(r))
 	}
 	return strings.Join(s, ", ")
-}
-
-func (c *Client) languageTag(lang string) string {
-	switch strings.ToLower(lang) {
-	case "":
-		return c.cfg.LanguageTag
-	case "tr":
-		return "tr_TR"
-	case "en":
-		return "en_GB"
-	case "de":
-		return "de_DE"
-	}
-	if strings.Contains(lang, "_") {
-		return lang
-	}
-	return c.cfg.LanguageTag
 }
 
 func (c *Client) currency(cur string) string {

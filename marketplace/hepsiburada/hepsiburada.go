@@ -1,6 +1,8 @@
 // Package hepsiburada is the marketplace.Client for Hepsiburada's merchant integration
 // services: the catalog (product import, tracking-ID status), the listing service
-// (stock and price uploads) and the order service (open and cancelled order lines).
+// (stock and price uploads) and the order service (open and cancelled order lines). Its
+// Client is also the taxonomy.Source reading the catalog's category tree, category
+// attributes and their values.
 package hepsiburada
 
 import (
@@ -63,8 +65,9 @@ type Config struct {
 	// UserAgent is the integrator username Hepsiburada issued; it is required and sent
 	// exactly as the User-Agent.
 	UserAgent string
-	// CategoryID is used for listings without the hepsiburada_category_id attribute;
-	// zero means such a listing is refused.
+	// CategoryID is used for listings that are not mapped (Listing.CategoryID empty)
+	// and have no hepsiburada_category_id attribute; zero means such a listing is
+	// refused.
 	CategoryID int64
 	// WarrantyMonths is GarantiSuresi for listings without hepsiburada_warranty_months.
 	WarrantyMonths int
@@ -72,6 +75,9 @@ type Config struct {
 	Weight float64
 	// PageSize is the orders page size, 1 to 100 (default 100).
 	PageSize int
+	// TaxonomyPageSize is the page size of the category and attribute-value lists, 1
+	// to 1000 (default 1000; categories take up to 2000, values are not documented).
+	TaxonomyPageSize int
 	// OrderLookback is how far before the newest order line seen Orders keeps asking
 	// (and remembering line IDs), so lines that show up late (payment checks) are
 	// still caught (default 1h).
@@ -114,6 +120,9 @@ func New(cfg Config) *Client {
 	if cfg.PageSize <= 0 || cfg.PageSize > 100 {
 		cfg.PageSize = 100
 	}
+	if cfg.TaxonomyPageSize <= 0 || cfg.TaxonomyPageSize > 1000 {
+		cfg.TaxonomyPageSize = 1000
+	}
 	if cfg.OrderLookback <= 0 {
 		cfg.OrderLookback = time.Hour
 	}
@@ -146,17 +155,47 @@ func decimalComma(v float64) string {
 	return strings.Replace(strconv.FormatFloat(v, 'f', 2, 64), ".", ",", 1)
 }
 
-func (c *Client) item(l marketplace.Listing) (importItem, error) {
-	category := c.cfg.CategoryID
+// category is the listing's leaf category: the mapped one, else its
+// hepsiburada_category_id attribute, else the configured default.
+func (c *Client) category(l marketplace.Listing) (int64, error) {
+	if l.CategoryID != "" {
+		n, err := strconv.ParseInt(l.CategoryID, 10, 64)
+		if err != nil || n <= 0 {
+			return 0, fmt.Errorf("category %q is not a hepsiburada category ID", l.CategoryID)
+		}
+		return n, nil
+	}
 	if v, ok := l.Attributes[AttrCategoryID]; ok {
 		n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
 		if err != nil || n <= 0 {
-			return importItem{}, fmt.Errorf("attribute %s=%q is not a positive integer", AttrCategoryID, v)
+			return 0, fmt.Errorf("attribute %s=%q is not a positive integer", AttrCategoryID, v)
 		}
-		category = n
+		return n, nil
 	}
-	if category == 0 {
-		return importItem{}, fmt.Errorf("no %s attribute and no default category configured", AttrCategoryID)
+	if c.cfg.CategoryID == 0 {
+		return 0, fmt.Errorf("listing is not mapped, and has no %s attribute and no default category is configured", AttrCategoryID)
+	}
+	return c.cfg.CategoryID, nil
+}
+
+// mappedValue is a mapped attribute's value as the import takes it: the text (for an
+// enum, the value's name, which is also its ID), or a JSON array of several values.
+func mappedValue(m marketplace.MappedAttribute) any {
+	switch {
+	case len(m.ValueIDs) > 1:
+		return m.ValueIDs
+	case m.Value != "":
+		return m.Value
+	case len(m.ValueIDs) == 1:
+		return m.ValueIDs[0]
+	}
+	return ""
+}
+
+func (c *Client) item(l marketplace.Listing) (importItem, error) {
+	category, err := c.category(l)
+	if err != nil {
+		return importItem{}, err
 	}
 	warranty := c.cfg.WarrantyMonths
 	if v, ok := l.Attributes[AttrWarrantyMonths]; ok {
@@ -197,6 +236,13 @@ func (c *Client) item(l marketplace.Listing) (importItem, error) {
 	}
 	for i, img := range l.Images {
 		a["Image"+strconv.Itoa(i+1)] = img.URL
+	}
+	if l.CategoryID != "" {
+		// A mapped listing sends what the mapping chose, and nothing else.
+		for _, m := range l.Mapped {
+			a[m.ID] = mappedValue(m)
+		}
+		return importItem{CategoryID: category, Merchant: c.cfg.MerchantID, Attributes: a}, nil
 	}
 	for k, v := range l.Attributes {
 		if name, ok := strings.CutPrefix(k, AttrPrefix); ok && name != "" {

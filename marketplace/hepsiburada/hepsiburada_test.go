@@ -51,7 +51,23 @@ func newClient(srv *httptest.Server, pageSize int) *hepsiburada.Client {
 func TestContract(t *testing.T) {
 	start := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 	sb, srv := newSandbox(t, &start)
-	marketplacetest.Run(t, func(t *testing.T) marketplace.Client { return newClient(srv, 2) }, sb)
+	marketplacetest.Run(t, func(t *testing.T) marketplace.Client { return newClient(srv, 2) }, sb, dress)
+}
+
+// dress is a listing mapped onto the sandbox's Moda > Kadın Giyim > Elbise.
+func dress(prefix string) marketplace.Listing {
+	l := marketplacetest.Listing(prefix)
+	l.Text.Title = "Stox kadın pamuklu midi elbise lacivert"
+	l.Text.Description = "<p>Pamuklu, midi boy kadın elbise.</p>"
+	l.CategoryID = "60001101"
+	l.Mapped = []marketplace.MappedAttribute{
+		{ID: "renk_variant_property", Name: "Renk", ValueIDs: []string{"Lacivert"}, Value: "Lacivert"},
+		{ID: "beden_variant_property", Name: "Beden", ValueIDs: []string{"M"}, Value: "M"},
+		{ID: "cinsiyet", Name: "Cinsiyet", ValueIDs: []string{"Kadın"}, Value: "Kadın"},
+		{ID: "mensei", Name: "Menşei", ValueIDs: []string{"TR"}, Value: "TR"},
+		{ID: "materyal", Name: "Materyal", ValueIDs: []string{"Pamuk"}, Value: "Pamuk"},
+	}
+	return l
 }
 
 type captured struct {
@@ -61,7 +77,10 @@ type captured struct {
 	file     []any
 }
 
-func TestWireFormat(t *testing.T) {
+// importServer answers every request as a successful import (trackingId t-1) and
+// hands over what it got, with the multipart file decoded.
+func importServer(t *testing.T) (*httptest.Server, chan captured) {
+	t.Helper()
 	calls := make(chan captured, 4)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c := captured{r: r}
@@ -81,6 +100,11 @@ func TestWireFormat(t *testing.T) {
 		_, _ = w.Write([]byte(`{"success":true,"code":0,"version":1,"message":null,"data":{"trackingId":"t-1"}}`))
 	}))
 	t.Cleanup(srv.Close)
+	return srv, calls
+}
+
+func TestWireFormat(t *testing.T) {
+	srv, calls := importServer(t)
 	c := hepsiburada.New(hepsiburada.Config{CatalogURL: srv.URL + "/", MerchantID: "m-1", ServiceKey: "k", UserAgent: "acme_dev", CategoryID: 60001})
 	l := marketplacetest.Listing("wire")
 	delete(l.Attributes, hepsiburada.AttrCategoryID)

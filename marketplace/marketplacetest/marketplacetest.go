@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -20,12 +21,15 @@ import (
 	"github.com/stox-dev/stox/marketplace"
 	"github.com/stox-dev/stox/marketplace/sandbox"
 	"github.com/stox-dev/stox/messages"
+	"github.com/stox-dev/stox/taxonomy"
 )
 
 var seq atomic.Int64
 
-// Listing returns a listing the sandbox accepts for every marketplace, with a SKU unique
-// in this process.
+// Listing returns the base of a listing, with a SKU unique in this process: text,
+// prices, stock and one real 1200×1800 image on a loopback server. It carries the
+// legacy per-marketplace attribute keys too; an adapter's valid listing for Run adds
+// the mapped category, brand and attributes of its sandbox's taxonomy.
 func Listing(prefix string) marketplace.Listing {
 	sku := fmt.Sprintf("%s-%d-%d", prefix, time.Now().UnixNano()%1e9, seq.Add(1))
 	return marketplace.Listing{
@@ -33,7 +37,7 @@ func Listing(prefix string) marketplace.Listing {
 		Price: 100, ListPrice: 120, Currency: "TRY", VATRate: 20, Quantity: 50,
 		Text: messages.ListingText{Language: "tr", Title: "Stox seramik kupa 350 ml beyaz",
 			Description: "<p>Bulaşık makinesinde yıkanabilir seramik kupa.</p>"},
-		Images: []messages.ListingImage{{Key: sku + "/1.jpg", URL: "https://images.example.com/" + sku + "/1.jpg", Width: 1200, Height: 1800}},
+		Images: []messages.ListingImage{{Key: sku + "/1.jpg", URL: ImageURL(1200, 1800), Width: 1200, Height: 1800}},
 		Attributes: map[string]string{
 			"trendyol_brand_id": "1791", "trendyol_category_id": "411", "color": "white",
 			"hepsiburada_category_id": "18021982",
@@ -45,13 +49,19 @@ func Listing(prefix string) marketplace.Listing {
 // Run runs the contract suite. newClient returns a client of the marketplace under test
 // pointed at sb (served over HTTP) with valid credentials; sb must run on a clock the
 // suite can Advance (tests pass a fixed Options.Now) so nothing waits on real time.
-func Run(t *testing.T, newClient func(t *testing.T) marketplace.Client, sb *sandbox.Server) {
+// valid returns a listing sb accepts, with a fresh SKU starting with prefix (Listing
+// plus the mapped category, brand and attributes of sb's taxonomy). A client that
+// implements taxonomy.Source also runs the taxonomy cases (RunTaxonomy).
+func Run(t *testing.T, newClient func(t *testing.T) marketplace.Client, sb *sandbox.Server, valid func(prefix string) marketplace.Listing) {
 	ctx := context.Background()
+	list := func(t *testing.T, c marketplace.Client, sb *sandbox.Server) marketplace.Listing {
+		return listed(t, c, sb, valid("list"))
+	}
 
 	t.Run("batch with accepted and rejected items", func(t *testing.T) {
 		c := newClient(t)
-		good := Listing("good")
-		bad := Listing("bad")
+		good := valid("good")
+		bad := valid("bad")
 		bad.Text.Title = string(bytes.Repeat([]byte("x"), 300))
 		bad.VATRate = 18
 		bad.Images = []messages.ListingImage{{URL: "http://insecure.example.com/1.jpg"}}
@@ -145,7 +155,7 @@ func Run(t *testing.T, newClient func(t *testing.T) marketplace.Client, sb *sand
 
 	t.Run("throttled requests give RateLimitError", func(t *testing.T) {
 		c := newClient(t)
-		l := Listing("throttle")
+		l := valid("throttle")
 		sub, err := c.UpsertListings(ctx, []marketplace.Listing{l})
 		require.NoError(t, err)
 		var rl *marketplace.RateLimitError
@@ -166,19 +176,60 @@ func Run(t *testing.T, newClient func(t *testing.T) marketplace.Client, sb *sand
 		c := newClient(t)
 		require.NoError(t, sb.SetRevoked(c.Name(), true))
 		t.Cleanup(func() { _ = sb.SetRevoked(c.Name(), false) })
-		_, err := c.UpsertListings(ctx, []marketplace.Listing{Listing("auth")})
+		_, err := c.UpsertListings(ctx, []marketplace.Listing{valid("auth")})
 		require.Error(t, err)
 		assert.ErrorIs(t, err, marketplace.ErrUnauthorized)
 		assert.NotErrorIs(t, err, marketplace.ErrRateLimited)
 		_, _, err = c.Orders(ctx, "")
 		assert.ErrorIs(t, err, marketplace.ErrUnauthorized)
 	})
+
+	t.Run("images are fetched and checked", func(t *testing.T) {
+		c := newClient(t)
+		cases := []struct {
+			name, url, reason string
+		}{
+			{"too small", ImageURL(300, 300), "300"},
+			{"not an image", NotAnImageURL(), "not an image"},
+			{"unreachable", MissingImageURL(), "404"},
+			{"plain http off this machine", "http://images.example.com/1.jpg", "HTTPS"},
+		}
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				l := valid("img")
+				l.Images = []messages.ListingImage{{Key: "1.jpg", URL: tc.url, Width: 1200, Height: 1800}}
+				state, reasons := Outcome(t, c, sb, l)
+				assert.Equal(t, marketplace.SubmissionRejected, state)
+				assert.Contains(t, strings.Join(reasons, "; "), tc.reason)
+			})
+		}
+	})
+
+	if _, ok := newClient(t).(taxonomy.Source); ok {
+		t.Run("taxonomy", func(t *testing.T) { RunTaxonomy(t, newClient, sb, valid) })
+	}
 }
 
-// list creates one listing and waits until the sandbox has accepted it.
-func list(t *testing.T, c marketplace.Client, sb *sandbox.Server) marketplace.Listing {
+// Outcome submits one listing and returns its final state and reasons: rejected
+// with the error's text when the adapter refuses to send it, else the submission's
+// outcome once decided.
+func Outcome(t *testing.T, c marketplace.Client, sb *sandbox.Server, l marketplace.Listing) (string, []string) {
 	t.Helper()
-	l := Listing("list")
+	sub, err := c.UpsertListings(context.Background(), []marketplace.Listing{l})
+	if err != nil {
+		return marketplace.SubmissionRejected, []string{err.Error()}
+	}
+	if !sub.Done {
+		sub = waitDone(t, c, sb, sub.ID)
+	}
+	got := bySKU(sub.Items)
+	require.Contains(t, got, l.SKU)
+	return got[l.SKU].State, got[l.SKU].Reasons
+}
+
+// listed creates one listing and waits until the sandbox has accepted it.
+func listed(t *testing.T, c marketplace.Client, sb *sandbox.Server, l marketplace.Listing) marketplace.Listing {
+	t.Helper()
 	sub, err := c.UpsertListings(context.Background(), []marketplace.Listing{l})
 	require.NoError(t, err)
 	done := waitDone(t, c, sb, sub.ID)

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
@@ -9,7 +10,6 @@ import (
 	"fmt"
 	"math"
 	"net/http"
-	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -40,13 +40,16 @@ type AmazonOptions struct {
 	ProcessDelay time.Duration
 	// Rate limits per operation; zero values take Amazon's documented usage plans:
 	// getListingsItem 5 rps burst 10, putListingsItem 5/10, patchListingsItem 5/5,
-	// searchOrders 0.0056/20 and getOrder 0.5/30. Tests usually raise Orders, whose
-	// real plan allows one request every three minutes once the burst is spent.
-	ListingsGet   AmazonRate
-	ListingsPut   AmazonRate
-	ListingsPatch AmazonRate
-	Orders        AmazonRate
-	GetOrder      AmazonRate
+	// searchOrders 0.0056/20, getOrder 0.5/30, searchDefinitionsProductTypes and
+	// getDefinitionsProductType 5/10. Tests usually raise Orders, whose real plan allows
+	// one request every three minutes once the burst is spent.
+	ListingsGet       AmazonRate
+	ListingsPut       AmazonRate
+	ListingsPatch     AmazonRate
+	Orders            AmazonRate
+	GetOrder          AmazonRate
+	DefinitionsSearch AmazonRate
+	DefinitionsGet    AmazonRate
 }
 
 // AmazonRate is a token bucket: Rate requests per second, Burst at once.
@@ -69,11 +72,15 @@ const (
 	amazonTitleBanned  = "!$?_{}^¬¦"
 	amazonPageTokenTTL = 24 * time.Hour
 	amazonMissingCode  = "90220" // Amazon's code for a required attribute not supplied
+	// amazonMinImageSide is the shorter side, in pixels, below which an image is
+	// refused: Amazon asks for 1000 px on the longest side for zoom and takes 500.
+	amazonMinImageSide = 500
 )
 
 type amazon struct {
 	srv  *Server
 	opts AmazonOptions
+	defs *azDefinitions
 
 	mu      sync.Mutex
 	revoked bool
@@ -178,9 +185,12 @@ func newAmazon(srv *Server, o AmazonOptions) *amazon {
 	rate(&o.ListingsPatch, 5, 5)
 	rate(&o.Orders, 0.0056, 20)
 	rate(&o.GetOrder, 0.5, 30)
+	rate(&o.DefinitionsSearch, 5, 10)
+	rate(&o.DefinitionsGet, 5, 10)
 	return &amazon{
 		srv:     srv,
 		opts:    o,
+		defs:    newAzDefinitions(o.MarketplaceID),
 		tokens:  map[string]time.Time{},
 		buckets: map[string]*azBucket{},
 		items:   map[string]*azListing{},
@@ -197,6 +207,10 @@ func (a *amazon) routes(mux *http.ServeMux) {
 	mux.Handle("PATCH /listings/2021-08-01/items/{sellerId}/{sku}", a.api("patchListingsItem", a.opts.ListingsPatch, a.patchItem))
 	mux.Handle("GET /orders/2026-01-01/orders", a.api("searchOrders", a.opts.Orders, a.searchOrders))
 	mux.Handle("GET /orders/2026-01-01/orders/{orderId}", a.api("getOrder", a.opts.GetOrder, a.getOrder))
+	mux.Handle("GET /definitions/2020-09-01/productTypes", a.api("searchDefinitionsProductTypes", a.opts.DefinitionsSearch, a.searchProductTypes))
+	mux.Handle("GET /definitions/2020-09-01/productTypes/{productType}", a.api("getDefinitionsProductType", a.opts.DefinitionsGet, a.getProductType))
+	mux.HandleFunc("GET /selling-partner-definitions/schema/{productType}/{requirements}/{enforced}", a.schemaDocument)
+	mux.HandleFunc("GET /selling-partner-definitions/meta-schema/v1", a.metaSchema)
 }
 
 // setRevoked invalidates every access token and the refresh token (the seller removed
@@ -401,6 +415,13 @@ func (a *amazon) putItem(w http.ResponseWriter, r *http.Request, raw []byte, now
 	}
 	sku := r.PathValue("sku")
 	issues := ValidateAmazonAttributes(body.Requirements, a.opts.MarketplaceID, body.Attributes)
+	issues = azMergeIssues(issues, a.productTypeIssues(body.ProductType, body.Requirements, body.Attributes))
+	// Fetching images takes time: other requests go on meanwhile. Nothing of the
+	// imitation's state has been read yet.
+	a.mu.Unlock()
+	images := a.imageIssues(r.Context(), body.Attributes)
+	a.mu.Lock()
+	issues = azMergeIssues(issues, images)
 	preview := r.URL.Query().Get("mode") == "VALIDATION_PREVIEW"
 	switch {
 	case hasError(issues) || (preview && len(issues) > 0):
@@ -421,13 +442,56 @@ func (a *amazon) putItem(w http.ResponseWriter, r *http.Request, raw []byte, now
 	a.submission(w, sku, "ACCEPTED", issues)
 }
 
+// azMergeIssues adds more issues to issues, except those about an attribute issues
+// already has one for (the more specific rule speaks first), sorted by attribute.
+func azMergeIssues(issues, more []AmazonIssue) []AmazonIssue {
+	seen := map[string]bool{}
+	for _, is := range issues {
+		seen[strings.Join(is.AttributeNames, ",")] = true
+	}
+	for _, is := range more {
+		if len(is.AttributeNames) == 0 || !seen[strings.Join(is.AttributeNames, ",")] {
+			issues = append(issues, is)
+		}
+	}
+	azSortIssues(issues)
+	return issues
+}
+
+func azSortIssues(issues []AmazonIssue) {
+	sort.SliceStable(issues, func(i, j int) bool {
+		return strings.Join(issues[i].AttributeNames, ",") < strings.Join(issues[j].AttributeNames, ",")
+	})
+}
+
+// imageIssues fetches every image of a listing as Amazon does (Server.checkImage, at
+// least 500 px on the shorter side) and returns an INVALID_IMAGE issue for each one it
+// cannot use.
+func (a *amazon) imageIssues(ctx context.Context, attrs map[string]any) []AmazonIssue {
+	var issues []AmazonIssue
+	for name := range attrs {
+		if name != "main_product_image_locator" && !strings.HasPrefix(name, "other_product_image_locator_") {
+			continue
+		}
+		for _, v := range values(attrs, name) {
+			s, _ := v["media_location"].(string)
+			if reason := a.srv.checkImage(ctx, s, amazonMinImageSide); reason != "" {
+				issues = append(issues, AmazonIssue{Code: "INVALID_IMAGE_URL", Severity: "ERROR", Categories: []string{"INVALID_IMAGE"},
+					AttributeNames: []string{name}, Message: fmt.Sprintf("'%s' cannot be used: %s.", name, reason)})
+			}
+		}
+	}
+	azSortIssues(issues)
+	return issues
+}
+
 // ValidateAmazonAttributes checks a listing's attributes for a requirements set
-// (LISTING, LISTING_PRODUCT_ONLY, LISTING_OFFER_ONLY) the way the imitation's product
-// type definition does, and returns the issues (none when valid). It checks:
+// (LISTING, LISTING_PRODUCT_ONLY, LISTING_OFFER_ONLY) against the rules every product
+// type shares, and returns the issues (none when valid); the product type's own schema
+// and the images themselves are checked by putListingsItem besides. It checks:
 //   - required attributes (Amazon's code 90220);
 //   - item_name at most 200 characters without ! $ ? _ { } ^ ¬ ¦ (Seller Central title policy);
-//   - image locators: an HTTPS media_location each, at most 8 other images. Amazon also
-//     fetches plain-HTTP URLs; the imitation is stricter and asks for HTTPS;
+//   - image locators: at most 8 other images;
 //   - purchasable_offer: the store's marketplace and currency (TRY for Turkey), our_price
 //     above zero, list_price not below it;
 //   - fulfillment_availability: a channel code and a quantity of zero or more;
@@ -515,9 +579,8 @@ func ValidateAmazonAttributes(requirements, marketplaceID string, attrs map[stri
 			others++
 		}
 		for _, v := range values(attrs, name) {
-			s, _ := v["media_location"].(string)
-			if u, err := url.Parse(s); err != nil || u.Scheme != "https" || u.Host == "" {
-				add("INVALID_IMAGE_URL", "INVALID_IMAGE", name, "'%s' media_location %q must be an HTTPS address.", name, s)
+			if s, _ := v["media_location"].(string); s == "" {
+				add("INVALID_IMAGE_URL", "INVALID_IMAGE", name, "'%s' needs a media_location.", name)
 			}
 		}
 	}
@@ -546,7 +609,7 @@ func ValidateAmazonAttributes(requirements, marketplaceID string, attrs map[stri
 			add("INVALID_VALUE", "INVALID_ATTRIBUTE", "fulfillment_availability", "'fulfillment_availability' needs a fulfillment_channel_code and, for DEFAULT, a whole quantity of zero or more.")
 		}
 	}
-	sort.SliceStable(issues, func(i, j int) bool { return issues[i].AttributeNames[0] < issues[j].AttributeNames[0] })
+	azSortIssues(issues)
 	return issues
 }
 

@@ -2,7 +2,12 @@ package sandbox_test
 
 import (
 	"bytes"
+	"crypto/md5"
+	"encoding/base64"
 	"encoding/json"
+	"fmt"
+	"image"
+	"image/jpeg"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -25,6 +30,10 @@ const (
 type azEnv struct {
 	sb    *sandbox.Server
 	token string
+	// img is a 1200×1200 JPEG on a loopback address, an image Amazon takes.
+	img string
+	// images serves /{w}x{h}.jpg, a real JPEG of that size, and /text, which is none.
+	images *httptest.Server
 }
 
 func newAzEnv(t *testing.T, o sandbox.Options) *azEnv {
@@ -32,12 +41,33 @@ func newAzEnv(t *testing.T, o sandbox.Options) *azEnv {
 		start := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 		o.Now = func() time.Time { return start }
 	}
-	e := &azEnv{sb: sandbox.New(o)}
+	e := &azEnv{sb: sandbox.New(o), images: azImageServer(t)}
+	e.img = e.image(1200, 1200)
 	status, out := e.lwa(t, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {"Atzr|sandbox-refresh-token"},
 		"client_id": {"amzn1.application-oa2-client.sandbox"}, "client_secret": {"sandbox-secret"}})
 	require.Equal(t, http.StatusOK, status, "%v", out)
 	e.token = out["access_token"].(string)
 	return e
+}
+
+// azImageServer serves real JPEGs of any size, as a seller's image host would.
+func azImageServer(t *testing.T) *httptest.Server {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var width, height int
+		if _, err := fmt.Sscanf(r.URL.Path, "/%dx%d.jpg", &width, &height); err != nil {
+			_, _ = w.Write([]byte("not an image"))
+			return
+		}
+		w.Header().Set("Content-Type", "image/jpeg")
+		_ = jpeg.Encode(w, image.NewGray(image.Rect(0, 0, width, height)), nil)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// image is the address of a width×height JPEG.
+func (e *azEnv) image(width, height int) string {
+	return fmt.Sprintf("%s/%dx%d.jpg", e.images.URL, width, height)
 }
 
 func (e *azEnv) lwa(t *testing.T, form url.Values) (int, map[string]any) {
@@ -84,8 +114,11 @@ func itemPath(sku string, query string) string {
 
 func azListing(title, image string) map[string]any {
 	v := func(s string) []any { return []any{map[string]any{"value": s, "marketplace_id": azMarket}} }
+	text := func(s string) []any {
+		return []any{map[string]any{"value": s, "language_tag": "tr_TR", "marketplace_id": azMarket}}
+	}
 	return map[string]any{"productType": "HOME", "requirements": "LISTING", "attributes": map[string]any{
-		"item_name": v(title), "brand": v("Stox"), "condition_type": v("new_new"),
+		"item_name": text(title), "brand": text("Stox"), "condition_type": v("new_new"),
 		"supplier_declared_has_product_identifier_exemption": []any{map[string]any{"value": true}},
 		"main_product_image_locator":                         []any{map[string]any{"media_location": image}},
 		"purchasable_offer": []any{map[string]any{"marketplace_id": azMarket, "currency": "TRY", "audience": "ALL",
@@ -219,8 +252,8 @@ func TestAmazonTokenBuckets(t *testing.T) {
 
 func TestAmazonModelValidation(t *testing.T) {
 	e := newAzEnv(t, sandbox.Options{})
-	good := azListing("Stox seramik kupa", "https://img.example.com/1.jpg")
-	noType := azListing("Stox seramik kupa", "https://img.example.com/1.jpg")
+	good := azListing("Stox seramik kupa", e.img)
+	noType := azListing("Stox seramik kupa", e.img)
 	delete(noType, "productType")
 	for _, tc := range []struct {
 		name, method, target string
@@ -264,7 +297,7 @@ func reqFor(t *testing.T, method, target string, body any) (*http.Request, []byt
 
 func TestAmazonListingLifecycle(t *testing.T) {
 	e := newAzEnv(t, sandbox.Options{})
-	status, _, out := e.do(t, http.MethodPut, itemPath("SKU-1", "&includedData=issues"), azListing("Stox seramik kupa", "https://img.example.com/1.jpg"), nil)
+	status, _, out := e.do(t, http.MethodPut, itemPath("SKU-1", "&includedData=issues"), azListing("Stox seramik kupa", e.img), nil)
 	require.Equal(t, http.StatusOK, status)
 	assert.Equal(t, "ACCEPTED", out["status"], "%v", out)
 	assert.NotEmpty(t, out["submissionId"])
@@ -320,7 +353,7 @@ func TestAmazonListingIssues(t *testing.T) {
 	assert.Equal(t, http.StatusNotFound, status, "an INVALID put stores nothing")
 
 	// The model's static sandbox example: VALIDATION_PREVIEW without condition_type.
-	preview := azListing("Stox kupa", "https://img.example.com/1.jpg")
+	preview := azListing("Stox kupa", e.img)
 	delete(preview["attributes"].(map[string]any), "condition_type")
 	_, _, out = e.do(t, http.MethodPut, itemPath("VALIDATION_INVALID", "&mode=VALIDATION_PREVIEW&includedData=issues"), preview, nil)
 	assert.Equal(t, "INVALID", out["status"])
@@ -328,7 +361,7 @@ func TestAmazonListingIssues(t *testing.T) {
 	assert.Equal(t, "90220", is["code"])
 	assert.Equal(t, "'condition_type' is required but not supplied.", is["message"])
 	assert.Equal(t, []any{"MISSING_ATTRIBUTE"}, is["categories"])
-	_, _, out = e.do(t, http.MethodPut, itemPath("VALIDATION_VALID", "&mode=VALIDATION_PREVIEW"), azListing("Stox kupa", "https://img.example.com/1.jpg"), nil)
+	_, _, out = e.do(t, http.MethodPut, itemPath("VALIDATION_VALID", "&mode=VALIDATION_PREVIEW"), azListing("Stox kupa", e.img), nil)
 	assert.Equal(t, "VALID", out["status"])
 	e.sb.Advance(time.Minute)
 	assert.NotContains(t, e.sb.Listings("amazon"), "VALIDATION_VALID", "a preview stores nothing")
@@ -392,7 +425,7 @@ func TestValidateAmazonAttributes(t *testing.T) {
 
 func TestAmazonOrders(t *testing.T) {
 	e := newAzEnv(t, sandbox.Options{Amazon: sandbox.AmazonOptions{Orders: sandbox.AmazonRate{Rate: 100, Burst: 100}}})
-	_, _, out := e.do(t, http.MethodPut, itemPath("SKU-1", ""), azListing("Stox kupa", "https://img.example.com/1.jpg"), nil)
+	_, _, out := e.do(t, http.MethodPut, itemPath("SKU-1", ""), azListing("Stox kupa", e.img), nil)
 	require.Equal(t, "ACCEPTED", out["status"])
 	_, err := e.sb.PlaceOrder("amazon", "SKU-1", 1)
 	assert.ErrorIs(t, err, sandbox.ErrNotListed, "not processed yet")
@@ -458,4 +491,287 @@ func TestAmazonServerErrorShape(t *testing.T) {
 	assert.Equal(t, http.StatusTooManyRequests, status)
 	assert.Equal(t, "QuotaExceeded", errorCode(out))
 	assert.Equal(t, "5", h.Get("x-amzn-RateLimit-Limit"))
+}
+
+func TestAmazonDefinitionsSearch(t *testing.T) {
+	e := newAzEnv(t, sandbox.Options{})
+	search := "/definitions/2020-09-01/productTypes?marketplaceIds=" + azMarket
+	names := func(out map[string]any) map[string]string {
+		got := map[string]string{}
+		for _, p := range out["productTypes"].([]any) {
+			m := p.(map[string]any)
+			assert.Equal(t, []any{azMarket}, m["marketplaceIds"])
+			got[m["name"].(string)] = m["displayName"].(string)
+		}
+		return got
+	}
+	for _, tc := range []struct {
+		name, query string
+		want        map[string]string // some of the product types and display names answered
+		count       int               // how many, when known
+	}{
+		{"all in Turkish", "", map[string]string{"SHOES": "Ayakkabı", "DRESS": "Elbise", "CELLULAR_PHONE_CASE": "Telefon Kılıfı", "HOME": "Ev ve Yaşam"}, 37},
+		{"all in English", "&locale=en_US", map[string]string{"SHOES": "Shoes", "BED_LINEN_SET": "Bed Linen Set"}, 37},
+		{"keyword in Turkish, folded", "&keywords=ayakkabi", map[string]string{"SHOES": "Ayakkabı"}, 1},
+		{"keyword as the name", "&keywords=BABY_BOTTLE", map[string]string{"BABY_BOTTLE": "Biberon"}, 1},
+		{"several keywords", "&keywords=Kulakl%C4%B1k,Matara", map[string]string{"HEADPHONES": "Kulaklık", "WATER_BOTTLE": "Matara ve Su Şişesi"}, 2},
+		{"recommendation from an item name", "&itemName=Nike+Air+Erkek+Spor+Ayakkab%C4%B1", map[string]string{"SHOES": "Ayakkabı"}, 1},
+		{"nothing matches", "&keywords=uzay+gemisi", map[string]string{}, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			status, h, out := e.do(t, http.MethodGet, search+tc.query, nil, nil)
+			require.Equal(t, http.StatusOK, status, "%v", out)
+			assert.Equal(t, "5", h.Get("x-amzn-RateLimit-Limit"))
+			assert.NotEmpty(t, out["productTypeVersion"])
+			got := names(out)
+			assert.Len(t, got, tc.count, "%v", got)
+			for name, display := range tc.want {
+				assert.Equal(t, display, got[name], name)
+			}
+		})
+	}
+	for _, tc := range []struct{ name, target string }{
+		{"keywords with itemName", search + "&keywords=SHOES&itemName=Ayakkab%C4%B1"},
+		{"another marketplace", "/definitions/2020-09-01/productTypes?marketplaceIds=ATVPDKIKX0DER"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			status, _, out := e.do(t, http.MethodGet, tc.target, nil, nil)
+			assert.Equal(t, http.StatusBadRequest, status)
+			assert.Equal(t, "InvalidInput", errorCode(out))
+		})
+	}
+	status, _, out := e.do(t, http.MethodGet, "/definitions/2020-09-01/productTypes", nil, nil)
+	assert.Equal(t, http.StatusBadRequest, status, "marketplaceIds is required by the model: %v", out)
+}
+
+// azDefinition gets a product type's definition and the schema its link points at,
+// fetched without any SP-API header, as Amazon's pre-signed links are.
+func (e *azEnv) azDefinition(t *testing.T, productType, query string) (map[string]any, []byte) {
+	t.Helper()
+	status, _, def := e.do(t, http.MethodGet, "/definitions/2020-09-01/productTypes/"+productType+"?marketplaceIds="+azMarket+query, nil, nil)
+	require.Equal(t, http.StatusOK, status, "%v", def)
+	link := def["schema"].(map[string]any)["link"].(map[string]any)
+	assert.Equal(t, "GET", link["verb"])
+	u, err := url.Parse(link["resource"].(string))
+	require.NoError(t, err)
+	rec := httptest.NewRecorder()
+	e.sb.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, u.RequestURI(), nil))
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	sum := md5.Sum(rec.Body.Bytes())
+	assert.Equal(t, base64.StdEncoding.EncodeToString(sum[:]), def["schema"].(map[string]any)["checksum"], "the checksum is the schema's Base64 MD5")
+	return def, rec.Body.Bytes()
+}
+
+func TestAmazonDefinitionsEveryProductType(t *testing.T) {
+	e := newAzEnv(t, sandbox.Options{Amazon: sandbox.AmazonOptions{DefinitionsGet: sandbox.AmazonRate{Rate: 100, Burst: 100}}})
+	_, _, out := e.do(t, http.MethodGet, "/definitions/2020-09-01/productTypes?marketplaceIds="+azMarket, nil, nil)
+	types := out["productTypes"].([]any)
+	require.Len(t, types, 37)
+	for _, p := range types {
+		name := p.(map[string]any)["name"].(string)
+		t.Run(name, func(t *testing.T) {
+			def, raw := e.azDefinition(t, name, "&requirements=LISTING&locale=tr_TR")
+			assert.Equal(t, name, def["productType"])
+			assert.Equal(t, p.(map[string]any)["displayName"], def["displayName"])
+			assert.Equal(t, "tr_TR", def["locale"])
+			assert.Equal(t, "ENFORCED", def["requirementsEnforced"])
+			var schema struct {
+				Schema     string                    `json:"$schema"`
+				Required   []string                  `json:"required"`
+				Properties map[string]map[string]any `json:"properties"`
+			}
+			require.NoError(t, json.Unmarshal(raw, &schema))
+			assert.Equal(t, spmodel.MetaSchemaURL, schema.Schema)
+			_, err := spmodel.CompileProductType(raw)
+			require.NoError(t, err, "the schema compiles as draft 2019-09")
+			for _, r := range []string{"item_name", "brand", "condition_type", "main_product_image_locator", "purchasable_offer", "fulfillment_availability"} {
+				assert.Contains(t, schema.Required, r)
+			}
+			for name, prop := range schema.Properties {
+				assert.NotEmpty(t, prop["title"], "%s has a title", name)
+				assert.Equal(t, "array", prop["type"], "%s is an array of values", name)
+			}
+			if name == "HOME" || name == "PRODUCT" {
+				assert.Len(t, schema.Required, 6, "generic types ask only for what every listing needs")
+				return
+			}
+			assert.Contains(t, schema.Required, "country_of_origin")
+			assert.Contains(t, schema.Required, "bullet_point")
+			groups := def["propertyGroups"].(map[string]any)
+			assert.Contains(t, groups, "offer")
+			assert.Contains(t, groups["safety_and_compliance"].(map[string]any)["propertyNames"], "country_of_origin")
+		})
+	}
+}
+
+func TestAmazonDefinitionsVariants(t *testing.T) {
+	e := newAzEnv(t, sandbox.Options{})
+	required := func(raw []byte) ([]string, map[string]any) {
+		var s struct {
+			Required   []string       `json:"required"`
+			Properties map[string]any `json:"properties"`
+		}
+		require.NoError(t, json.Unmarshal(raw, &s))
+		return s.Required, s.Properties
+	}
+	t.Run("LISTING asks for the offer and the product's facts", func(t *testing.T) {
+		def, raw := e.azDefinition(t, "SHOES", "")
+		assert.Equal(t, "LISTING", def["requirements"], "the default")
+		req, props := required(raw)
+		assert.Subset(t, req, []string{"color", "department", "footwear_size", "country_of_origin", "purchasable_offer"})
+		assert.NotContains(t, req, "material", "optional")
+		assert.Contains(t, props, "material")
+		assert.Contains(t, props, "other_product_image_locator_8")
+	})
+	t.Run("LISTING_PRODUCT_ONLY has no offer", func(t *testing.T) {
+		_, raw := e.azDefinition(t, "SHOES", "&requirements=LISTING_PRODUCT_ONLY")
+		req, props := required(raw)
+		assert.Contains(t, req, "footwear_size")
+		assert.NotContains(t, props, "purchasable_offer")
+		assert.NotContains(t, req, "condition_type")
+	})
+	t.Run("LISTING_OFFER_ONLY has no product facts", func(t *testing.T) {
+		_, raw := e.azDefinition(t, "SHOES", "&requirements=LISTING_OFFER_ONLY")
+		req, props := required(raw)
+		assert.ElementsMatch(t, []string{"condition_type", "fulfillment_availability", "purchasable_offer"}, req)
+		assert.NotContains(t, props, "footwear_size")
+		assert.Contains(t, props, "externally_assigned_product_identifier")
+	})
+	t.Run("NOT_ENFORCED requires nothing", func(t *testing.T) {
+		def, raw := e.azDefinition(t, "SHOES", "&requirementsEnforced=NOT_ENFORCED")
+		assert.Equal(t, "NOT_ENFORCED", def["requirementsEnforced"])
+		req, _ := required(raw)
+		assert.Empty(t, req)
+	})
+	t.Run("English display name", func(t *testing.T) {
+		def, _ := e.azDefinition(t, "BED_LINEN_SET", "&locale=en_GB")
+		assert.Equal(t, "Bed Linen Set", def["displayName"])
+		assert.Equal(t, "en_GB", def["locale"])
+	})
+	t.Run("a version that is not the latest is not found", func(t *testing.T) {
+		def, _ := e.azDefinition(t, "SHOES", "")
+		version := def["productTypeVersion"].(map[string]any)
+		assert.Equal(t, true, version["latest"])
+		again, _ := e.azDefinition(t, "SHOES", "&productTypeVersion="+url.QueryEscape(version["version"].(string)))
+		assert.Equal(t, def["schema"], again["schema"])
+		status, _, _ := e.do(t, http.MethodGet, "/definitions/2020-09-01/productTypes/SHOES?marketplaceIds="+azMarket+"&productTypeVersion=UOLD", nil, nil)
+		assert.Equal(t, http.StatusNotFound, status)
+	})
+	t.Run("unknown product type", func(t *testing.T) {
+		status, _, out := e.do(t, http.MethodGet, "/definitions/2020-09-01/productTypes/SPACESHIP?marketplaceIds="+azMarket, nil, nil)
+		assert.Equal(t, http.StatusNotFound, status)
+		assert.Equal(t, "NOT_FOUND", errorCode(out))
+		rec := httptest.NewRecorder()
+		e.sb.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/selling-partner-definitions/schema/SPACESHIP/LISTING/ENFORCED", nil))
+		assert.Equal(t, http.StatusNotFound, rec.Code)
+	})
+	t.Run("token and rate limit as every SP-API operation", func(t *testing.T) {
+		get := "/definitions/2020-09-01/productTypes/SHOES?marketplaceIds=" + azMarket
+		status, _, _ := e.do(t, http.MethodGet, get, nil, func(r *http.Request) { r.Header.Del("x-amz-access-token") })
+		assert.Equal(t, http.StatusForbidden, status)
+		fresh := newAzEnv(t, sandbox.Options{})
+		for i := range 10 {
+			status, _, _ := fresh.do(t, http.MethodGet, get, nil, nil)
+			require.Equal(t, http.StatusOK, status, "request %d is within the burst of 10", i+1)
+		}
+		status, h, out := fresh.do(t, http.MethodGet, get, nil, nil)
+		assert.Equal(t, http.StatusTooManyRequests, status)
+		assert.Equal(t, "QuotaExceeded", errorCode(out))
+		assert.Equal(t, "5", h.Get("x-amzn-RateLimit-Limit"))
+	})
+}
+
+// azShoes is a SHOES listing the imitation accepts.
+func azShoes(image string) map[string]any {
+	l := azListing("Stox Erkek Spor Ayakkabı", image)
+	l["productType"] = "SHOES"
+	a := l["attributes"].(map[string]any)
+	text := func(s string) []any {
+		return []any{map[string]any{"value": s, "language_tag": "tr_TR", "marketplace_id": azMarket}}
+	}
+	a["product_description"] = text("Hafif, nefes alan spor ayakkabı.")
+	a["bullet_point"] = text("Kauçuk taban")
+	a["color"] = text("Lacivert")
+	a["department"] = text("Erkek")
+	a["footwear_size"] = []any{map[string]any{"size_system": "eu_footwear_size_system", "age_range_description": "adult",
+		"size_class": "numeric", "size": "numeric_42", "marketplace_id": azMarket}}
+	a["country_of_origin"] = []any{map[string]any{"value": "TR", "marketplace_id": azMarket}}
+	return l
+}
+
+func TestAmazonProductTypeEnforcement(t *testing.T) {
+	e := newAzEnv(t, sandbox.Options{Amazon: sandbox.AmazonOptions{ListingsPut: sandbox.AmazonRate{Rate: 100, Burst: 100}}})
+	type issue struct{ code, category, attribute, message string }
+	for _, tc := range []struct {
+		name   string
+		change func(l map[string]any)
+		want   []issue // none: ACCEPTED
+	}{
+		{"valid", func(map[string]any) {}, nil},
+		{"a required category attribute missing", func(l map[string]any) { delete(l["attributes"].(map[string]any), "color") },
+			[]issue{{"90220", "MISSING_ATTRIBUTE", "color", "'color' is required but not supplied."}}},
+		{"bullet points missing", func(l map[string]any) { delete(l["attributes"].(map[string]any), "bullet_point") },
+			[]issue{{"90220", "MISSING_ATTRIBUTE", "bullet_point", "'bullet_point' is required but not supplied."}}},
+		{"a value outside the enum", func(l map[string]any) {
+			l["attributes"].(map[string]any)["department"].([]any)[0].(map[string]any)["value"] = "Çocuk"
+		}, []issue{{"INVALID_VALUE", "INVALID_ATTRIBUTE", "department", `'department' value "Çocuk" is not allowed: must be one of Kadın, Erkek, Unisex, Kız Çocuk, Erkek Çocuk, Bebek.`}}},
+		{"a size outside the enum", func(l map[string]any) {
+			l["attributes"].(map[string]any)["footwear_size"].([]any)[0].(map[string]any)["size"] = "numeric_50"
+		}, []issue{{"INVALID_VALUE", "INVALID_ATTRIBUTE", "footwear_size", ""}}},
+		{"a colour of the seller's own is taken", func(l map[string]any) {
+			l["attributes"].(map[string]any)["color"].([]any)[0].(map[string]any)["value"] = "Gece Mavisi"
+		}, nil},
+		{"a field the item does not have", func(l map[string]any) {
+			l["attributes"].(map[string]any)["country_of_origin"].([]any)[0].(map[string]any)["language_tag"] = "tr_TR"
+		}, []issue{{"INVALID_VALUE", "INVALID_ATTRIBUTE", "country_of_origin", ""}}},
+		{"an unknown product type", func(l map[string]any) { l["productType"] = "SPACESHIP" },
+			[]issue{{"INVALID_PRODUCT_TYPE", "INVALID_ATTRIBUTE", "", "Product type 'SPACESHIP' is not available in marketplace A33AVAJ2PDY3EV."}}},
+		{"an image too small", func(l map[string]any) {
+			l["attributes"].(map[string]any)["main_product_image_locator"] = []any{map[string]any{"media_location": e.image(400, 900)}}
+		}, []issue{{"INVALID_IMAGE_URL", "INVALID_IMAGE", "main_product_image_locator", ""}}},
+		{"an image that is not one", func(l map[string]any) {
+			l["attributes"].(map[string]any)["other_product_image_locator_1"] = []any{map[string]any{"media_location": e.images.URL + "/text"}}
+		}, []issue{{"INVALID_IMAGE_URL", "INVALID_IMAGE", "other_product_image_locator_1", ""}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			l := azShoes(e.img)
+			tc.change(l)
+			status, _, out := e.do(t, http.MethodPut, itemPath("SHOE-1", "&mode=VALIDATION_PREVIEW"), l, nil)
+			require.Equal(t, http.StatusOK, status, "%v", out)
+			var got []issue
+			for _, is := range out["issues"].([]any) {
+				m := is.(map[string]any)
+				assert.Equal(t, "ERROR", m["severity"])
+				g := issue{code: m["code"].(string), category: m["categories"].([]any)[0].(string), message: m["message"].(string)}
+				if names, _ := m["attributeNames"].([]any); len(names) > 0 {
+					g.attribute = names[0].(string)
+				}
+				got = append(got, g)
+			}
+			if tc.want == nil {
+				assert.Equal(t, "VALID", out["status"], "%v", got)
+				return
+			}
+			assert.Equal(t, "INVALID", out["status"])
+			require.Len(t, got, len(tc.want), "%v", got)
+			for i, w := range tc.want {
+				assert.Equal(t, w.code, got[i].code)
+				assert.Equal(t, w.category, got[i].category)
+				assert.Equal(t, w.attribute, got[i].attribute)
+				if w.message != "" {
+					assert.Equal(t, w.message, got[i].message)
+				}
+			}
+		})
+	}
+	t.Run("image reasons say what is wrong", func(t *testing.T) {
+		l := azShoes(e.image(400, 900))
+		_, _, out := e.do(t, http.MethodPut, itemPath("SHOE-2", ""), l, nil)
+		require.Equal(t, "INVALID", out["status"])
+		msg := out["issues"].([]any)[0].(map[string]any)["message"].(string)
+		assert.Contains(t, msg, "400×900")
+		assert.Contains(t, msg, "500")
+		status, _, _ := e.do(t, http.MethodGet, itemPath("SHOE-2", ""), nil, nil)
+		assert.Equal(t, http.StatusNotFound, status, "an INVALID put stores nothing")
+	})
 }

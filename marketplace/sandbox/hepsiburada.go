@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"context"
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
@@ -9,7 +10,6 @@ import (
 	"math"
 	"mime"
 	"net/http"
-	"net/url"
 	"regexp"
 	"sort"
 	"strconv"
@@ -209,8 +209,11 @@ func newHepsiburada(srv *Server, o HepsiburadaOptions) *hepsiburada {
 // on mpop, stock and price on listing-external, orders on oms-external); one sandbox
 // serves all three hosts.
 func (h *hepsiburada) routes(mux *http.ServeMux) {
-	mux.Handle("POST /product/api/products/import", h.api(hbCatalog, h.importProducts))
+	mux.Handle("POST /product/api/products/import", h.guard(hbCatalog, h.importProducts))
 	mux.Handle("GET /product/api/products/status/{trackingId}", h.api(hbCatalog, h.importStatus))
+	mux.Handle("GET /product/api/categories/get-all-categories", h.api(hbCatalog, h.categories))
+	mux.Handle("GET /product/api/categories/{categoryId}/attributes", h.api(hbCatalog, h.categoryAttributes))
+	mux.Handle("GET /product/api/categories/{categoryId}/attribute/{attributeId}/values", h.api(hbCatalog, h.attributeValues))
 	mux.Handle("GET /listings/merchantid/{mid}", h.api(hbListing, h.listListings))
 	for _, kind := range []string{"stock", "price"} {
 		mux.Handle("POST /listings/merchantid/{mid}/"+kind+"-uploads", h.api(hbListing, h.upload(kind)))
@@ -272,51 +275,69 @@ func catalogOK(w http.ResponseWriter, data any) {
 	writeJSON(w, http.StatusOK, map[string]any{"success": true, "code": 0, "version": 1, "message": nil, "data": data})
 }
 
-// api wraps a handler with Hepsiburada's checks: Basic merchantId:serviceKey and the
+// api wraps a handler with Hepsiburada's checks (see guard) and runs it holding the
+// imitation's lock, after settling due work so every handler sees the state at the
+// sandbox's current time.
+func (h *hepsiburada) api(svc hbService, fn func(w http.ResponseWriter, r *http.Request, now time.Time)) http.Handler {
+	return h.guard(svc, func(w http.ResponseWriter, r *http.Request, now time.Time) {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		h.settle(now)
+		fn(w, r, now)
+	})
+}
+
+// guard wraps a handler with Hepsiburada's checks: Basic merchantId:serviceKey and the
 // exact integrator User-Agent (401 in each service's own shape: the catalog's
 // envelope, the listing service's text/plain "Missing Credentials!", the order
 // service's empty body), then the service's rate limit (catalog: 403, as documented
-// since January 2026; listing and orders: 429 with X-RateLimit-* headers). Due work is
-// settled first so every handler sees the state at the sandbox's current time.
-func (h *hepsiburada) api(svc hbService, fn func(w http.ResponseWriter, r *http.Request, now time.Time)) http.Handler {
+// since January 2026; listing and orders: 429 with X-RateLimit-* headers). fn runs
+// without the imitation's lock, so it may fetch images first; it takes the lock itself.
+func (h *hepsiburada) guard(svc hbService, fn func(w http.ResponseWriter, r *http.Request, now time.Time)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if h.srv.inject(w, r, h) {
 			return
 		}
-		h.mu.Lock()
-		defer h.mu.Unlock()
-		mid := r.PathValue("mid")
-		if h.revoked || !h.authorized(r) || (mid != "" && !strings.EqualFold(mid, h.opts.MerchantID)) {
-			switch svc {
-			case hbCatalog:
-				catalogError(w, http.StatusUnauthorized, http.StatusUnauthorized, "Unauthorized")
-			case hbListing:
-				w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-				w.WriteHeader(http.StatusUnauthorized)
-				_, _ = io.WriteString(w, "Missing Credentials!")
-			default:
-				w.WriteHeader(http.StatusUnauthorized)
-			}
-			return
+		if now, ok := h.admit(w, r, svc); ok {
+			fn(w, r, now)
 		}
-		now := h.srv.Now()
-		lim := &h.limits
-		if svc == hbOMS {
-			lim = &h.orderLimits
-		}
-		if ok, wait := lim.allow(string(svc), now); !ok {
-			if svc == hbCatalog {
-				catalogError(w, http.StatusForbidden, http.StatusForbidden,
-					fmt.Sprintf("Rate limit exceeded: at most %d requests per %s; sustained excess blocks the IP", h.opts.RateLimit, h.opts.RateWindow))
-				return
-			}
-			h.rateHeaders(w, lim.limit, wait)
-			h.omsError(w, http.StatusTooManyRequests, "Too Many Requests")
-			return
-		}
-		h.settle(now)
-		fn(w, r, now)
 	})
+}
+
+// admit applies guard's checks, answering when a request fails them.
+func (h *hepsiburada) admit(w http.ResponseWriter, r *http.Request, svc hbService) (time.Time, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	mid := r.PathValue("mid")
+	if h.revoked || !h.authorized(r) || (mid != "" && !strings.EqualFold(mid, h.opts.MerchantID)) {
+		switch svc {
+		case hbCatalog:
+			catalogError(w, http.StatusUnauthorized, http.StatusUnauthorized, "Unauthorized")
+		case hbListing:
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			w.WriteHeader(http.StatusUnauthorized)
+			_, _ = io.WriteString(w, "Missing Credentials!")
+		default:
+			w.WriteHeader(http.StatusUnauthorized)
+		}
+		return time.Time{}, false
+	}
+	now := h.srv.Now()
+	lim := &h.limits
+	if svc == hbOMS {
+		lim = &h.orderLimits
+	}
+	if ok, wait := lim.allow(string(svc), now); !ok {
+		if svc == hbCatalog {
+			catalogError(w, http.StatusForbidden, http.StatusForbidden,
+				fmt.Sprintf("Rate limit exceeded: at most %d requests per %s; sustained excess blocks the IP", h.opts.RateLimit, h.opts.RateWindow))
+			return time.Time{}, false
+		}
+		h.rateHeaders(w, lim.limit, wait)
+		h.omsError(w, http.StatusTooManyRequests, "Too Many Requests")
+		return time.Time{}, false
+	}
+	return now, true
 }
 
 func (h *hepsiburada) authorized(r *http.Request) bool {
@@ -373,13 +394,27 @@ func attrText(v any) (string, bool) {
 	return "", false
 }
 
+// hbMinImageSide is the shorter side an image must have. Hepsiburada documents no
+// minimum; 500 px, what Trendyol and Amazon ask at least, is an inference. [I]
+const hbMinImageSide = 500
+
+// hb is the Hepsiburada imitation.
+func (s *Server) hb() *hepsiburada { return s.marketplaces["hepsiburada"].(*hepsiburada) }
+
 // ValidateHepsiburadaItem checks one catalog import item ({categoryId, merchant,
-// attributes{…}}) for merchant and returns the rules it breaks (none when valid) and
-// its merchantSku. The rules are Hepsiburada's documented ones (Turkish keys, price as
-// a decimal-comma string, stock as an integer string, VAT 0/1/10/20, Image1…Image10 over
-// HTTPS) plus inferred limits where it publishes none: UrunAdi ≤ 200 characters, barcode
-// letters/digits/. - _ up to 50, kg a positive number. [I]
-func ValidateHepsiburadaItem(raw json.RawMessage, merchant string) (failures []HepsiburadaValidation, merchantSKU string) {
+// attributes{…}}) as the Hepsiburada imitation's import does and returns the rules it
+// breaks (none when valid) and its merchantSku. The rules are Hepsiburada's documented
+// ones (Turkish keys, price as a decimal-comma string, stock as an integer string, VAT
+// 0/1/10/20, Image1…Image10 fetched over HTTPS, an active and available leaf category
+// with its mandatory attributes and allowed values; see hepsiburada_taxonomy.go) plus
+// inferred limits where it publishes none: UrunAdi ≤ 200 characters, barcode
+// letters/digits/. - _ up to 50, kg a positive number, images at least 500 px. [I]
+func (s *Server) ValidateHepsiburadaItem(ctx context.Context, raw json.RawMessage) (failures []HepsiburadaValidation, merchantSKU string) {
+	return s.hb().validate(ctx, raw)
+}
+
+func (h *hepsiburada) validate(ctx context.Context, raw json.RawMessage) (failures []HepsiburadaValidation, merchantSKU string) {
+	merchant := h.opts.MerchantID
 	var it struct {
 		CategoryID json.Number    `json:"categoryId"`
 		Merchant   string         `json:"merchant"`
@@ -395,6 +430,8 @@ func ValidateHepsiburadaItem(raw json.RawMessage, merchant string) (failures []H
 	}
 	if n, err := it.CategoryID.Int64(); err != nil || n <= 0 {
 		fail("categoryId", "categoryId is required (a leaf, active category)")
+	} else {
+		validateTaxonomy(n, it.Attributes, fail)
 	}
 	if !strings.EqualFold(it.Merchant, merchant) {
 		fail("merchant", "merchant must be your merchant ID")
@@ -475,13 +512,10 @@ func ValidateHepsiburadaItem(raw json.RawMessage, merchant string) (failures []H
 		return len(keys[i]) < len(keys[j]) || (len(keys[i]) == len(keys[j]) && keys[i] < keys[j])
 	})
 	for _, k := range keys {
-		s, _ := attr(k)
-		if s == "" {
-			continue
-		}
-		u, err := url.Parse(s)
-		if err != nil || u.Scheme != "https" || u.Host == "" {
-			fail(k, "%s must be an HTTPS address", k)
+		if s, _ := attr(k); s != "" {
+			if reason := h.srv.checkImage(ctx, s, hbMinImageSide); reason != "" {
+				fail(k, "%s: %s", k, reason)
+			}
 		}
 	}
 	return failures, merchantSKU
@@ -514,6 +548,9 @@ func readImport(w http.ResponseWriter, r *http.Request) ([]json.RawMessage, erro
 	return items, nil
 }
 
+// importProducts takes a catalog import. Items are validated (fetching their images)
+// before the imitation's lock is taken; the outcome shows in the import's status once
+// it has been processed.
 func (h *hepsiburada) importProducts(w http.ResponseWriter, r *http.Request, now time.Time) {
 	items, err := readImport(w, r)
 	if err != nil {
@@ -524,16 +561,15 @@ func (h *hepsiburada) importProducts(w http.ResponseWriter, r *http.Request, now
 		catalogError(w, http.StatusBadRequest, 1002, fmt.Sprintf("the file must hold 1 to %d products", hbMaxItems))
 		return
 	}
-	imp := &hbImport{id: h.newID(""), created: now}
-	seen := map[string]bool{}
 	type valid struct {
-		item *hbImportItem
-		p    hbProduct
-		qty  int
+		p   hbProduct
+		qty int
 	}
+	var checked []*hbImportItem
 	var ok []valid
+	seen := map[string]bool{}
 	for _, raw := range items {
-		failures, sku := ValidateHepsiburadaItem(raw, h.opts.MerchantID)
+		failures, sku := h.validate(r.Context(), raw)
 		if sku != "" && seen[sku] {
 			failures = append(failures, HepsiburadaValidation{AttributeName: "merchantSku", Message: "merchantSku appears more than once in the file"})
 		}
@@ -547,16 +583,20 @@ func (h *hepsiburada) importProducts(w http.ResponseWriter, r *http.Request, now
 		_ = dec.Decode(&it)
 		text := func(k string) string { s, _ := attrText(it.Attributes[k]); return strings.TrimSpace(s) }
 		item := &hbImportItem{merchantSKU: sku, barcode: text("Barcode"), failures: failures}
-		imp.items = append(imp.items, item)
+		checked = append(checked, item)
 		if len(failures) == 0 {
 			cat, _ := it.CategoryID.Int64()
 			vat, _ := strconv.Atoi(text("tax_vat_rate"))
 			price, _ := strconv.ParseFloat(strings.Replace(text("price"), ",", ".", 1), 64)
 			qty, _ := strconv.Atoi(text("stock"))
-			ok = append(ok, valid{item: item, qty: qty, p: hbProduct{MerchantSKU: sku, Barcode: item.barcode, Title: text("UrunAdi"),
+			ok = append(ok, valid{qty: qty, p: hbProduct{MerchantSKU: sku, Barcode: item.barcode, Title: text("UrunAdi"),
 				Brand: text("Marka"), CategoryID: cat, VATRate: vat, Price: price}})
 		}
 	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.settle(now)
+	imp := &hbImport{id: h.newID(""), created: now, items: checked}
 	h.imports[imp.id] = imp
 	h.schedule(now, func(h *hepsiburada) {
 		// A new merchantSku becomes a listed product with the file's price and stock;

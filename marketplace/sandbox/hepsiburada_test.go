@@ -2,6 +2,7 @@ package sandbox_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"mime/multipart"
@@ -14,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/stox-dev/stox/marketplace/marketplacetest"
 	"github.com/stox-dev/stox/marketplace/sandbox"
 )
 
@@ -35,7 +37,7 @@ func hbItem(sku string) map[string]any {
 		"attributes": map[string]any{
 			"merchantSku": sku, "VaryantGroupID": sku, "Barcode": "BC-" + sku, "UrunAdi": "Seramik kupa",
 			"UrunAciklamasi": "<p>Kupa</p>", "Marka": "Stox", "GarantiSuresi": 24, "kg": "1", "tax_vat_rate": "20",
-			"price": "130,50", "stock": "13", "Image1": "https://img.example.com/1.jpg",
+			"price": "130,50", "stock": "13", "Image1": marketplacetest.ImageURL(800, 800),
 		},
 	}
 }
@@ -76,24 +78,29 @@ func TestValidateHepsiburadaItem(t *testing.T) {
 		{name: "kg zero", change: attr("kg", "0"), reason: "kg must be a positive"},
 		{name: "warranty not a number", change: attr("GarantiSuresi", "iki yıl"), reason: "GarantiSuresi must be"},
 		{name: "no image", change: attr("Image1", nil), reason: "Image1 is required"},
-		{name: "http image", change: attr("Image1", "http://img.example.com/1.jpg"), reason: "Image1 must be an HTTPS"},
-		{name: "http second image", change: attr("Image2", "http://img.example.com/2.jpg"), reason: "Image2 must be an HTTPS"},
+		{name: "http image", change: attr("Image1", "http://img.example.com/1.jpg"), reason: "must be an HTTPS address"},
+		{name: "http second image", change: attr("Image2", "http://img.example.com/2.jpg"), reason: "Image2: "},
+		{name: "image too small", change: attr("Image1", marketplacetest.ImageURL(499, 900)), reason: "at least 500×500"},
+		{name: "image of 500 px", change: attr("Image1", marketplacetest.ImageURL(500, 500))},
+		{name: "not an image", change: attr("Image1", marketplacetest.NotAnImageURL()), reason: "not an image"},
+		{name: "image not found", change: attr("Image3", marketplacetest.MissingImageURL()), reason: "HTTP 404"},
 		{name: "ten images", change: func(m map[string]any) {
 			for i := 2; i <= 10; i++ {
-				attr(fmt.Sprintf("Image%d", i), "https://img.example.com/x.jpg")(m)
+				attr(fmt.Sprintf("Image%d", i), marketplacetest.ImageURL(600+i, 600))(m)
 			}
 		}},
 		{name: "eleven images", change: attr("Image11", "https://img.example.com/11.jpg"), reason: "at most 10 images"},
 		{name: "missing category", change: func(m map[string]any) { delete(m, "categoryId") }, reason: "categoryId is required"},
 		{name: "another merchant", change: func(m map[string]any) { m["merchant"] = "someone-else" }, reason: "merchant must be"},
 	}
+	e := newHBEnv(t, sandbox.HepsiburadaOptions{})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			m := hbItem("SKU-1")
 			tt.change(m)
 			raw, err := json.Marshal(m)
 			require.NoError(t, err)
-			failures, sku := sandbox.ValidateHepsiburadaItem(raw, hbMerchant)
+			failures, sku := e.sb.ValidateHepsiburadaItem(context.Background(), raw)
 			if tt.reason == "" {
 				assert.Empty(t, failures)
 				assert.Equal(t, "SKU-1", sku)
@@ -110,7 +117,7 @@ func TestValidateHepsiburadaItem(t *testing.T) {
 		attr("tax_vat_rate", "18")(m)
 		attr("Image1", "http://insecure.example.com/1.jpg")(m)
 		raw, _ := json.Marshal(m)
-		failures, _ := sandbox.ValidateHepsiburadaItem(raw, hbMerchant)
+		failures, _ := e.sb.ValidateHepsiburadaItem(context.Background(), raw)
 		assert.Len(t, failures, 3, "%+v", failures)
 	})
 }

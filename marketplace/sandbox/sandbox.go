@@ -39,6 +39,9 @@ type Options struct {
 	Faults Faults
 	// Customers places orders on their own once Run is called.
 	Customers Customers
+	// ImageClient fetches listings' image URLs, as the marketplaces do before they
+	// take a listing (default: a client with a 10 s timeout).
+	ImageClient *http.Client
 }
 
 // Faults are failures injected into marketplace requests, drawn from a seeded source so
@@ -111,6 +114,7 @@ type Server struct {
 	rng    *rand.Rand
 
 	marketplaces map[string]imitation
+	images       *images
 }
 
 // New returns a sandbox serving every marketplace it imitates.
@@ -127,6 +131,7 @@ func New(opts Options) *Server {
 		faults:    opts.Faults,
 		customers: opts.Customers,
 		rng:       rand.New(rand.NewPCG(opts.Faults.Seed, opts.Faults.Seed^0x9e3779b97f4a7c15)),
+		images:    newImages(opts.ImageClient),
 	}
 	s.marketplaces = map[string]imitation{
 		"trendyol":    newTrendyol(s, opts.Trendyol),
@@ -171,6 +176,13 @@ func (s *Server) inject(w http.ResponseWriter, r *http.Request, m imitation) boo
 		return true
 	}
 	return false
+}
+
+// checkImage fetches an image URL of a listing as the marketplaces do and returns why
+// it is refused: not HTTPS (plain HTTP only on this machine's loopback addresses),
+// unreachable, not an image, or a shorter side below minSide pixels; "" when it is fine.
+func (s *Server) checkImage(ctx context.Context, rawURL string, minSide int) string {
+	return s.images.check(ctx, rawURL, minSide)
 }
 
 // batchDelay is how long an imitation keeps a batch processing: its own delay plus any

@@ -14,15 +14,58 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/stox-dev/stox/marketplace/marketplacetest"
 	"github.com/stox-dev/stox/marketplace/sandbox"
 )
 
+// IDs of the imitation's taxonomy the tests use.
+const (
+	tyTshirt      = 1174  // Giyim > Üst Giyim > Tişört
+	tyTrendyolBrd = 1791  // TRENDYOLMILLA
+	tyRenkID      = 47    // Renk: free text allowed besides its values
+	tyBedenID     = 338   // Beden: XS–3XL, required, no free text
+	tyCinsiyetID  = 296   // Cinsiyet
+	tyMenseiID    = 59810 // Menşei: more values than the attribute list carries
+	tyLacivert    = 603
+	tyBedenM      = 6980
+	tyBedenL      = 6981
+	tyErkek       = 1235
+	tyTurkiye     = 2178167
+)
+
+// tshirtAttributes are the attributes of a valid men's T-shirt in the create form.
+func tshirtAttributes(beden int) []map[string]any {
+	return []map[string]any{
+		{"attributeId": tyRenkID, "attributeValueId": tyLacivert},
+		{"attributeId": tyBedenID, "attributeValueId": beden},
+		{"attributeId": tyCinsiyetID, "attributeValueId": tyErkek},
+		{"attributeId": tyMenseiID, "attributeValueId": tyTurkiye},
+	}
+}
+
+// tshirtUpdate are the attributes of a valid men's T-shirt in the update form, its
+// colour given as free text.
+func tshirtUpdate(beden int, colour string) []any {
+	return []any{
+		map[string]any{"attributeId": tyRenkID, "attributeValue": colour},
+		map[string]any{"attributeId": tyBedenID, "attributeValueIds": []int{beden}},
+		map[string]any{"attributeId": tyCinsiyetID, "attributeValueIds": []int{tyErkek}},
+		map[string]any{"attributeId": tyMenseiID, "attributeValueIds": []int{tyTurkiye}},
+	}
+}
+
+// tshirtStored is how the sandbox holds tshirtUpdate's attributes.
+func tshirtStored(beden int, colour string) []sandbox.TrendyolAttribute {
+	return []sandbox.TrendyolAttribute{{AttributeID: tyRenkID, Value: colour}, {AttributeID: tyBedenID, ValueIDs: []int64{int64(beden)}},
+		{AttributeID: tyCinsiyetID, ValueIDs: []int64{tyErkek}}, {AttributeID: tyMenseiID, ValueIDs: []int64{tyTurkiye}}}
+}
+
 func validItem() map[string]any {
 	return map[string]any{
-		"barcode": "BC-001", "title": "Seramik kupa", "productMainId": "KUPA-1", "brandId": 1791, "categoryId": 411,
-		"quantity": 10, "stockCode": "SKU-1", "dimensionalWeight": 1, "description": "<p>Kupa</p>", "currencyType": "TRY",
-		"listPrice": 120, "salePrice": 100, "vatRate": 20, "images": []map[string]any{{"url": "https://img.example.com/1.jpg"}},
-		"attributes": []map[string]any{{"attributeId": 338, "attributeValueId": 6980}},
+		"barcode": "BC-001", "title": "Erkek pamuklu tişört", "productMainId": "TS-1", "brandId": tyTrendyolBrd, "categoryId": tyTshirt,
+		"quantity": 10, "stockCode": "SKU-1", "dimensionalWeight": 1, "description": "<p>Tişört</p>", "currencyType": "TRY",
+		"listPrice": 120, "salePrice": 100, "vatRate": 20, "images": []map[string]any{{"url": marketplacetest.ImageURL(1200, 1800)}},
+		"attributes": tshirtAttributes(tyBedenM),
 	}
 }
 
@@ -34,6 +77,7 @@ func TestValidateTrendyolItem(t *testing.T) {
 		}
 		return out
 	}
+
 	tests := []struct {
 		name    string
 		change  func(m map[string]any)
@@ -52,8 +96,8 @@ func TestValidateTrendyolItem(t *testing.T) {
 		{name: "missing quantity", change: func(m map[string]any) { delete(m, "quantity") }, reason: "quantity is required"},
 		{name: "missing stockCode", change: func(m map[string]any) { delete(m, "stockCode") }, reason: "stockCode is required"},
 		{name: "missing desi", change: func(m map[string]any) { delete(m, "dimensionalWeight") }, reason: "dimensionalWeight is required"},
-		{name: "missing attributes", change: func(m map[string]any) { delete(m, "attributes") }, reason: "attributes is required"},
-		{name: "empty attributes allowed", change: func(m map[string]any) { m["attributes"] = []any{} }, barcode: "BC-001"},
+		{name: "missing attributes", change: func(m map[string]any) { m["categoryId"] = 1462; delete(m, "attributes") }, reason: "attributes is required"},
+		{name: "no attributes where none are required", change: func(m map[string]any) { m["categoryId"], m["attributes"] = 1462, []any{} }, barcode: "BC-001"},
 		{name: "vat 18", change: func(m map[string]any) { m["vatRate"] = 18 }, reason: "vatRate must be one of"},
 		{name: "vat 0", change: func(m map[string]any) { m["vatRate"] = 0 }, barcode: "BC-001"},
 		{name: "list below sale", change: func(m map[string]any) { m["listPrice"] = 99.99 }, reason: "listPrice must not be lower"},
@@ -61,7 +105,6 @@ func TestValidateTrendyolItem(t *testing.T) {
 		{name: "no images", change: func(m map[string]any) { m["images"] = []any{} }, reason: "at least one image"},
 		{name: "8 images", change: func(m map[string]any) { m["images"] = images(8, "https") }, barcode: "BC-001"},
 		{name: "9 images", change: func(m map[string]any) { m["images"] = images(9, "https") }, reason: "at most 8 images"},
-		{name: "http image", change: func(m map[string]any) { m["images"] = images(1, "http") }, reason: "image 1: url must be an HTTPS"},
 		{name: "script in description", change: func(m map[string]any) { m["description"] = "<SCRIPT>x</script>" }, reason: "must not contain script"},
 		{name: "currency EUR", change: func(m map[string]any) { m["currencyType"] = "EUR" }, reason: "currencyType must be TRY"},
 		{name: "quantity over cap", change: func(m map[string]any) { m["quantity"] = 20001 }, reason: "quantity must be between"},
@@ -344,8 +387,8 @@ func TestTrendyolApprovedContentUpdate(t *testing.T) {
 	assert.Equal(t, "product.not.found", body["errors"].([]any)[0].(map[string]any)["key"])
 
 	b := e.batch(t, contentPath,
-		map[string]any{"contentId": contentID, "title": "Yeni kupa", "images": []any{map[string]any{"url": "https://img.example.com/2.jpg"}},
-			"attributes": []any{map[string]any{"attributeId": 338, "attributeValueIds": []int{6981}}}},
+		map[string]any{"contentId": contentID, "title": "Yeni tişört", "images": []any{map[string]any{"url": marketplacetest.ImageURL(1200, 1200)}},
+			"attributes": tshirtUpdate(tyBedenL, "Gece Mavisi")},
 		map[string]any{"title": strings.Repeat("x", 101)},
 		map[string]any{"contentId": 1, "title": "Başka"},
 	)
@@ -359,10 +402,10 @@ func TestTrendyolApprovedContentUpdate(t *testing.T) {
 
 	p, ok := e.sb.TrendyolProduct("BC-001")
 	require.True(t, ok)
-	assert.Equal(t, "Yeni kupa", p.Title)
-	assert.Equal(t, "<p>Kupa</p>", p.Description, "fields not sent are kept")
-	assert.Equal(t, []string{"https://img.example.com/2.jpg"}, p.Images)
-	assert.Equal(t, []sandbox.TrendyolAttribute{{AttributeID: 338, ValueIDs: []int64{6981}}}, p.Attributes)
+	assert.Equal(t, "Yeni tişört", p.Title)
+	assert.Equal(t, "<p>Tişört</p>", p.Description, "fields not sent are kept")
+	assert.Equal(t, []string{marketplacetest.ImageURL(1200, 1200)}, p.Images)
+	assert.Equal(t, tshirtStored(tyBedenL, "Gece Mavisi"), p.Attributes)
 	assert.Equal(t, 10, p.Quantity, "content updates leave stock alone")
 
 	tests := []struct {
@@ -373,7 +416,7 @@ func TestTrendyolApprovedContentUpdate(t *testing.T) {
 		{name: "attributes must all be sent", item: map[string]any{"contentId": contentID, "attributes": []any{map[string]any{"attributeId": 47, "attributeValue": "Beyaz"}}}, reason: "missing 338"},
 		{name: "barcode cannot change", item: map[string]any{"contentId": contentID, "barcode": "BC-002"}, reason: "barcode cannot be updated"},
 		{name: "brand cannot change", item: map[string]any{"contentId": contentID, "brandId": 5}, reason: "brandId cannot be updated"},
-		{name: "http image", item: map[string]any{"contentId": contentID, "images": []any{map[string]any{"url": "http://img.example.com/1.jpg"}}}, reason: "image 1: url must be an HTTPS"},
+		{name: "http image", item: map[string]any{"contentId": contentID, "images": []any{map[string]any{"url": "http://img.example.com/1.jpg"}}}, reason: `image 1: "http://img.example.com/1.jpg" must be an HTTPS address`},
 		{name: "mixed attribute forms", item: map[string]any{"contentId": contentID, "attributes": []any{map[string]any{"attributeId": 338, "attributeValueId": 1, "attributeValueIds": []int{2}}}}, reason: "do not mix"},
 		{name: "attribute without value", item: map[string]any{"contentId": contentID, "attributes": []any{map[string]any{"attributeId": 338}}}, reason: "a value is required"},
 	}
@@ -411,8 +454,8 @@ func TestTrendyolUnapprovedUpdateAndApproval(t *testing.T) {
 	assert.Contains(t, reasons[0][0], "no approved product")
 
 	b := e.batch(t, unapprovedPath,
-		map[string]any{"barcode": "BC-001", "title": "Taslak kupa", "vatRate": 10,
-			"attributes": []any{map[string]any{"attributeId": 338, "attributeValueIds": []int{6982}}, map[string]any{"attributeId": 47, "attributeValue": "Beyaz"}}},
+		map[string]any{"barcode": "BC-001", "title": "Taslak tişört", "vatRate": 10,
+			"attributes": tshirtUpdate(tyBedenL, "Beyaz")},
 		map[string]any{"barcode": "BC-002", "title": "Yok"},
 		map[string]any{"barcode": "BC-003", "vatRate": 18},
 		map[string]any{"title": "no barcode"},
@@ -426,10 +469,10 @@ func TestTrendyolUnapprovedUpdateAndApproval(t *testing.T) {
 
 	p, ok := e.sb.TrendyolProduct("BC-001")
 	require.True(t, ok)
-	assert.Equal(t, "Taslak kupa", p.Title)
+	assert.Equal(t, "Taslak tişört", p.Title)
 	assert.Equal(t, 10, p.VATRate)
-	assert.Equal(t, "KUPA-1", p.ProductMainID, "fields not sent are kept")
-	assert.Len(t, p.Attributes, 2)
+	assert.Equal(t, "TS-1", p.ProductMainID, "fields not sent are kept")
+	assert.Equal(t, tshirtStored(tyBedenL, "Beyaz"), p.Attributes)
 	assert.False(t, p.Approved)
 
 	e.now = e.now.Add(time.Hour)

@@ -1,7 +1,8 @@
 // Package trendyol is the marketplace.Client for Trendyol's integration API (product V2
 // create, unapproved and approved-content updates, batch-request polling,
-// price-and-inventory, v2 shipment-package orders) and its marketplace.WebhookReceiver
-// for Trendyol's order webhooks.
+// price-and-inventory, v2 shipment-package orders), its marketplace.WebhookReceiver
+// for Trendyol's order webhooks, and its taxonomy.Source (category tree, category
+// attributes and their values, brands).
 package trendyol
 
 import (
@@ -64,6 +65,8 @@ type Config struct {
 	DimensionalWeight float64
 	// PageSize is the orders page size, at most 200 (default 200).
 	PageSize int
+	// BrandPageSize is the brands page size Brands reads with, at most 1000 (default 1000).
+	BrandPageSize int
 	// HTTPClient defaults to a client with a 30 s timeout.
 	HTTPClient *http.Client
 	// Limiter paces every request (nil: unpaced); a 429 pauses it.
@@ -117,6 +120,9 @@ func New(cfg Config) *Client {
 	if cfg.PageSize <= 0 || cfg.PageSize > 200 {
 		cfg.PageSize = 200
 	}
+	if cfg.BrandPageSize <= 0 || cfg.BrandPageSize > 1000 {
+		cfg.BrandPageSize = 1000
+	}
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{Timeout: 30 * time.Second}
 	}
@@ -146,10 +152,20 @@ type image struct {
 	URL string `json:"url"`
 }
 
+// attribute is a category attribute in create's form: one entry per value ID, or
+// free text.
 type attribute struct {
 	AttributeID          int64  `json:"attributeId"`
 	AttributeValueID     int64  `json:"attributeValueId,omitempty"`
 	CustomAttributeValue string `json:"customAttributeValue,omitempty"`
+}
+
+// categoryAttribute is one attribute of a product with all its values, before it is
+// written in create's or the updates' form.
+type categoryAttribute struct {
+	ID       int64
+	ValueIDs []int64
+	Value    string
 }
 
 type product struct {
@@ -168,6 +184,8 @@ type product struct {
 	VATRate           int         `json:"vatRate"`
 	Images            []image     `json:"images"`
 	Attributes        []attribute `json:"attributes"`
+
+	attrs []categoryAttribute // Attributes, before they are written in create's form
 }
 
 // barcode is the listing's barcode, or its SKU when it has none.
@@ -194,10 +212,18 @@ func (c *Client) product(l marketplace.Listing) (product, error) {
 		return n, nil
 	}
 	brand, err := id(AttrBrandID, c.cfg.BrandID)
+	if l.BrandID != "" {
+		brand, err = positive("brand ID", l.BrandID)
+	}
 	if err != nil {
 		return product{}, err
 	}
-	category, err := id(AttrCategoryID, c.cfg.CategoryID)
+	var category int64
+	if l.CategoryID != "" {
+		category, err = positive("category ID", l.CategoryID)
+	} else {
+		category, err = id(AttrCategoryID, c.cfg.CategoryID)
+	}
 	if err != nil {
 		return product{}, err
 	}
@@ -224,27 +250,90 @@ func (c *Client) product(l marketplace.Listing) (product, error) {
 	for _, img := range l.Images {
 		p.Images = append(p.Images, image{URL: img.URL})
 	}
-	for k, v := range l.Attributes {
-		var a attribute
+	if l.CategoryID != "" {
+		p.attrs, err = mappedAttributes(l.Mapped)
+	} else {
+		p.attrs, err = keyedAttributes(l.Attributes)
+	}
+	if err != nil {
+		return product{}, err
+	}
+	sort.Slice(p.attrs, func(i, j int) bool { return p.attrs[i].ID < p.attrs[j].ID })
+	for _, a := range p.attrs {
+		for _, v := range a.ValueIDs {
+			p.Attributes = append(p.Attributes, attribute{AttributeID: a.ID, AttributeValueID: v})
+		}
+		if len(a.ValueIDs) == 0 {
+			p.Attributes = append(p.Attributes, attribute{AttributeID: a.ID, CustomAttributeValue: a.Value})
+		}
+	}
+	return p, nil
+}
+
+// positive parses one of Trendyol's numeric IDs.
+func positive(what, s string) (int64, error) {
+	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("%s %q is not a positive integer", what, s)
+	}
+	return n, nil
+}
+
+// mappedAttributes are the attributes the mapping step chose: value IDs where the
+// attribute has catalogued values, else its free text. An attribute with neither is
+// left out (Trendyol names it if it was required).
+func mappedAttributes(ms []marketplace.MappedAttribute) ([]categoryAttribute, error) {
+	var out []categoryAttribute
+	for _, m := range ms {
+		id, err := positive("attribute ID", m.ID)
+		if err != nil {
+			return nil, fmt.Errorf("mapped attribute %s: %w", m.Name, err)
+		}
+		a := categoryAttribute{ID: id}
+		for _, v := range m.ValueIDs {
+			n, err := positive("value ID", v)
+			if err != nil {
+				return nil, fmt.Errorf("mapped attribute %s (%s): %w", m.Name, m.ID, err)
+			}
+			a.ValueIDs = append(a.ValueIDs, n)
+		}
+		if len(a.ValueIDs) == 0 {
+			if a.Value = strings.TrimSpace(m.Value); a.Value == "" {
+				continue
+			}
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+// keyedAttributes reads the legacy attribute keys of an unmapped listing:
+// trendyol_attribute_<id> = <value ID> and trendyol_custom_<id> = text.
+func keyedAttributes(attrs map[string]string) ([]categoryAttribute, error) {
+	var out []categoryAttribute
+	for k, v := range attrs {
+		var a categoryAttribute
 		var rest string
 		switch {
 		case strings.HasPrefix(k, AttrValuePrefix):
 			rest = strings.TrimPrefix(k, AttrValuePrefix)
-			if a.AttributeValueID, err = strconv.ParseInt(v, 10, 64); err != nil {
-				return product{}, fmt.Errorf("attribute %s=%q: value ID is not an integer", k, v)
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				return nil, fmt.Errorf("attribute %s=%q: value ID is not an integer", k, v)
 			}
+			a.ValueIDs = []int64{n}
 		case strings.HasPrefix(k, AttrCustomPrefix):
-			rest, a.CustomAttributeValue = strings.TrimPrefix(k, AttrCustomPrefix), v
+			rest, a.Value = strings.TrimPrefix(k, AttrCustomPrefix), v
 		default:
 			continue
 		}
-		if a.AttributeID, err = strconv.ParseInt(rest, 10, 64); err != nil {
-			return product{}, fmt.Errorf("attribute %s: attribute ID is not an integer", k)
+		var err error
+		if a.ID, err = strconv.ParseInt(rest, 10, 64); err != nil {
+			return nil, fmt.Errorf("attribute %s: attribute ID is not an integer", k)
 		}
-		p.Attributes = append(p.Attributes, a)
+		out = append(out, a)
 	}
-	sort.Slice(p.Attributes, func(i, j int) bool { return p.Attributes[i].AttributeID < p.Attributes[j].AttributeID })
-	return p, nil
+	return out, nil
 }
 
 // updateAttribute is an attribute in the update endpoints' form, which differs from
@@ -255,12 +344,12 @@ type updateAttribute struct {
 	AttributeValue    string  `json:"attributeValue,omitempty"`
 }
 
-func updateAttributes(as []attribute) []updateAttribute {
+func updateAttributes(as []categoryAttribute) []updateAttribute {
 	out := make([]updateAttribute, 0, len(as))
 	for _, a := range as {
-		u := updateAttribute{AttributeID: a.AttributeID, AttributeValue: a.CustomAttributeValue}
-		if a.AttributeValueID != 0 {
-			u.AttributeValueIDs = []int64{a.AttributeValueID}
+		u := updateAttribute{AttributeID: a.ID, AttributeValueIDs: a.ValueIDs}
+		if len(a.ValueIDs) == 0 {
+			u.AttributeValue = a.Value
 		}
 		out = append(out, u)
 	}
@@ -311,9 +400,17 @@ type contentItem struct {
 // Each endpoint used gives one batch; the Submission's ID joins their batchRequestIds
 // with commas (IDs are opaque: pass them to Poll as they are). Updates are sent before
 // the create, so when a request fails after others went through, retrying the whole
-// call only repeats updates, never a create that already succeeded. Brand and
-// category IDs come from the trendyol_brand_id and trendyol_category_id attributes,
-// else from Config.
+// call only repeats updates, never a create that already succeeded.
+//
+// A mapped listing (CategoryID set) is sent in Trendyol's vocabulary as the mapping
+// step chose it: CategoryID, BrandID and Mapped, each value ID an attributeValueId
+// (one create entry per ID; attributeValueIds in updates), each attribute with only
+// text a customAttributeValue (attributeValue in updates); seller attributes are not
+// sent. An unmapped listing takes its category and brand from the
+// trendyol_category_id and trendyol_brand_id attributes, else from Config, and its
+// category attributes from the trendyol_attribute_ and trendyol_custom_ keys; so does
+// the brand of a mapped listing without BrandID. A listing whose IDs are not numbers
+// fails the whole call, before anything is sent.
 func (c *Client) UpsertListings(ctx context.Context, ls []marketplace.Listing) (marketplace.Submission, error) {
 	if len(ls) == 0 || len(ls) > c.MaxBatch() {
 		return marketplace.Submission{}, fmt.Errorf("upsert %d listings: trendyol takes 1 to %d per request", len(ls), c.MaxBatch())
@@ -352,14 +449,14 @@ func (c *Client) UpsertListings(ctx context.Context, ls []marketplace.Listing) (
 			creates = append(creates, p)
 		case st.approved:
 			contents = append(contents, contentItem{ContentID: st.contentID, Title: p.Title, Description: p.Description,
-				Images: p.Images, Attributes: updateAttributes(p.Attributes)})
+				Images: p.Images, Attributes: updateAttributes(p.attrs)})
 			c.mu.Lock()
 			c.contents[strconv.FormatInt(st.contentID, 10)] = l.SKU
 			c.mu.Unlock()
 		default:
 			unapproved = append(unapproved, unapprovedItem{Barcode: p.Barcode, Title: p.Title, Description: p.Description,
 				ProductMainID: p.ProductMainID, BrandID: p.BrandID, CategoryID: p.CategoryID, StockCode: p.StockCode,
-				DimensionalWeight: p.DimensionalWeight, VATRate: p.VATRate, Images: p.Images, Attributes: updateAttributes(p.Attributes)})
+				DimensionalWeight: p.DimensionalWeight, VATRate: p.VATRate, Images: p.Images, Attributes: updateAttributes(p.attrs)})
 		}
 	}
 

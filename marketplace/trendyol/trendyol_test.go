@@ -32,7 +32,23 @@ func TestContract(t *testing.T) {
 			BaseURL: srv.URL, SellerID: "123456", APIKey: "key", APISecret: "secret",
 			PageSize: 2, HTTPClient: srv.Client(),
 		})
-	}, sb)
+	}, sb, valid)
+}
+
+// valid is a men's navy T-shirt, size M, mapped into the sandbox's Trendyol taxonomy.
+func valid(prefix string) marketplace.Listing {
+	l := marketplacetest.Listing(prefix)
+	l.Category, l.Brand = "Tişört", "TRENDYOLMILLA"
+	l.Text.Title = "Erkek pamuklu tişört lacivert"
+	l.CategoryID, l.BrandID = "1174", "1791"
+	l.Mapped = []marketplace.MappedAttribute{
+		{ID: "47", Name: "Renk", ValueIDs: []string{"603"}, Value: "Lacivert"},
+		{ID: "338", Name: "Beden", ValueIDs: []string{"6980"}, Value: "M"},
+		{ID: "296", Name: "Cinsiyet", ValueIDs: []string{"1235"}, Value: "Erkek"},
+		{ID: "59810", Name: "Menşei", ValueIDs: []string{"2178167"}, Value: "Türkiye"},
+		{ID: "17620", Name: "Materyal Bileşeni", ValueIDs: []string{"228701"}, Value: "Pamuk"},
+	}
+	return l
 }
 
 func TestWireFormat(t *testing.T) {
@@ -90,7 +106,7 @@ func TestCancelledAndUnmappedStatuses(t *testing.T) {
 	srv := httptest.NewServer(sb)
 	t.Cleanup(srv.Close)
 	c := trendyol.New(trendyol.Config{BaseURL: srv.URL, SellerID: "1", APIKey: "k", APISecret: "s", HTTPClient: srv.Client()})
-	l := marketplacetest.Listing("cancel")
+	l := valid("cancel")
 	sub, err := c.UpsertListings(context.Background(), []marketplace.Listing{l})
 	require.NoError(t, err)
 	now = now.Add(time.Minute)

@@ -81,15 +81,15 @@ const sellerPath = "/integration/product/sellers/123456"
 func TestUpdateApprovedProduct(t *testing.T) {
 	rc := newRecorded(t, sandbox.TrendyolOptions{ProcessDelay: time.Second})
 	c := rc.client(trendyol.Config{})
-	l := marketplacetest.Listing("upd")
-	l.Attributes["trendyol_attribute_338"] = "6980"
+	l := valid("upd")
 	done := rc.upsert(t, c, l)
 	require.Equal(t, marketplace.SubmissionAccepted, done.Items[0].State, "%q", done.Items[0].Reasons)
 	rc.take()
 
 	l.Existing = true
-	l.Text.Title = "Stox seramik kupa 350 ml lacivert"
-	l.Attributes["trendyol_attribute_338"] = "6981"
+	l.Text.Title = "Erkek pamuklu tişört lacivert, L"
+	l.Mapped[1] = marketplace.MappedAttribute{ID: "338", Name: "Beden", ValueIDs: []string{"6981"}, Value: "L"}
+	l.Mapped[0] = marketplace.MappedAttribute{ID: "47", Name: "Renk", Value: "Gece Mavisi"}
 	done = rc.upsert(t, c, l)
 	require.Len(t, done.Items, 1)
 	assert.Equal(t, l.SKU, done.Items[0].SKU, "content batches are mapped back to the SKU")
@@ -101,12 +101,14 @@ func TestUpdateApprovedProduct(t *testing.T) {
 	p, ok := rc.sb.TrendyolProduct(l.Barcode)
 	require.True(t, ok)
 	assert.Equal(t, l.Text.Title, p.Title)
-	assert.Equal(t, []sandbox.TrendyolAttribute{{AttributeID: 338, ValueIDs: []int64{6981}}}, p.Attributes)
+	assert.Equal(t, []sandbox.TrendyolAttribute{{AttributeID: 47, Value: "Gece Mavisi"}, {AttributeID: 296, ValueIDs: []int64{1235}},
+		{AttributeID: 338, ValueIDs: []int64{6981}}, {AttributeID: 17620, ValueIDs: []int64{228701}}, {AttributeID: 59810, ValueIDs: []int64{2178167}}},
+		p.Attributes, "every attribute, in the update form")
 
 	// The content ID is remembered: no second lookup. A listing unknown to Trendyol
 	// is created even though marked existing, in the same call: two batches, one ID.
-	l.Text.Title = "Stox seramik kupa 350 ml yeşil"
-	fresh := marketplacetest.Listing("fresh")
+	l.Text.Title = "Erkek pamuklu tişört, yeni sezon"
+	fresh := valid("fresh")
 	fresh.Existing = true
 	sub, err := c.UpsertListings(context.Background(), []marketplace.Listing{l, fresh})
 	require.NoError(t, err)
@@ -139,12 +141,12 @@ func TestUpdateApprovedProduct(t *testing.T) {
 func TestUpdateUnapprovedProduct(t *testing.T) {
 	rc := newRecorded(t, sandbox.TrendyolOptions{ProcessDelay: time.Second, ApprovalDelay: 24 * time.Hour})
 	c := rc.client(trendyol.Config{})
-	l := marketplacetest.Listing("draft")
+	l := valid("draft")
 	rc.upsert(t, c, l)
 	rc.take()
 
 	l.Existing = true
-	l.Text.Title = "Stox kupa taslak"
+	l.Text.Title = "Erkek tişört taslak"
 	done := rc.upsert(t, c, l)
 	assert.Equal(t, []marketplace.ItemResult{{SKU: l.SKU, State: marketplace.SubmissionAccepted}}, done.Items)
 	paths := rc.take()
@@ -152,7 +154,7 @@ func TestUpdateUnapprovedProduct(t *testing.T) {
 	assert.NotContains(t, paths, "POST "+sellerPath+"/products/content-bulk-update")
 	p, ok := rc.sb.TrendyolProduct(l.Barcode)
 	require.True(t, ok)
-	assert.Equal(t, "Stox kupa taslak", p.Title)
+	assert.Equal(t, "Erkek tişört taslak", p.Title)
 	assert.False(t, p.Approved)
 
 	l.VATRate = 18
@@ -269,7 +271,7 @@ func TestWebhooksFromSandbox(t *testing.T) {
 	t.Cleanup(refusingSrv.Close)
 	require.NoError(t, wrong.RegisterWebhook(ctx, refusingSrv.URL, []string{"CREATED"}))
 
-	l := marketplacetest.Listing("hook")
+	l := valid("hook")
 	rc.upsert(t, c, l)
 	id, err := rc.sb.PlaceOrder("trendyol", l.SKU, 2)
 	require.NoError(t, err)

@@ -1,7 +1,8 @@
 // Package spmodel validates Selling Partner API requests and responses against
 // Amazon's official Swagger 2 models (amzn/selling-partner-api-models, Apache-2.0,
-// copied with their LICENSE and NOTICE under models/): Listings Items 2021-08-01 and
-// Orders 2026-01-01.
+// copied with their LICENSE and NOTICE under models/): Listings Items 2021-08-01,
+// Orders 2026-01-01 and Product Type Definitions 2020-09-01; and listings' attributes
+// against the JSON Schema of their product type (CompileProductType).
 //
 // The models name Amazon's production host; validation ignores hosts and matches the
 // models' path templates on the request path alone, so a request to the local sandbox
@@ -35,8 +36,9 @@ var files embed.FS
 
 // Model files embedded in the package.
 const (
-	ListingsItems = "listingsItems_2021-08-01.json"
-	Orders        = "orders_2026-01-01.json"
+	ListingsItems          = "listingsItems_2021-08-01.json"
+	Orders                 = "orders_2026-01-01.json"
+	ProductTypeDefinitions = "definitionsProductTypes_2020-09-01.json"
 )
 
 // ErrNoOperation is returned for a request whose method and path match no operation
@@ -56,9 +58,9 @@ type Models struct {
 	ops []operation
 }
 
-var defaultModels = sync.OnceValues(func() (*Models, error) { return Load(ListingsItems, Orders) })
+var defaultModels = sync.OnceValues(func() (*Models, error) { return Load(ListingsItems, Orders, ProductTypeDefinitions) })
 
-// Default returns the embedded Listings Items and Orders models, loaded once.
+// Default returns every embedded model, loaded once.
 func Default() (*Models, error) { return defaultModels() }
 
 // Load reads the named embedded model files, converts them to OpenAPI 3 and indexes

@@ -104,3 +104,122 @@ func TestOperationID(t *testing.T) {
 	_, err = m.OperationID(req(http.MethodPost, "/listings/2021-08-01/items/A/B", ""))
 	assert.ErrorIs(t, err, spmodel.ErrNoOperation)
 }
+
+func TestDefinitionsModel(t *testing.T) {
+	h := http.Header{"Content-Type": {"application/json"}}
+	search := "/definitions/2020-09-01/productTypes?marketplaceIds=A33AVAJ2PDY3EV&locale=tr_TR"
+	get := "/definitions/2020-09-01/productTypes/SHOES?marketplaceIds=A33AVAJ2PDY3EV&requirements=LISTING&locale=tr_TR"
+	for _, tc := range []struct {
+		name, target, body string
+		ok                 bool
+	}{
+		{"search", search, `{"productTypes":[{"name":"SHOES","displayName":"Ayakkabı","marketplaceIds":["A33AVAJ2PDY3EV"]}],"productTypeVersion":"U1"}`, true},
+		{"search without version", search, `{"productTypes":[]}`, false},
+		{"definition", get, `{"schema":{"link":{"resource":"https://s3/x","verb":"GET"},"checksum":"c"},"requirements":"LISTING","requirementsEnforced":"ENFORCED",
+			"propertyGroups":{"offer":{"title":"Teklif","propertyNames":["purchasable_offer"]}},"locale":"tr_TR","marketplaceIds":["A33AVAJ2PDY3EV"],
+			"productType":"SHOES","displayName":"Ayakkabı","productTypeVersion":{"version":"U1","latest":true}}`, true},
+		{"definition with a POST link", get, `{"schema":{"link":{"resource":"https://s3/x","verb":"POST"},"checksum":"c"},"requirements":"LISTING","requirementsEnforced":"ENFORCED",
+			"propertyGroups":{},"locale":"tr_TR","marketplaceIds":["A33AVAJ2PDY3EV"],"productType":"SHOES","displayName":"Ayakkabı","productTypeVersion":{"version":"U1","latest":true}}`, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := req(http.MethodGet, tc.target, "")
+			require.NoError(t, spmodel.ValidateRequest(r, nil))
+			err := spmodel.ValidateResponse(r, 200, h, []byte(tc.body))
+			if tc.ok {
+				assert.NoError(t, err)
+			} else {
+				assert.Error(t, err)
+			}
+		})
+	}
+	for _, target := range []string{
+		"/definitions/2020-09-01/productTypes",
+		"/definitions/2020-09-01/productTypes/SHOES?marketplaceIds=A&requirements=EVERYTHING",
+		"/definitions/2020-09-01/productTypes/SHOES?marketplaceIds=A&locale=klingon",
+	} {
+		assert.Error(t, spmodel.ValidateRequest(req(http.MethodGet, target, ""), nil), target)
+	}
+	m, err := spmodel.Default()
+	require.NoError(t, err)
+	id, err := m.OperationID(req(http.MethodGet, get, ""))
+	require.NoError(t, err)
+	assert.Equal(t, "getDefinitionsProductType", id)
+}
+
+// A product type schema in Amazon's shape: Amazon's meta-schema and keywords, an
+// item with a strict enum, one with suggested values, one nested.
+const shoesSchema = `{
+  "$schema": "https://schemas.amazon.com/selling-partners/definitions/product-types/meta-schema/v1",
+  "$defs": {"marketplace_id": {"type": "string", "editable": false, "hidden": true}},
+  "type": "object",
+  "required": ["color", "department", "footwear_size"],
+  "properties": {
+    "color": {"title": "Renk", "type": "array", "maxUniqueItems": 1, "selectors": ["marketplace_id"],
+      "items": {"type": "object", "required": ["value"], "additionalProperties": false, "properties": {
+        "value": {"type": "string", "anyOf": [{"type": "string"}, {"type": "string", "enum": ["Siyah"], "enumNames": ["Siyah"]}]},
+        "marketplace_id": {"$ref": "#/$defs/marketplace_id"}}}},
+    "department": {"title": "Departman", "type": "array", "maxItems": 1,
+      "items": {"type": "object", "required": ["value"], "properties": {
+        "value": {"type": "string", "enum": ["Kadın", "Erkek"], "enumNames": ["Kadın", "Erkek"], "maxUtf8ByteLength": 40}}}},
+    "footwear_size": {"title": "Numara", "type": "array",
+      "items": {"type": "object", "required": ["size_system", "size"], "properties": {
+        "size_system": {"type": "string", "enum": ["eu_footwear_size_system"]},
+        "size": {"type": "string", "enum": ["numeric_42", "numeric_43"]}}}},
+    "item_volume": {"title": "Hacim", "type": "array",
+      "items": {"type": "object", "properties": {"value": {"type": "number", "minimum": 0}}}}
+  }
+}`
+
+func TestProductTypeSchema(t *testing.T) {
+	s, err := spmodel.CompileProductType([]byte(shoesSchema))
+	require.NoError(t, err, "Amazon's meta-schema and keywords are taken")
+	v := func(x any) []any { return []any{map[string]any{"value": x}} }
+	size := func(sz string) []any {
+		return []any{map[string]any{"size_system": "eu_footwear_size_system", "size": sz}}
+	}
+	valid := func() map[string]any {
+		return map[string]any{"color": v("Lacivert"), "department": v("Erkek"), "footwear_size": size("numeric_42")}
+	}
+	with := func(k string, x any) map[string]any {
+		a := valid()
+		if x == nil {
+			delete(a, k)
+		} else {
+			a[k] = x
+		}
+		return a
+	}
+	for _, tc := range []struct {
+		name  string
+		attrs map[string]any
+		want  []string
+	}{
+		{"valid, with a colour of the seller's own", valid(), nil},
+		{"missing attribute", with("color", nil), []string{"color (Renk): required but not supplied"}},
+		{"value outside the enum", with("department", v("Çocuk")), []string{`department (Departman): value "Çocuk" is not allowed: must be one of Kadın, Erkek`}},
+		{"nested value outside the enum", with("footwear_size", size("numeric_50")), []string{`footwear_size (Numara): size "numeric_50" is not allowed: must be one of numeric_42, numeric_43`}},
+		{"nested field missing", with("footwear_size", []any{map[string]any{"size": "numeric_42"}}), []string{"footwear_size (Numara): size_system is required but not supplied"}},
+		{"wrong type", with("item_volume", v("çok")), []string{"item_volume (Hacim): got string, want number"}},
+		{"a field the item does not have", with("color", []any{map[string]any{"value": "Siyah", "language_tag": "tr_TR"}}), []string{"color (Renk): additional properties 'language_tag' not allowed"}},
+		{"missing enum attribute", with("department", nil), []string{"department (Departman): required but not supplied"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			vs, err := s.Validate(tc.attrs)
+			require.NoError(t, err)
+			var got []string
+			for _, v := range vs {
+				got = append(got, v.String())
+			}
+			assert.Equal(t, tc.want, got)
+		})
+	}
+	vs, err := s.Validate(map[string]any{"department": v("Çocuk")})
+	require.NoError(t, err)
+	require.Len(t, vs, 3, "every problem, sorted by attribute")
+	assert.Equal(t, []string{"color", "department", "footwear_size"}, []string{vs[0].Attribute, vs[1].Attribute, vs[2].Attribute})
+	assert.True(t, vs[0].Missing)
+	assert.Equal(t, []string{"Kadın", "Erkek"}, vs[1].Allowed)
+
+	_, err = spmodel.CompileProductType([]byte(`{"type": "object", "required": "color"}`))
+	assert.Error(t, err, "a schema that is not one is refused")
+}
