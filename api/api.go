@@ -128,9 +128,11 @@ type api struct {
 // New returns the API's handler for cfg, or an error when cfg is incomplete or its
 // limits are out of range.
 //
-// Routes: POST /v1/products, GET /v1/products/{id}, GET /v1/products and PUT
-// /v1/products/{sku}/stock (all under /v1 require "Authorization: Bearer <key>" when
-// cfg.APIKeys is not empty), and the public GET /images/{key} and GET /healthz.
+// Routes: POST /v1/products, GET /v1/products/{id}, GET /v1/products, PUT
+// /v1/products/{sku}/stock, PUT /v1/products/{id}/listings/{marketplace}/input,
+// GET/PUT/DELETE /v1/mappings, GET /v1/taxonomy/{marketplace}/categories[/{id}] (all
+// under /v1 require "Authorization: Bearer <key>" when cfg.APIKeys is not empty), and
+// the public GET /images/{key} and GET /healthz.
 func New(cfg Config) (http.Handler, error) {
 	var errs []error
 	if cfg.Store == nil {
@@ -194,6 +196,12 @@ func New(cfg Config) (http.Handler, error) {
 	a.mux.HandleFunc("GET /v1/products/{id}", a.product)
 	a.mux.HandleFunc("GET /v1/products", a.products)
 	a.mux.HandleFunc("PUT /v1/products/{sku}/stock", a.putStock)
+	a.mux.HandleFunc("PUT /v1/products/{id}/listings/{marketplace}/input", a.putInput)
+	a.mux.HandleFunc("GET /v1/mappings", a.pins)
+	a.mux.HandleFunc("PUT /v1/mappings", a.putPin)
+	a.mux.HandleFunc("DELETE /v1/mappings", a.deletePin)
+	a.mux.HandleFunc("GET /v1/taxonomy/{marketplace}/categories", a.categories)
+	a.mux.HandleFunc("GET /v1/taxonomy/{marketplace}/categories/{id}", a.category)
 	a.mux.HandleFunc("GET /images/{key}", a.image)
 	a.mux.HandleFunc("GET /healthz", a.healthz)
 	return a, nil

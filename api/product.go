@@ -65,6 +65,9 @@ func parseProduct(data []byte, pr *problems) messages.Product {
 	if p.Currency == "" {
 		p.Currency = defaultCurrency
 	}
+	if p.Marketplaces == nil { // left out: every marketplace; an empty list is an error
+		p.Marketplaces = slices.Clone(messages.Marketplaces)
+	}
 	validateProduct(p, pr)
 	return p
 }
@@ -180,7 +183,7 @@ func validateProduct(p messages.Product, pr *problems) {
 		}
 	}
 	if len(p.Marketplaces) == 0 {
-		bad("marketplaces", "required: one or more of %s", strings.Join(messages.Marketplaces, ", "))
+		bad("marketplaces", "required: one or more of %s (leave the field out for all of them)", strings.Join(messages.Marketplaces, ", "))
 	}
 	seen := map[string]bool{}
 	for i, m := range p.Marketplaces {

@@ -84,6 +84,16 @@ func TestUploadAccepted(t *testing.T) {
 	assert.Len(t, sent[1].Photos, 1)
 }
 
+// TestUploadEveryMarketplace: a product that names no marketplaces goes to all of them.
+func TestUploadEveryMarketplace(t *testing.T) {
+	e := newEnv(t)
+	rec := e.do(uploadRequest(t, productPart(`{"sku":"TS-1","name":"Tişört","price":10,"stock":1}`), photoPart("a.jpg", jpegBytes(t, 8, 8))))
+	require.Equal(t, http.StatusAccepted, rec.Code, "body: %s", rec.Body)
+	_, sent := e.pub.calls()
+	require.Len(t, sent, 1)
+	assert.Equal(t, messages.Marketplaces, sent[0].Product.Marketplaces)
+}
+
 func TestUploadWithoutKeysNeedsNoAuth(t *testing.T) {
 	e := newEnv(t, func(c *Config) { c.APIKeys = nil })
 	req := uploadRequest(t, productPart(validProduct), photoPart("a.gif", gifBytes(t)))
@@ -147,6 +157,12 @@ func TestUploadRejected(t *testing.T) {
 			req:    parts(product(`,"marketplaces":[]`), photoPart("a.jpg", jpg)),
 			status: http.StatusUnprocessableEntity,
 			errs:   []want{{"marketplaces", "required"}},
+		},
+		{
+			name:   "an empty list of marketplaces",
+			req:    parts(productPart(`{"sku":"SKU-1","name":"Mug","price":10,"stock":1,"marketplaces":[]}`), photoPart("a.jpg", jpg)),
+			status: http.StatusUnprocessableEntity,
+			errs:   []want{{"marketplaces", "leave the field out for all of them"}},
 		},
 		{
 			name:   "0 photos",

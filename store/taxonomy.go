@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/stox-dev/stox/taxonomy"
@@ -18,6 +19,10 @@ const (
 	PinBrand    = "brand"    // the seller's brand name → the marketplace's brand ID
 	PinValue    = "value"    // the seller's attribute value → the marketplace's value ID
 )
+
+// ErrBadPin is wrapped by errors of pins that cannot be stored: malformed, or a
+// category pin to a category the stored taxonomy lacks or has as a parent.
+var ErrBadPin = errors.New("bad pin")
 
 // Pin is a mapping the seller fixed: it wins over the automatic choice for every
 // later product. Pins are keyed by (Marketplace, Kind, Attribute, taxonomy.Fold(From)).

@@ -294,7 +294,12 @@ func checkPin(p Pin, to bool) error {
 
 func (s *sqlStore) Pin(ctx context.Context, p Pin) error {
 	if err := checkPin(p, true); err != nil {
-		return fmt.Errorf("pin: %w", err)
+		return fmt.Errorf("pin: %w: %w", ErrBadPin, err)
+	}
+	if p.Kind == PinCategory {
+		if err := s.checkLeaf(ctx, p.Marketplace, p.To); err != nil {
+			return fmt.Errorf("pin %q: %w", p.From, err)
+		}
 	}
 	_, err := s.w.ExecContext(ctx, `
 		INSERT INTO taxonomy_pins (marketplace, kind, attribute, from_key, from_word, to_id, created_at)
@@ -306,6 +311,32 @@ func (s *sqlStore) Pin(ctx context.Context, p Pin) error {
 		p.Marketplace, p.Kind, p.Attribute, taxonomy.Fold(p.From), p.From, p.To, s.d.time(s.stamp(time.Time{})))
 	if err != nil {
 		return fmt.Errorf("pin %s %q on %s: %w", p.Kind, p.From, p.Marketplace, err)
+	}
+	return nil
+}
+
+// checkLeaf refuses a category that the stored taxonomy of marketplace lacks or has
+// as a parent; before the first sync there is nothing to check against.
+func (s *sqlStore) checkLeaf(ctx context.Context, marketplace, id string) error {
+	var leaf bool
+	var path []string
+	err := s.r.QueryRowContext(ctx, "SELECT leaf, path FROM taxonomy_categories WHERE marketplace = $1 AND id = $2",
+		marketplace, id).Scan(&leaf, jsonCol{&path})
+	if errors.Is(err, sql.ErrNoRows) {
+		var any int
+		if err := s.r.QueryRowContext(ctx, "SELECT COUNT(*) FROM taxonomy_categories WHERE marketplace = $1", marketplace).Scan(&any); err != nil {
+			return err
+		}
+		if any == 0 {
+			return nil
+		}
+		return fmt.Errorf("%w: %s has no category %s", ErrBadPin, marketplace, id)
+	}
+	if err != nil {
+		return err
+	}
+	if !leaf {
+		return fmt.Errorf("%w: %s category %s (%s) is not a leaf: pin one of its subcategories", ErrBadPin, marketplace, id, strings.Join(path, " > "))
 	}
 	return nil
 }

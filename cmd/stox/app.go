@@ -22,6 +22,7 @@ import (
 	"github.com/stox-dev/stox/handlers/intake"
 	"github.com/stox-dev/stox/handlers/seo"
 	ledger "github.com/stox-dev/stox/handlers/sync"
+	"github.com/stox-dev/stox/marketplace/amazon"
 	"github.com/stox-dev/stox/messages"
 	"github.com/stox-dev/stox/middleware"
 	"github.com/stox-dev/stox/router"
@@ -114,7 +115,9 @@ func (a *app) router(name string) (*message.Router, error) {
 		}
 		return router.NewAI(d, workers, ai.Enhancer{Blobs: a.blobs, Store: a.store, MaxPixels: a.cfg.MaxPixels}.Process)
 	case "seo":
-		w := seo.Writer{Store: a.store, PublicBaseURL: a.cfg.PublicBaseURL}
+		// Amazon's text is in its marketplace's language (amazon.com.tr: Turkish).
+		w := seo.Writer{Store: a.store, PublicBaseURL: a.cfg.PublicBaseURL,
+			Languages: map[string]string{messages.Amazon: amazon.LanguageTag(a.cfg.AmazonMarketplaceID)}}
 		if a.cfg.LLMURL != "" {
 			// below the handler timeout, so a slow model leaves time for the fallback
 			w.Text = seotext.LLM{BaseURL: a.cfg.LLMURL, APIKey: a.cfg.LLMAPIKey, Model: a.cfg.LLMModel, Timeout: a.cfg.Timeout / 4}

@@ -1,13 +1,15 @@
 // Command stox holds every Stox service and tool: `stox serve <service>` runs one
 // service, `stox run` runs them all in one process on the embedded defaults, and
 // `stox topology`, `stox poison`, `stox env` and `stox healthcheck` help operate them;
-// `stox sandbox` imitates the marketplaces' APIs.
+// `stox taxonomy` and `stox mapping` read the marketplaces' taxonomies and pin how a
+// seller's words map onto them; `stox sandbox` imitates the marketplaces' APIs.
 package main
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -88,6 +90,8 @@ func newRoot() *cobra.Command {
 		},
 		poisonCommand(),
 		sandboxCommand(),
+		taxonomyCommand(),
+		mappingCommand(),
 	)
 	return root
 }
@@ -153,8 +157,13 @@ func runAll(ctx context.Context) error {
 		return err
 	}
 	if cfg.SandboxAddr != "" {
+		// listening before the services start, so their first requests find it
+		ln, err := net.Listen("tcp", cfg.SandboxAddr)
+		if err != nil {
+			return fmt.Errorf("sandbox: listen on %s: %w", cfg.SandboxAddr, err)
+		}
 		go func() {
-			if err := runSandbox(ctx, cfg.SandboxAddr, sandbox.Options{}, log.With("service", "sandbox")); err != nil {
+			if err := runSandbox(ctx, ln, sandbox.Options{}, log.With("service", "sandbox")); err != nil {
 				log.Error("sandbox stopped", "error", err)
 			}
 		}()

@@ -1,11 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"testing"
@@ -21,6 +24,7 @@ import (
 	"github.com/stox-dev/stox/router"
 	"github.com/stox-dev/stox/store"
 	"github.com/stox-dev/stox/store/storetest"
+	"github.com/stox-dev/stox/taxonomy"
 )
 
 // Sizes of the marketplace end-to-end run: products uploaded, orders placed.
@@ -91,6 +95,8 @@ func marketConfig(t *testing.T, cfg Config, url string) Config {
 	cfg.TrendyolURL, cfg.HepsiburadaURL, cfg.AmazonURL = url, url, url
 	cfg.TrendyolRate, cfg.HepsiburadaRate, cfg.AmazonRate, cfg.AmazonOrdersRate = 200, 200, 200, 200
 	cfg.PollEvery, cfg.OrdersEvery = 100*time.Millisecond, 100*time.Millisecond
+	// The seller's defaults: made in Türkiye, the legal two-year warranty.
+	cfg.AttributeDefaults = map[string]string{"menşei": "TR", "garanti süresi": "2 Yıl"}
 	return cfg
 }
 
@@ -112,8 +118,11 @@ func runMarketplaces(t *testing.T, cfg Config, faults sandbox.Faults) {
 		ids[id] = fmt.Sprintf("SKU-%04d", i)
 	}
 
-	// Count out: every product accepted on every marketplace.
+	// Count out: every product accepted on every marketplace. A listing that lacks a
+	// required attribute waits in needs_input, naming it with its allowed values; the
+	// seller supplies one through the API, as a seller would, and it goes on.
 	start := time.Now()
+	answered := map[string]bool{}
 	waitFor(t, 3*time.Minute, "every product accepted on every marketplace", func() (bool, string) {
 		accepted := 0
 		stuck := map[string]int{}
@@ -124,6 +133,10 @@ func runMarketplaces(t *testing.T, cfg Config, faults sandbox.Faults) {
 			for _, m := range messages.Marketplaces {
 				l := p.Listings[m]
 				require.NotEqual(t, store.ListingRejected, l.State, "%s on %s: %v", id, m, l.Reasons)
+				if l.State == store.ListingNeedsInput && !answered[id+"/"+m] {
+					supplyInput(t, srv.URL, id, m, l)
+					answered[id+"/"+m] = true
+				}
 				if l.State == store.ListingAccepted {
 					accepted++
 				} else {
@@ -134,7 +147,8 @@ func runMarketplaces(t *testing.T, cfg Config, faults sandbox.Faults) {
 		}
 		return accepted == nProducts*len(messages.Marketplaces), fmt.Sprintf("%d of %d accepted; not yet: %v, e.g. %s", accepted, nProducts*len(messages.Marketplaces), stuck, example)
 	})
-	t.Logf("%s: %d products accepted on every marketplace", time.Since(start).Round(time.Millisecond), nProducts)
+	t.Logf("%s: %d products accepted on every marketplace, %d listings after the seller's input", time.Since(start).Round(time.Millisecond), nProducts, len(answered))
+	assert.NotEmpty(t, answered, "the catalog has products that lack a required attribute")
 	skus := make([]string, 0, len(ids))
 	for _, sku := range ids {
 		skus = append(skus, sku)
@@ -169,7 +183,7 @@ func runMarketplaces(t *testing.T, cfg Config, faults sandbox.Faults) {
 	require.NoError(t, err)
 	again := 0
 	for _, m := range messages.Marketplaces {
-		c, err := cfg.client(m)
+		c, err := cfg.client(m, nil)
 		require.NoError(t, err)
 		cursor := ""
 		for range 1000 {
@@ -236,6 +250,32 @@ func runMarketplaces(t *testing.T, cfg Config, faults sandbox.Faults) {
 	cancel()
 	require.NoError(t, <-served)
 	assertPoisonEmpty(t, a.broker)
+}
+
+// supplyInput answers a listing in needs_input through the API: the first allowed
+// value of every missing attribute (or a number where any text goes).
+func supplyInput(t *testing.T, base, id, marketplace string, l store.Listing) {
+	t.Helper()
+	var m taxonomy.Mapping
+	require.NoError(t, json.Unmarshal(l.Mapping, &m), "%s on %s", id, marketplace)
+	require.NotEmpty(t, m.Missing, "%s on %s is in needs_input with nothing missing", id, marketplace)
+	in := map[string]string{}
+	for _, x := range m.Missing {
+		require.Equal(t, "attribute", x.Field, "%s on %s: %s", id, marketplace, x.Reason)
+		in[x.Name] = "10"
+		if len(x.Allowed) > 0 {
+			in[x.Name] = x.Allowed[0]
+		}
+	}
+	body, err := json.Marshal(map[string]any{"attributes": in})
+	require.NoError(t, err)
+	req, err := http.NewRequest(http.MethodPut, base+"/v1/products/"+id+"/listings/"+marketplace+"/input", bytes.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	_ = res.Body.Close()
+	require.Equal(t, http.StatusOK, res.StatusCode)
 }
 
 // waitStock waits until every marketplace shows want(sku) for every SKU.

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -19,6 +21,7 @@ import (
 	"github.com/stox-dev/stox/middleware"
 	"github.com/stox-dev/stox/router"
 	"github.com/stox-dev/stox/store"
+	"github.com/stox-dev/stox/taxonomy"
 )
 
 // Marketplaces is the marketplace services' configuration. Every base URL defaults to
@@ -29,6 +32,9 @@ type Marketplaces struct {
 	PollEvery   time.Duration  `envconfig:"STOX_MARKETPLACE_POLL" default:"2s" desc:"how often submissions are polled"`
 	OrdersEvery time.Duration  `envconfig:"STOX_MARKETPLACE_ORDERS_POLL" default:"5s" desc:"how often each marketplace's orders are read"`
 	StockBuffer map[string]int `envconfig:"STOX_STOCK_BUFFER" desc:"units held back per marketplace, e.g. trendyol:2,amazon:1 (each shows stock minus its buffer)"`
+
+	TaxonomyRefresh   time.Duration     `envconfig:"STOX_TAXONOMY_REFRESH" default:"24h" desc:"how old each marketplace's categories, attributes and brands may grow before they are read again"`
+	AttributeDefaults map[string]string `envconfig:"STOX_ATTRIBUTE_DEFAULTS" default:"menşei:TR" desc:"values for required attributes a product does not give, by attribute name in any spelling (menşei:TR,garanti süresi:24)"`
 
 	TrendyolURL       string  `envconfig:"STOX_TRENDYOL_URL" desc:"Trendyol gateway (https://apigw.trendyol.com); default the sandbox"`
 	TrendyolSellerID  string  `envconfig:"STOX_TRENDYOL_SELLER_ID" default:"100000" desc:"Trendyol seller ID"`
@@ -81,7 +87,9 @@ func or(v, def string) string {
 }
 
 // client builds the marketplace client of one marketplace from the configuration.
-func (m Marketplaces) client(name string) (marketplace.Client, error) {
+// With tax, the Amazon client checks each listing against its product type's stored
+// JSON Schema before sending it.
+func (m Marketplaces) client(name string, tax store.Taxonomy) (marketplace.Client, error) {
 	hc := &http.Client{Timeout: 30 * time.Second}
 	switch name {
 	case messages.Trendyol:
@@ -100,7 +108,18 @@ func (m Marketplaces) client(name string) (marketplace.Client, error) {
 		}), nil
 	case messages.Amazon:
 		base := or(m.AmazonURL, m.sandboxURL())
+		var schema func(context.Context, string) (json.RawMessage, error)
+		if tax != nil {
+			schema = func(ctx context.Context, productType string) (json.RawMessage, error) {
+				d, err := tax.Definition(ctx, messages.Amazon, productType)
+				if errors.Is(err, store.ErrNotFound) {
+					return nil, nil // not read yet: nothing to check against here
+				}
+				return d.Schema, err
+			}
+		}
 		return amazon.New(amazon.Config{
+			Schema:  schema,
 			BaseURL: base, TokenURL: or(m.AmazonTokenURL, base+"/auth/o2/token"),
 			ClientID: m.AmazonClientID, ClientSecret: m.AmazonClientSecret, RefreshToken: m.AmazonRefreshToken,
 			SellerID: m.AmazonSellerID, MarketplaceID: m.AmazonMarketplaceID, HTTPClient: hc,
@@ -119,7 +138,11 @@ func (a *app) marketplaceRouter(name string, d router.Deps, inv store.Inventory)
 	if !ok {
 		return nil, fmt.Errorf("%s: store keeps no outbox", name)
 	}
-	client, err := a.cfg.client(name)
+	tax, ok := a.store.(store.Taxonomy)
+	if !ok {
+		return nil, fmt.Errorf("%s: store keeps no taxonomy", name)
+	}
+	client, err := a.cfg.client(name, tax)
 	if err != nil {
 		return nil, err
 	}
@@ -127,7 +150,15 @@ func (a *app) marketplaceRouter(name string, d router.Deps, inv store.Inventory)
 	if err != nil {
 		return nil, err
 	}
+	src, ok := client.(taxonomy.Source)
+	if !ok {
+		return nil, fmt.Errorf("%s: the client reads no taxonomy", name)
+	}
 	p := &publish.Publisher{
+		Mapping: &publish.Mapping{
+			Mapper: publish.NewMapper(name, tax, src, a.cfg.AttributeDefaults),
+			Store:  tax, Source: src, SyncEvery: a.cfg.TaxonomyRefresh,
+		},
 		Client: client, Store: a.store, Outbox: outbox, Logger: a.log.With("service", name),
 		PollEvery: a.cfg.PollEvery, OrdersEvery: a.cfg.OrdersEvery, Buffer: a.cfg.StockBuffer[name],
 		Acked: func(ps []store.Push) {

@@ -9,11 +9,14 @@ import (
 	"image/color"
 	"image/jpeg"
 	"log/slog"
+	"maps"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/textproto"
 	"os"
+	"slices"
 	"testing"
 	"time"
 
@@ -27,6 +30,7 @@ import (
 	"github.com/stox-dev/stox/router"
 	"github.com/stox-dev/stox/store"
 	"github.com/stox-dev/stox/store/storetest"
+	"github.com/stox-dev/stox/taxonomy/taxonomytest"
 )
 
 // products is how many products the end-to-end tests push through the pipeline.
@@ -41,8 +45,8 @@ func baseConfig(t testing.TB) Config {
 	return Config{
 		Common: Common{DataDir: t.TempDir(), AMQPPool: 8, Prefetch: 2, Timeout: time.Minute, MaxRetries: 3,
 			LogFormat: "text", LogLevel: "warn"},
-		HTTPAddr: "127.0.0.1:0", PublicBaseURL: "https://images.example.test",
-		Workers: 3, MaxPixels: 50_000_000, MaxPhotoBytes: 20 << 20,
+		HTTPAddr: "127.0.0.1:0",
+		Workers:  3, MaxPixels: 50_000_000, MaxPhotoBytes: 20 << 20,
 	}
 }
 
@@ -136,7 +140,13 @@ func runPipeline(t *testing.T, cfg Config) {
 // app before its services are built.
 func startApp(tb testing.TB, ctx context.Context, cfg Config, log *slog.Logger, prepare func(*app)) (a *app, srv *httptest.Server, served chan error) {
 	tb.Helper()
-	a, err := openApp(ctx, cfg, log)
+	// The API's address is the images' public base URL: the sandbox fetches them.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(tb, err)
+	if cfg.PublicBaseURL == "" {
+		cfg.PublicBaseURL = "http://" + ln.Addr().String()
+	}
+	a, err = openApp(ctx, cfg, log)
 	require.NoError(tb, err)
 	tb.Cleanup(a.close)
 	if prepare != nil {
@@ -155,7 +165,8 @@ func startApp(tb testing.TB, ctx context.Context, cfg Config, log *slog.Logger, 
 	}
 	h, err := a.apiHandler()
 	require.NoError(tb, err)
-	srv = httptest.NewServer(h)
+	srv = &httptest.Server{Listener: ln, Config: &http.Server{Handler: h}}
+	srv.Start()
 	tb.Cleanup(srv.Close)
 	return a, srv, served
 }
@@ -185,17 +196,23 @@ func assertPoisonEmpty(t *testing.T, b router.Broker) {
 	}
 }
 
-// upload posts product i with photos generated photos and returns its ID.
+// e2eCatalog are the catalog's products the end-to-end runs upload, in turn. Only
+// Maybelline is left out: Trendyol knows it as "Maybelline New York", a brand the
+// seller must choose (TestCatalogMapping does).
+var e2eCatalog = slices.DeleteFunc(slices.Clone(taxonomytest.Catalog), func(p taxonomytest.Product) bool { return p.Brand == "Maybelline" })
+
+// upload posts product i (the catalog's, in turn, under its own SKU) with photos
+// generated photos and returns its ID.
 func upload(t testing.TB, base string, i, photos int) string {
 	t.Helper()
 	var body bytes.Buffer
 	w := multipart.NewWriter(&body)
+	c := e2eCatalog[i%len(e2eCatalog)]
+	attrs := maps.Clone(c.Attributes)
+	attrs["barcode"], attrs["vat_rate"] = ean13(i), "20"
 	prod, _ := json.Marshal(messages.Product{
-		SKU: fmt.Sprintf("SKU-%04d", i), Name: fmt.Sprintf("Pamuklu Tişört Model %d", i), Brand: "Stoxwear",
-		Category: "T-Shirt", Price: 199.90, ListPrice: 249.90, Currency: "TRY", Stock: 10,
-		Attributes: map[string]string{"material": "pamuk", "size": "M", "barcode": ean13(i), "vat_rate": "20",
-			"trendyol_brand_id": "1791", "trendyol_category_id": "411",
-			"hepsiburada_category_id": "18021982", "amazon_product_type": "SHIRT"},
+		SKU: fmt.Sprintf("SKU-%04d", i), Name: c.Name, Brand: c.Brand, Category: c.Category,
+		Price: 199.90, ListPrice: 249.90, Currency: "TRY", Stock: 10, Attributes: attrs,
 		Marketplaces: messages.Marketplaces,
 	})
 	hdr := textproto.MIMEHeader{}

@@ -31,7 +31,11 @@ func sandboxCommand() *cobra.Command {
 				return errors.New("stox sandbox needs STOX_SANDBOX_ADDR")
 			}
 			log := newLogger(cfg).With("service", "sandbox")
-			return runSandbox(cmd.Context(), cfg.SandboxAddr, opts, log)
+			ln, err := net.Listen("tcp", cfg.SandboxAddr)
+			if err != nil {
+				return fmt.Errorf("sandbox: listen on %s: %w", cfg.SandboxAddr, err)
+			}
+			return runSandbox(cmd.Context(), ln, opts, log)
 		},
 	}
 	f := cmd.Flags()
@@ -46,14 +50,10 @@ func sandboxCommand() *cobra.Command {
 	return cmd
 }
 
-// runSandbox serves a sandbox on addr until ctx ends.
-func runSandbox(ctx context.Context, addr string, opts sandbox.Options, log *slog.Logger) error {
+// runSandbox serves a sandbox on ln until ctx ends.
+func runSandbox(ctx context.Context, ln net.Listener, opts sandbox.Options, log *slog.Logger) error {
 	opts.Customers.Seed = opts.Faults.Seed
 	sb := sandbox.New(opts)
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return fmt.Errorf("sandbox: listen on %s: %w", addr, err)
-	}
 	srv := &http.Server{Handler: sb, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		<-ctx.Done()

@@ -96,6 +96,7 @@ func Build(in messages.ListingV1, name string, quantity int) (marketplace.Listin
 	}
 	return marketplace.Listing{
 		SKU:        p.SKU,
+		Name:       p.Name,
 		Barcode:    strings.TrimSpace(p.Attributes[AttrBarcode]),
 		Brand:      p.Brand,
 		Category:   p.Category,

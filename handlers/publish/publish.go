@@ -19,6 +19,7 @@ import (
 	"github.com/stox-dev/stox/marketplace"
 	"github.com/stox-dev/stox/messages"
 	"github.com/stox-dev/stox/store"
+	"github.com/stox-dev/stox/taxonomy"
 )
 
 // Publisher keeps one marketplace in step with the outbox.
@@ -47,14 +48,20 @@ type Publisher struct {
 	Buffer int
 	// Acked, when set, is called with stock the marketplace acknowledged.
 	Acked func([]store.Push)
+	// Mapping, when set, maps every listing into the marketplace's vocabulary before
+	// it is sent, and holds one that lacks something in needs_input; nil sends
+	// listings as they are stored.
+	Mapping *Mapping
 
 	once     sync.Once
 	listings chan struct{}
 	stock    chan struct{}
+	inputs   chan struct{}
 
 	mu      sync.Mutex
 	pending []stockSubmission    // stock submissions not yet decided
 	first   map[string]time.Time // when each listing submission was first polled
+	held    map[string]string    // the mapping last stored for each held listing
 }
 
 type stockSubmission struct {
@@ -66,7 +73,9 @@ func (p *Publisher) init() {
 	p.once.Do(func() {
 		p.listings = make(chan struct{}, 1)
 		p.stock = make(chan struct{}, 1)
+		p.inputs = make(chan struct{}, 1)
 		p.first = map[string]time.Time{}
+		p.held = map[string]string{}
 		if p.Logger == nil {
 			p.Logger = slog.Default()
 		}
@@ -80,6 +89,9 @@ func (p *Publisher) init() {
 		def(&p.PollEvery, 2*time.Second)
 		def(&p.OrdersEvery, 5*time.Second)
 		def(&p.Undecided, 15*time.Minute)
+		if p.Mapping != nil {
+			def(&p.Mapping.SyncEvery, 24*time.Hour)
+		}
 		if p.MaxAttempts <= 0 {
 			p.MaxAttempts = 5
 		}
@@ -91,6 +103,10 @@ func (p *Publisher) init() {
 
 // WakeListings tells the listing loop there is work.
 func (p *Publisher) WakeListings() { p.init(); wake(p.listings) }
+
+// WakeInputs tells the publisher the seller supplied input or pinned a mapping: the
+// listings waiting in needs_input are mapped again.
+func (p *Publisher) WakeInputs() { p.init(); wake(p.inputs) }
 
 // WakeStock tells the stock loop there is work.
 func (p *Publisher) WakeStock() { p.init(); wake(p.stock) }
@@ -111,6 +127,10 @@ func (p *Publisher) Run(ctx context.Context) error {
 	wg.Go(func() { p.loop(ctx, p.stock, p.PollEvery, p.pushStock) })
 	if p.PublishOrder != nil {
 		wg.Go(func() { p.loop(ctx, nil, p.OrdersEvery, p.readOrders) })
+	}
+	if p.Mapping != nil {
+		wg.Go(func() { p.loop(ctx, nil, time.Minute, p.syncTaxonomy) })
+		wg.Go(func() { p.loop(ctx, p.inputs, p.PollEvery, p.remap) })
 	}
 	wg.Wait()
 	return nil
@@ -163,8 +183,15 @@ func (p *Publisher) submitListings(ctx context.Context) (bool, error) {
 	if err != nil || len(queued) == 0 {
 		return false, err
 	}
+	var pins taxonomy.Pins
+	if p.Mapping != nil {
+		if pins, err = p.pins(ctx); err != nil {
+			return false, err
+		}
+	}
 	var ls []marketplace.Listing
 	var ok []store.PendingListing
+	var maps []json.RawMessage
 	for _, q := range queued {
 		var l marketplace.Listing
 		if err := json.Unmarshal(q.Payload, &l); err != nil {
@@ -174,19 +201,43 @@ func (p *Publisher) submitListings(ctx context.Context) (bool, error) {
 			continue
 		}
 		l.Existing = q.Existing
+		var mj json.RawMessage
+		if p.Mapping != nil {
+			mapped, m, err := p.mapListing(ctx, l, q.Input, pins)
+			if errors.Is(err, taxonomy.ErrNotSynced) {
+				return false, nil // the taxonomy sync wakes this loop
+			}
+			if err != nil {
+				return false, err
+			}
+			if mj, err = json.Marshal(m); err != nil {
+				return false, err
+			}
+			if !m.Complete() {
+				if err := p.Outbox.HoldListing(ctx, q.ProductID, q.Revision, p.Client.Name(), mj, m.Reasons()); err != nil {
+					return false, err
+				}
+				continue
+			}
+			l = mapped
+		}
 		ls = append(ls, l)
 		ok = append(ok, q)
+		maps = append(maps, mj)
 	}
-	if err := p.submit(ctx, ok, ls); err != nil {
-		return false, err
+	if len(ls) > 0 {
+		if err := p.submit(ctx, ok, ls, maps); err != nil {
+			return false, err
+		}
 	}
 	return len(queued) == max, nil
 }
 
-// submit sends listings in one request. When the request fails for a reason that may
-// lie in one listing, it splits the batch in halves, so one bad listing never holds
-// back the others; a single listing's failure counts an attempt.
-func (p *Publisher) submit(ctx context.Context, qs []store.PendingListing, ls []marketplace.Listing) error {
+// submit sends listings in one request, each with its mapping to record. When the
+// request fails for a reason that may lie in one listing, it splits the batch in
+// halves, so one bad listing never holds back the others; a single listing's failure
+// counts an attempt.
+func (p *Publisher) submit(ctx context.Context, qs []store.PendingListing, ls []marketplace.Listing, maps []json.RawMessage) error {
 	sub, err := p.Client.UpsertListings(ctx, ls)
 	if err != nil {
 		if paused(err) {
@@ -194,7 +245,7 @@ func (p *Publisher) submit(ctx context.Context, qs []store.PendingListing, ls []
 		}
 		if len(ls) > 1 {
 			h := len(ls) / 2
-			return errors.Join(p.submit(ctx, qs[:h], ls[:h]), p.submit(ctx, qs[h:], ls[h:]))
+			return errors.Join(p.submit(ctx, qs[:h], ls[:h], maps[:h]), p.submit(ctx, qs[h:], ls[h:], maps[h:]))
 		}
 		q := qs[0]
 		rejected, ferr := p.Outbox.ListingFailed(ctx, q.ProductID, q.Revision, p.Client.Name(), err.Error(), p.MaxAttempts)
@@ -204,9 +255,9 @@ func (p *Publisher) submit(ctx context.Context, qs []store.PendingListing, ls []
 		p.Logger.Warn("listing submission failed", "sku", q.SKU, "rejected", rejected, "error", err)
 		return nil
 	}
-	for _, q := range qs {
+	for i, q := range qs {
 		if err := p.Store.SetListing(ctx, q.ProductID, q.Revision, p.Client.Name(),
-			store.Listing{State: store.ListingSubmitted, Submission: sub.ID}); err != nil {
+			store.Listing{State: store.ListingSubmitted, Submission: sub.ID, Mapping: maps[i]}); err != nil {
 			return err
 		}
 	}

@@ -50,6 +50,7 @@ func RunTaxonomy(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Brands/Invalid", testBrandsInvalid},
 		{"Pins/ReplaceAndUnpin", testPins},
 		{"Pins/Invalid", testPinsInvalid},
+		{"Pins/CategoryIsALeaf", testPinLeaf},
 		{"ListingInput", testListingInput},
 		{"ListingInput/Invalid", testListingInputInvalid},
 	}
@@ -97,6 +98,27 @@ func testPutDefinition(t *testing.T, s taxonomyStore) {
 	defined, err = s.Defined(ctx, messages.Trendyol)
 	require.NoError(t, err)
 	assert.Empty(t, defined, "a replacement replaces the definitions too")
+}
+
+// testPinLeaf: a category pin must name a leaf of the stored taxonomy, once there is one.
+func testPinLeaf(t *testing.T, s taxonomyStore) {
+	ctx := context.Background()
+	pin := store.Pin{Marketplace: messages.Trendyol, Kind: store.PinCategory, From: "Abiye", To: "522"}
+	require.NoError(t, s.Pin(ctx, pin), "nothing to check against before the first sync")
+	require.NoError(t, s.ReplaceTaxonomy(ctx, messages.Trendyol, trendyolTree, nil, time.Time{}))
+	err := s.Pin(ctx, pin)
+	require.ErrorIs(t, err, store.ErrBadPin)
+	assert.Contains(t, err.Error(), "is not a leaf")
+	pin.To = "999"
+	err = s.Pin(ctx, pin)
+	require.ErrorIs(t, err, store.ErrBadPin)
+	assert.Contains(t, err.Error(), "has no category 999")
+	pin.To = "56"
+	require.NoError(t, s.Pin(ctx, pin))
+	ps, err := s.Pins(ctx, messages.Trendyol)
+	require.NoError(t, err)
+	require.Len(t, ps, 1)
+	assert.Equal(t, "56", ps[0].To)
 }
 
 // trendyolTree is a small category tree in Trendyol's shape: parents before children.
