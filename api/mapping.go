@@ -8,7 +8,6 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -221,20 +220,7 @@ func (a *api) categories(w http.ResponseWriter, r *http.Request) {
 		a.internalError(w, r, "read categories", err)
 		return
 	}
-	q := strings.Fields(taxonomy.Fold(r.URL.Query().Get("q")))
-	out := []taxonomy.Category{}
-	for _, c := range cats {
-		if !c.Leaf {
-			continue
-		}
-		text := " " + taxonomy.Fold(strings.Join(c.Path, " ")) + " " + taxonomy.Fold(c.ID) + " "
-		if !slices.ContainsFunc(q, func(word string) bool { return !strings.Contains(text, word) }) {
-			out = append(out, c)
-			if len(out) == limit {
-				break
-			}
-		}
-	}
+	out := taxonomy.Search(cats, r.URL.Query().Get("q"), limit)
 	writeJSON(w, http.StatusOK, map[string]any{"categories": out})
 }
 

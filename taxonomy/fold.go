@@ -37,3 +37,27 @@ func Fold(s string) string {
 	}
 	return b.String()
 }
+
+// Search returns the leaves of cats whose path (or ID) holds every word of query,
+// Turkish letters optional, at most limit of them (0: all), in the tree's order.
+func Search(cats []Category, query string, limit int) []Category {
+	words := strings.Fields(Fold(query))
+	out := []Category{}
+	for _, c := range cats {
+		if !c.Leaf {
+			continue
+		}
+		text := " " + Fold(strings.Join(c.Path, " ")+" "+c.ID) + " "
+		match := true
+		for _, w := range words {
+			match = match && strings.Contains(text, w)
+		}
+		if match {
+			out = append(out, c)
+			if len(out) == limit {
+				break
+			}
+		}
+	}
+	return out
+}

@@ -282,3 +282,19 @@ func TestMapNotSyncedAndReload(t *testing.T) {
 	assert.Equal(t, "21", got.Category.ID)
 	assert.Equal(t, 2, mem.reads)
 }
+
+func TestSearch(t *testing.T) {
+	cats := newMemory().cats
+	ids := func(cs []taxonomy.Category) []string {
+		var out []string
+		for _, c := range cs {
+			out = append(out, c.ID)
+		}
+		return out
+	}
+	assert.Equal(t, []string{"3", "6"}, ids(taxonomy.Search(cats, "tisort", 0)), "Turkish letters optional, leaves only")
+	assert.Equal(t, []string{"3"}, ids(taxonomy.Search(cats, "KADIN tişört", 0)))
+	assert.Equal(t, []string{"3"}, ids(taxonomy.Search(cats, "tişört", 1)))
+	assert.Empty(t, taxonomy.Search(cats, "bahçe", 0))
+	assert.Len(t, taxonomy.Search(cats, "", 0), 7, "no words: every leaf")
+}

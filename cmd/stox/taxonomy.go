@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -107,13 +106,9 @@ func taxonomyCommand() *cobra.Command {
 				if len(cats) == 0 {
 					return fmt.Errorf("no %s taxonomy stored yet: run stox taxonomy sync %s", args[0], args[0])
 				}
-				words := strings.Fields(taxonomy.Fold(strings.Join(args[1:], " ")))
 				w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
-				for _, c := range cats {
-					text := taxonomy.Fold(strings.Join(c.Path, " ") + " " + c.ID)
-					if c.Leaf && !slices.ContainsFunc(words, func(x string) bool { return !strings.Contains(text, x) }) {
-						fmt.Fprintf(w, "%s\t%s\n", c.ID, strings.Join(c.Path, " > "))
-					}
+				for _, c := range taxonomy.Search(cats, strings.Join(args[1:], " "), 0) {
+					fmt.Fprintf(w, "%s\t%s\n", c.ID, strings.Join(c.Path, " > "))
 				}
 				return w.Flush()
 			},
