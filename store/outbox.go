@@ -16,8 +16,9 @@ import (
 // Store that Open returns implements it (callers type-assert, like Inventory).
 type Outbox interface {
 	// QueueListing stores what to publish for a product revision on a marketplace and
-	// marks it queued (attempts start again at zero; the listing's mapping is cleared,
-	// since a new payload is mapped anew).
+	// marks it queued (attempts start again at zero). The same revision queued again
+	// (a redelivered message) changes nothing: a listing already submitted, accepted or
+	// waiting for input stays as it is, and is never sent twice.
 	QueueListing(ctx context.Context, id string, revision int, marketplace string, q QueuedListing) error
 	// Queued lists a marketplace's queued listings of current revisions, oldest first.
 	Queued(ctx context.Context, marketplace string, limit int) ([]PendingListing, error)
@@ -106,7 +107,8 @@ func (s *sqlStore) QueueListing(ctx context.Context, id string, revision int, ma
 				submission = NULL,
 				attempts = 0,
 				mapping = NULL,
-				updated_at = excluded.updated_at`,
+				updated_at = excluded.updated_at
+			WHERE listings.revision <> excluded.revision OR listings.payload IS NULL`,
 			id, marketplace, revision, ListingQueued, string(q.Payload), nullString(q.Barcode), s.d.time(s.stamp(time.Time{})))
 		return err
 	})

@@ -201,3 +201,53 @@ func listingOf(t *testing.T, st store.Store, id string) store.Listing {
 	require.NoError(t, err)
 	return p.Listings[messages.Trendyol]
 }
+
+// TestRedeliveredListingIsNotSentAgain: the same listing message delivered again
+// (a broker redelivery, a requeue) while its submission is pending, or after the
+// marketplace accepted it, sends nothing and changes nothing (issue 11: a second
+// create was refused as a duplicate and the live listing marked rejected for good).
+func TestRedeliveredListingIsNotSentAgain(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, "", t.TempDir())
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = st.Close() })
+	tax, outbox := st.(store.Taxonomy), st.(store.Outbox)
+	fake := &fakeMarketplace{}
+	p := &Publisher{Client: fake, Store: st, Outbox: outbox, Logger: slog.New(slog.DiscardHandler),
+		Mapping: &Mapping{Mapper: NewMapper(fake.Name(), tax, fake, nil), Store: tax, Source: fake}}
+	p.init()
+	_, err = p.syncTaxonomy(ctx)
+	require.NoError(t, err)
+	rec := listing.Recorder{Marketplace: fake.Name(), Outbox: outbox, Inventory: st.(store.Inventory)}
+
+	product := messages.Product{SKU: "EL-2", Name: "Kadın Elbise", Brand: "Defacto", Category: "Elbise", Price: 10, Stock: 3,
+		Attributes: map[string]string{"renk": "Siyah", "beden": "S"}, Marketplaces: []string{fake.Name()}}
+	id, rev, err := st.PutProduct(ctx, store.NewProduct{ID: "p2", Product: product})
+	require.NoError(t, err)
+	msg := messages.ListingV1{ProductID: id, Revision: rev, Product: product,
+		Texts:  map[string]messages.ListingText{fake.Name(): {Language: "tr", Title: "Defacto Kadın Elbise"}},
+		Images: map[string][]messages.ListingImage{fake.Name(): {{URL: "https://img.example/2.jpg"}}}}
+
+	require.NoError(t, rec.Record(ctx, msg))
+	_, err = p.submitListings(ctx)
+	require.NoError(t, err)
+	require.Len(t, fake.listings(), 1)
+	require.Equal(t, store.ListingAccepted, listingOf(t, st, id).State)
+
+	require.NoError(t, rec.Record(ctx, msg), "the same message again")
+	_, err = p.submitListings(ctx)
+	require.NoError(t, err)
+	assert.Len(t, fake.listings(), 1, "no second create")
+	assert.Equal(t, store.ListingAccepted, listingOf(t, st, id).State)
+
+	// The seller's next revision is sent, as an update.
+	id, rev, err = st.PutProduct(ctx, store.NewProduct{ID: "p2", Product: product})
+	require.NoError(t, err)
+	msg.ProductID, msg.Revision = id, rev
+	require.NoError(t, rec.Record(ctx, msg))
+	_, err = p.submitListings(ctx)
+	require.NoError(t, err)
+	sent := fake.listings()
+	require.Len(t, sent, 2)
+	assert.True(t, sent[1].Existing, "the accepted SKU's next revision is an update")
+}

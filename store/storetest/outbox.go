@@ -83,6 +83,15 @@ func testOutboxListingFlow(t *testing.T, s outboxStore) {
 	assert.Equal(t, "batch-1", sub[0].Submission)
 	assert.Equal(t, "batch-1", get(t, s, id).Listings[messages.Trendyol].Submission, "the product shows its submission")
 
+	// The same revision delivered again changes nothing: never a second create.
+	queue(t, s, id, rev, "869000000001")
+	q, err = s.Queued(ctx, messages.Trendyol, 10)
+	require.NoError(t, err)
+	assert.Empty(t, q, "a redelivered listing is not queued again")
+	l := get(t, s, id).Listings[messages.Trendyol]
+	assert.Equal(t, store.ListingSubmitted, l.State)
+	assert.Equal(t, "batch-1", l.Submission)
+
 	require.NoError(t, s.SetListing(ctx, id, rev, messages.Trendyol, store.Listing{State: store.ListingAccepted, Submission: "batch-1"}))
 	sub, err = s.Submitted(ctx, messages.Trendyol)
 	require.NoError(t, err)
@@ -124,8 +133,14 @@ func testOutboxListingFailed(t *testing.T, s outboxStore) {
 	queue(t, s, id, rev, "")
 	q, err = s.Queued(ctx, messages.Trendyol, 10)
 	require.NoError(t, err)
+	assert.Empty(t, q, "the same revision delivered again stays rejected")
+
+	id, rev = put(t, s, newProduct("p1", "SKU-1"))
+	queue(t, s, id, rev, "")
+	q, err = s.Queued(ctx, messages.Trendyol, 10)
+	require.NoError(t, err)
 	require.Len(t, q, 1)
-	assert.Zero(t, q[0].Attempts, "queueing again starts the count again")
+	assert.Zero(t, q[0].Attempts, "a new revision starts the count again")
 }
 
 func testOutboxOlderRevision(t *testing.T, s outboxStore) {
@@ -309,10 +324,14 @@ func testOutboxNeedsInput(t *testing.T, s outboxStore) {
 	assert.Empty(t, l.Reasons)
 	assert.JSONEq(t, string(heldMapping), string(l.Mapping), "release keeps the mapping")
 
-	// Submitted with the complete mapping, the product shows it; queueing again clears it.
+	// Submitted with the complete mapping, the product shows it; the same revision
+	// delivered again keeps it, a new revision's payload is mapped anew.
 	complete := json.RawMessage(`{"category":"56","attributes":[{"id":"338","value_ids":["6822"]}]}`)
 	require.NoError(t, s.SetListing(ctx, id, rev, messages.Trendyol, store.Listing{State: store.ListingSubmitted, Submission: "b-1", Mapping: complete}))
 	assert.JSONEq(t, string(complete), string(get(t, s, id).Listings[messages.Trendyol].Mapping))
+	queue(t, s, id, rev, "")
+	assert.JSONEq(t, string(complete), string(get(t, s, id).Listings[messages.Trendyol].Mapping))
+	id, rev = put(t, s, newProduct("p1", "SKU-1"))
 	queue(t, s, id, rev, "")
 	assert.Empty(t, get(t, s, id).Listings[messages.Trendyol].Mapping, "a new payload is mapped anew")
 }
