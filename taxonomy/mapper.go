@@ -38,14 +38,18 @@ type Mapper struct {
 	// makes one that reads the marketplace for a category the store has none of yet.
 	Definition func(ctx context.Context, categoryID string) (Definition, error)
 
-	mu       sync.Mutex
-	synced   time.Time
-	cats     []Category
-	byID     map[string]Category
-	leaves   []leaf
-	defs     map[string]Definition
-	brands   bool
-	loadedAt time.Time
+	mu     sync.Mutex
+	synced time.Time
+	tree   *tree
+	defs   map[string]Definition
+}
+
+// tree is the category tree of one sync, prepared for matching; a new sync replaces
+// it whole, so a mapping under way keeps reading the one it started with.
+type tree struct {
+	byID   map[string]Category
+	leaves []leaf
+	brands bool // the marketplace keys brands by ID
 }
 
 // leaf is a leaf category prepared for matching.
@@ -68,28 +72,29 @@ type naming struct {
 // "A & B", "A (B)".
 var alternatives = strings.NewReplacer(" ve ", "|", ",", "|", "&", "|", "(", "|", ")", "|", "/", "|")
 
-// load reads the tree when the taxonomy was synced since the last read.
-func (m *Mapper) load(ctx context.Context) error {
+// load returns the tree, read again when the taxonomy was synced since the last read.
+func (m *Mapper) load(ctx context.Context) (*tree, error) {
 	synced, err := m.Reader.TaxonomySynced(ctx, m.Marketplace)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if synced.IsZero() {
-		return ErrNotSynced
+		return nil, ErrNotSynced
 	}
 	m.mu.Lock()
-	fresh := synced.Equal(m.synced)
+	t := m.tree
+	fresh := t != nil && synced.Equal(m.synced)
 	m.mu.Unlock()
 	if fresh {
-		return nil
+		return t, nil
 	}
 	cats, err := m.Reader.Categories(ctx, m.Marketplace)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	n, err := m.Reader.BrandCount(ctx, m.Marketplace)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	byID := make(map[string]Category, len(cats))
 	var leaves []leaf
@@ -99,10 +104,11 @@ func (m *Mapper) load(ctx context.Context) error {
 			leaves = append(leaves, prepare(c))
 		}
 	}
+	t = &tree{byID: byID, leaves: leaves, brands: n > 0}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.synced, m.cats, m.byID, m.leaves, m.defs, m.brands = synced, cats, byID, leaves, map[string]Definition{}, n > 0
-	return nil
+	m.synced, m.tree, m.defs = synced, t, map[string]Definition{}
+	return t, nil
 }
 
 func prepare(c Category) leaf {
@@ -178,15 +184,16 @@ func (m *Mapper) definition(ctx context.Context, id string) (Definition, error) 
 // still required and unknown is Missing, never guessed. It fails only when the stored
 // taxonomy cannot be read (ErrNotSynced before the first sync).
 func (m *Mapper) Map(ctx context.Context, p Product, pins Pins, in Input) (Mapping, error) {
-	if err := m.load(ctx); err != nil {
+	t, err := m.load(ctx)
+	if err != nil {
 		return Mapping{}, err
 	}
 	var out Mapping
-	cat, missing := m.category(p, pins, in)
+	cat, missing := m.category(t, p, pins, in)
 	if missing != nil {
 		out.Missing = append(out.Missing, *missing)
 	}
-	if err := m.brand(ctx, p, pins, in, &out); err != nil {
+	if err := m.brand(ctx, t, p, pins, in, &out); err != nil {
 		return Mapping{}, err
 	}
 	if cat == nil {
@@ -235,9 +242,9 @@ func (m *Mapper) Map(ctx context.Context, p Product, pins Pins, in Input) (Mappi
 
 // category chooses the leaf category: the seller's input, a pin of the category word,
 // else the best match of the product's words when it is clearly the best.
-func (m *Mapper) category(p Product, pins Pins, in Input) (*Choice, *Missing) {
+func (m *Mapper) category(t *tree, p Product, pins Pins, in Input) (*Choice, *Missing) {
 	chosen := func(id, source, what string) (*Choice, *Missing) {
-		c, ok := m.byID[id]
+		c, ok := t.byID[id]
 		switch {
 		case !ok:
 			return nil, &Missing{Field: "category", Name: p.Category,
@@ -245,7 +252,7 @@ func (m *Mapper) category(p Product, pins Pins, in Input) (*Choice, *Missing) {
 		case !c.Leaf:
 			return nil, &Missing{Field: "category", Name: p.Category,
 				Reason:  fmt.Sprintf("%s category %s (%s) is not a leaf category of %s", what, id, strings.Join(c.Path, " > "), m.Marketplace),
-				Allowed: m.children(id)}
+				Allowed: t.children(id)}
 		}
 		return &Choice{ID: c.ID, Name: c.Name, Path: c.Path, Source: source}, nil
 	}
@@ -255,7 +262,7 @@ func (m *Mapper) category(p Product, pins Pins, in Input) (*Choice, *Missing) {
 	if id, ok := pins.Category[Fold(p.Category)]; ok && p.Category != "" {
 		return chosen(id, SourcePinned, "the pinned")
 	}
-	ranked := m.rank(p)
+	ranked := t.rank(p)
 	if len(ranked) > 0 && ranked[0].score >= minScore && (len(ranked) == 1 || ranked[0].score-ranked[1].score >= minLead) {
 		c := ranked[0].leaf.cat
 		return &Choice{ID: c.ID, Name: c.Name, Path: c.Path, Source: SourceAutomatic}, nil
@@ -275,10 +282,10 @@ func (m *Mapper) category(p Product, pins Pins, in Input) (*Choice, *Missing) {
 
 // children lists a category's leaf descendants as "ID: path", for a seller who pinned
 // a parent.
-func (m *Mapper) children(id string) []string {
+func (t *tree) children(id string) []string {
 	var out []string
-	for _, l := range m.leaves {
-		if slices.Contains(ancestors(m.byID, l.cat), id) {
+	for _, l := range t.leaves {
+		if slices.Contains(ancestors(t.byID, l.cat), id) {
 			out = append(out, l.cat.ID+": "+strings.Join(l.cat.Path, " > "))
 			if len(out) == maxAllowed {
 				break
@@ -312,7 +319,7 @@ type ranked struct {
 // rank scores every leaf against the product's words, best first. The seller's
 // category text counts most, then the product's name; the leaf's parents and a gender
 // the product names (Kadın, Erkek) tell neighbours apart.
-func (m *Mapper) rank(p Product) []ranked {
+func (t *tree) rank(p Product) []ranked {
 	catText, nameText := Fold(p.Category), Fold(p.Name)
 	catWords, nameWords := words(catText), words(nameText)
 	catConcepts := phrases(categoryGroups, catText)
@@ -334,7 +341,7 @@ func (m *Mapper) rank(p Product) []ranked {
 	}
 	top := head(nameWords)
 	var out []ranked
-	for _, l := range m.leaves {
+	for _, l := range t.leaves {
 		score := math.MinInt
 		for _, n := range l.names {
 			s := 0
@@ -398,12 +405,9 @@ func (m *Mapper) rank(p Product) []ranked {
 
 // brand chooses the brand: without a registry of IDs the seller's name goes as it is;
 // with one, the seller's input, a pin, or the registry's entry of that name.
-func (m *Mapper) brand(ctx context.Context, p Product, pins Pins, in Input, out *Mapping) error {
+func (m *Mapper) brand(ctx context.Context, t *tree, p Product, pins Pins, in Input, out *Mapping) error {
 	name := strings.TrimSpace(p.Brand)
-	m.mu.Lock()
-	registry := m.brands
-	m.mu.Unlock()
-	if !registry {
+	if !t.brands {
 		if name == "" {
 			out.Missing = append(out.Missing, Missing{Field: "brand", Reason: "the product has no brand"})
 			return nil
