@@ -46,6 +46,7 @@ func sandboxCommand() *cobra.Command {
 	f.DurationVar(&opts.Faults.StormEvery, "storm-every", 0, "a 429 storm starts this often (0: none)")
 	f.DurationVar(&opts.Faults.StormLength, "storm-length", 0, "how long each 429 storm lasts")
 	f.DurationVar(&opts.Faults.SlowBatches, "slow-batches", 0, "added to every asynchronous batch's processing time")
+	f.BoolVar(&opts.Amazon.Static, "amazon-static", false, "serve Amazon as its static sandbox: the official models' x-amzn-api-sandbox examples instead of a store")
 	f.Uint64Var(&opts.Faults.Seed, "seed", 1, "seed of the injected faults and the customers' choices")
 	return cmd
 }

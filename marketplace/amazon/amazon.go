@@ -37,8 +37,6 @@ const (
 	DefaultTokenURL = "https://api.amazon.com/auth/o2/token"
 	// MarketplaceTurkey is Amazon.com.tr's marketplace ID.
 	MarketplaceTurkey = "A33AVAJ2PDY3EV"
-	// DefaultUserAgent names the application as Amazon asks: AppName/Version (Language=…).
-	DefaultUserAgent = "Stox/1.0 (Language=Go)"
 	// DefaultProductType is the product type of listings without amazon_product_type.
 	DefaultProductType = "PRODUCT"
 )

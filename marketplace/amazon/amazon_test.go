@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -70,6 +71,7 @@ func (m *modelCheck) RoundTrip(r *http.Request) (*http.Response, error) {
 		r.Body = io.NopCloser(bytes.NewReader(b))
 	}
 	reqErr := spmodel.ValidateRequest(r, body)
+	uaErr := spmodel.ValidateUserAgent(r.Header.Get("User-Agent"))
 	resp, err := m.next.RoundTrip(r)
 	if err != nil {
 		return nil, err
@@ -91,7 +93,7 @@ func (m *modelCheck) RoundTrip(r *http.Request) (*http.Response, error) {
 		}
 		m.puts = append(m.puts, put)
 	}
-	for _, e := range []error{reqErr, respErr} {
+	for _, e := range []error{reqErr, uaErr, respErr} {
 		if e != nil {
 			m.problems = append(m.problems, e.Error())
 		}
@@ -179,7 +181,15 @@ func validListing(prefix string) marketplace.Listing {
 // sandbox and the reasons are Amazon's (TestLocalValidation covers the hook).
 func TestContract(t *testing.T) {
 	e := newEnv(t, sandboxOpts)
-	marketplacetest.Run(t, func(t *testing.T) marketplace.Client { return e.client(nil) }, e.sb, validListing)
+	newClient := func(t *testing.T) marketplace.Client { return e.client(nil) }
+	marketplacetest.Run(t, newClient, e.sb, validListing)
+	marketplacetest.RunAmazonFidelity(t, newClient, e.sb, validListing, marketplacetest.AmazonFidelity{
+		Options: sandboxOpts,
+		WithUserAgent: func(t *testing.T, ua string) marketplace.Client {
+			// Straight to the sandbox: the model check would count the bad header.
+			return e.client(func(cfg *amazon.Config) { cfg.UserAgent, cfg.HTTPClient = ua, e.srv.Client() })
+		},
+	})
 
 	// Every request the adapter sent and every answer the sandbox gave during the
 	// suite (including 403, 404 and 429 answers) matches Amazon's models.
@@ -273,6 +283,9 @@ func TestWireFormat(t *testing.T) {
 	assert.Equal(t, amazon.MarketplaceTurkey, r.URL.Query().Get("marketplaceIds"))
 	assert.Equal(t, "Atza|t1", r.Header.Get("x-amz-access-token"))
 	assert.Equal(t, amazon.DefaultUserAgent, r.Header.Get("User-Agent"))
+	assert.Equal(t, "Stox/1.0 (Language=Go/"+strings.TrimPrefix(runtime.Version(), "go")+")", r.Header.Get("User-Agent"),
+		"Amazon's form with the language's version")
+	assert.NoError(t, spmodel.ValidateUserAgent(r.Header.Get("User-Agent")))
 	require.NoError(t, spmodel.ValidateRequest(r, mustJSON(t, bodies[0])))
 
 	b := bodies[0]
@@ -409,4 +422,91 @@ func TestBadIDsAndCursors(t *testing.T) {
 	assert.Equal(t, 20, c.MaxBatch())
 	assert.NoError(t, c.Acknowledge(context.Background(), []string{"1"}))
 	assert.True(t, strings.HasPrefix(amazon.DefaultBaseURL, "https://sellingpartnerapi-eu"))
+}
+
+// staticExample is the response of one of the models' static sandbox examples.
+func staticExample(t *testing.T, name string, out any) {
+	t.Helper()
+	m, err := spmodel.Default()
+	require.NoError(t, err)
+	for _, op := range m.Operations() {
+		for _, ex := range op.Examples {
+			if ex.Name == name {
+				require.NoError(t, json.Unmarshal(ex.Response, out))
+				return
+			}
+		}
+	}
+	t.Fatalf("no example %s", name)
+}
+
+// TestStaticSandboxThroughTheAdapter points the adapter at a sandbox in static mode,
+// as at Amazon's sandbox endpoint, and checks it reads Amazon's own example answers
+// as it should.
+func TestStaticSandboxThroughTheAdapter(t *testing.T) {
+	o := sandboxOpts
+	o.Static = true
+	e := newEnv(t, o)
+	c := e.client(nil)
+	ctx := context.Background()
+
+	l := marketplacetest.Listing("static")
+	sub, err := c.UpsertListings(ctx, []marketplace.Listing{l})
+	require.NoError(t, err)
+	require.Len(t, sub.Items, 1)
+	assert.Equal(t, marketplace.SubmissionPending, sub.Items[0].State, "the catch-all example ACCEPTS any put")
+
+	var item struct {
+		Issues []struct{ Message, Severity string }
+	}
+	staticExample(t, "getListingsItem 200 #1", &item)
+	var errs []string
+	for _, is := range item.Issues {
+		if is.Severity == "ERROR" {
+			errs = append(errs, is.Message)
+		}
+	}
+	require.NotEmpty(t, errs)
+	sub, err = c.Poll(ctx, sub.ID)
+	require.NoError(t, err)
+	require.True(t, sub.Done)
+	assert.Equal(t, marketplace.SubmissionRejected, sub.Items[0].State, "Amazon's example item has ERROR issues")
+	assert.Equal(t, errs, sub.Items[0].Reasons, "its ERROR issues, warnings left out")
+
+	sub, err = c.PushStock(ctx, []marketplace.Stock{{SKU: l.SKU, Quantity: 3, Price: 90}})
+	require.NoError(t, err)
+	assert.Equal(t, marketplace.SubmissionAccepted, sub.Items[0].State, "the catch-all example ACCEPTS any patch")
+
+	bad := marketplacetest.Listing("static")
+	bad.SKU = "BadSKU"
+	_, err = c.UpsertListings(ctx, []marketplace.Listing{bad})
+	var ae *amazon.Error
+	require.ErrorAs(t, err, &ae)
+	assert.Equal(t, http.StatusBadRequest, ae.Status)
+	require.Len(t, ae.Errors, 1)
+	assert.Equal(t, "BAD_REQUEST", ae.Errors[0].Code)
+	assert.NotErrorIs(t, err, marketplace.ErrUnauthorized)
+
+	var types struct {
+		ProductTypes []struct{ Name, DisplayName string }
+	}
+	staticExample(t, "searchDefinitionsProductTypes 200 #1", &types)
+	require.Len(t, types.ProductTypes, 1)
+	cats, err := c.Categories(ctx)
+	require.NoError(t, err)
+	require.Len(t, cats, 1)
+	assert.Equal(t, types.ProductTypes[0].Name, cats[0].ID)
+	assert.Equal(t, types.ProductTypes[0].DisplayName, cats[0].Name)
+
+	// Amazon's orders examples all search by createdAfter; the adapter searches by
+	// lastUpdatedAfter, which no example has.
+	_, _, err = c.Orders(ctx, "")
+	require.ErrorAs(t, err, &ae)
+	assert.Equal(t, http.StatusBadRequest, ae.Status)
+	assert.Contains(t, err.Error(), "Could not match input arguments")
+
+	e.check.mu.Lock()
+	defer e.check.mu.Unlock()
+	assert.Equal(t, 6, e.check.checked)
+	assert.Empty(t, e.check.problems, "requests, User-Agent and Amazon's answers all meet the models")
 }

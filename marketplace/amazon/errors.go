@@ -80,9 +80,25 @@ func (e *Error) tokenRejected() bool {
 	return false
 }
 
+// userAgentRefused reports whether a 400 is about the User-Agent header: the
+// application's identification, which only a change of configuration can fix. Amazon
+// documents the header's form, not the answer to a bad one; a 400 naming the header
+// is the sandbox's answer [I].
+func (e *Error) userAgentRefused() bool {
+	if e.Status != http.StatusBadRequest {
+		return false
+	}
+	for _, it := range e.Errors {
+		if strings.Contains(strings.ToLower(it.Message+" "+it.Details), "user-agent") {
+			return true
+		}
+	}
+	return false
+}
+
 // parseError turns an SP-API error answer into an error: 429 is a
-// *marketplace.RateLimitError, 401 and 403 wrap marketplace.ErrUnauthorized, the rest
-// are *Error.
+// *marketplace.RateLimitError; 401, 403 and a 400 refusing the User-Agent wrap
+// marketplace.ErrUnauthorized; the rest are *Error.
 func parseError(status int, h http.Header, body []byte) error {
 	e := &Error{Status: status, RequestID: marketplace.Shorten(h.Get("x-amzn-RequestId"))}
 	var raw struct {
@@ -101,6 +117,9 @@ func parseError(status int, h http.Header, body []byte) error {
 		return &marketplace.RateLimitError{RetryAfter: retryAfter(h), Body: e.Error()}
 	case http.StatusUnauthorized, http.StatusForbidden:
 		return fmt.Errorf("%w: check the app's LWA credentials, refresh token and seller ID: %w", marketplace.ErrUnauthorized, e)
+	}
+	if e.userAgentRefused() {
+		return fmt.Errorf("%w: check Config.UserAgent: %w", marketplace.ErrUnauthorized, e)
 	}
 	return e
 }

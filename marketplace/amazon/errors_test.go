@@ -27,6 +27,9 @@ func TestParseError(t *testing.T) {
 		{name: "bad request", status: 400, header: http.Header{"X-Amzn-Requestid": {"r-1"}},
 			body:     `{"errors":[{"code":"InvalidInput","message":"Invalid input","details":"marketplaceIds is required"}]}`,
 			contains: "InvalidInput (Invalid input marketplaceIds is required) [request r-1]", wantItems: 1},
+		{name: "refused user agent", status: 400,
+			body: `{"errors":[{"code":"InvalidInput","message":"Invalid input","details":"the User-Agent header must read AppName/AppVersion (Language=…): the request has none"}]}`,
+			is:   marketplace.ErrUnauthorized, contains: "Config.UserAgent", wantItems: 1},
 		{name: "throttled with rate header", status: 429, header: http.Header{"X-Amzn-Ratelimit-Limit": {"5.0"}},
 			body: `{"errors":[{"code":"QuotaExceeded","message":"You exceeded your quota for the requested resource."}]}`,
 			is:   marketplace.ErrRateLimited, contains: "QuotaExceeded", retry: 200 * time.Millisecond},
@@ -51,6 +54,8 @@ func TestParseError(t *testing.T) {
 			require.Error(t, err)
 			if tt.is != nil {
 				assert.ErrorIs(t, err, tt.is)
+			} else {
+				assert.NotErrorIs(t, err, marketplace.ErrUnauthorized)
 			}
 			assert.Contains(t, err.Error(), tt.contains)
 			var rl *marketplace.RateLimitError

@@ -50,6 +50,14 @@ type AmazonOptions struct {
 	GetOrder          AmazonRate
 	DefinitionsSearch AmazonRate
 	DefinitionsGet    AmazonRate
+	// Static makes the imitation Amazon's static sandbox (the
+	// sandbox.sellingpartnerapi-{na,eu,fe}.amazon.com endpoints) instead of a store:
+	// every operation of the official models answers a request with the response of
+	// the model's x-amzn-api-sandbox static example whose parameters the request has,
+	// and with 400 InvalidInput "Could not match input arguments" when none has; nothing
+	// is stored and the rates above do not apply (see amazonStaticRate). Login with
+	// Amazon, the access token and the User-Agent are checked as they are otherwise.
+	Static bool
 }
 
 // AmazonRate is a token bucket: Rate requests per second, Burst at once.
@@ -199,9 +207,14 @@ func newAmazon(srv *Server, o AmazonOptions) *amazon {
 }
 
 // routes registers Login with Amazon's token endpoint and the SP-API operations the
-// adapter uses, on their real paths.
+// adapter uses, on their real paths; with AmazonOptions.Static, every operation of the
+// models, answered as Amazon's static sandbox answers.
 func (a *amazon) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /auth/o2/token", a.token)
+	if a.opts.Static {
+		a.staticRoutes(mux)
+		return
+	}
 	mux.Handle("GET /listings/2021-08-01/items/{sellerId}/{sku}", a.api("getListingsItem", a.opts.ListingsGet, a.getItem))
 	mux.Handle("PUT /listings/2021-08-01/items/{sellerId}/{sku}", a.api("putListingsItem", a.opts.ListingsPut, a.putItem))
 	mux.Handle("PATCH /listings/2021-08-01/items/{sellerId}/{sku}", a.api("patchListingsItem", a.opts.ListingsPatch, a.patchItem))
@@ -299,9 +312,10 @@ func (a *amazon) token(w http.ResponseWriter, r *http.Request) {
 func equal(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
 
 // api wraps an SP-API handler with Amazon's checks in its order: access token (403),
-// the operation's token bucket (429), then the request against the official model
-// (400 InvalidInput). Every answer carries x-amzn-RequestId and the operation's
-// x-amzn-RateLimit-Limit. Listings due by now are processed first.
+// the operation's token bucket (429), the User-Agent (400 InvalidInput), then the
+// request against the official model (400 InvalidInput). Every answer carries
+// x-amzn-RequestId and the operation's x-amzn-RateLimit-Limit. Listings due by now are
+// processed first.
 func (a *amazon) api(op string, rate AmazonRate, h func(w http.ResponseWriter, r *http.Request, body []byte, now time.Time)) http.Handler {
 	limit := strconv.FormatFloat(rate.Rate, 'f', -1, 64)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -318,31 +332,14 @@ func (a *amazon) api(op string, rate AmazonRate, h func(w http.ResponseWriter, r
 		a.mu.Lock()
 		defer a.mu.Unlock()
 		now := a.srv.Now()
-		const denied = "Access to requested resource is denied."
-		tok := r.Header.Get("x-amz-access-token")
-		exp, known := a.tokens[tok]
-		switch {
-		case tok == "":
-			azErrors(w, http.StatusForbidden, "Unauthorized", denied, "The request has no x-amz-access-token header.")
-			return
-		case !known:
-			azErrors(w, http.StatusForbidden, "Unauthorized", denied, "The access token you provided is revoked, malformed or invalid.")
-			return
-		case !now.Before(exp):
-			azErrors(w, http.StatusForbidden, "Unauthorized", denied, "The access token you provided has expired.")
+		if !a.authorized(w, r, now, true) {
 			return
 		}
-		if sid := r.PathValue("sellerId"); sid != "" && sid != a.opts.SellerID {
-			azErrors(w, http.StatusForbidden, "Unauthorized", denied, "The access token was not issued for seller "+sid+".")
-			return
-		}
-		b := a.buckets[op]
-		if b == nil {
-			b = &azBucket{rate: rate}
-			a.buckets[op] = b
-		}
-		if !b.allow(now) {
+		if !a.allow(op, rate, now) {
 			a.throttled(w, 0)
+			return
+		}
+		if !userAgentOK(w, r) {
 			return
 		}
 		if err := spmodel.ValidateRequest(r, body); err != nil {
@@ -352,6 +349,54 @@ func (a *amazon) api(op string, rate AmazonRate, h func(w http.ResponseWriter, r
 		a.settle(now)
 		h(w, r, body, now)
 	})
+}
+
+// authorized checks the request's access token (and, with seller, that the sellerId
+// in its path is the token's seller), answering Amazon's 403 when it fails.
+func (a *amazon) authorized(w http.ResponseWriter, r *http.Request, now time.Time, seller bool) bool {
+	const denied = "Access to requested resource is denied."
+	tok := r.Header.Get("x-amz-access-token")
+	exp, known := a.tokens[tok]
+	switch {
+	case tok == "":
+		azErrors(w, http.StatusForbidden, "Unauthorized", denied, "The request has no x-amz-access-token header.")
+		return false
+	case !known:
+		azErrors(w, http.StatusForbidden, "Unauthorized", denied, "The access token you provided is revoked, malformed or invalid.")
+		return false
+	case !now.Before(exp):
+		azErrors(w, http.StatusForbidden, "Unauthorized", denied, "The access token you provided has expired.")
+		return false
+	}
+	if sid := r.PathValue("sellerId"); seller && sid != "" && sid != a.opts.SellerID {
+		azErrors(w, http.StatusForbidden, "Unauthorized", denied, "The access token was not issued for seller "+sid+".")
+		return false
+	}
+	return true
+}
+
+// allow takes a token from the bucket of key, made with rate on first use.
+func (a *amazon) allow(key string, rate AmazonRate, now time.Time) bool {
+	b := a.buckets[key]
+	if b == nil {
+		b = &azBucket{rate: rate}
+		a.buckets[key] = b
+	}
+	return b.allow(now)
+}
+
+// userAgentOK checks the User-Agent every SP-API request must carry, in the form
+// Amazon documents: AppName/Version (Language=…) [C S-AZ2]. Amazon documents the form
+// and a refusal of headers over 500 characters, not the answer to a bad one: the
+// imitation answers as for any other invalid parameter, 400 InvalidInput, which every
+// operation's model documents ("Request has missing or invalid parameters and cannot
+// be parsed") [I].
+func userAgentOK(w http.ResponseWriter, r *http.Request) bool {
+	if err := spmodel.ValidateUserAgent(r.Header.Get("User-Agent")); err != nil {
+		azErrors(w, http.StatusBadRequest, "InvalidInput", "Invalid input", err.Error())
+		return false
+	}
+	return true
 }
 
 // settle processes every listing version due by now: identifiers already used by

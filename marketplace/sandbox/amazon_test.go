@@ -25,6 +25,8 @@ import (
 const (
 	azSeller = "A1SANDBOXSELLER"
 	azMarket = "A33AVAJ2PDY3EV"
+	// azAgent is a User-Agent in the form Amazon asks every request to carry.
+	azAgent = "StoxTest/1.0 (Language=Go/1.26)"
 )
 
 type azEnv struct {
@@ -96,6 +98,7 @@ func (e *azEnv) do(t *testing.T, method, target string, body any, mod func(*http
 		r.Header.Set("Content-Type", "application/json")
 	}
 	r.Header.Set("x-amz-access-token", e.token)
+	r.Header.Set("User-Agent", azAgent)
 	if mod != nil {
 		mod(r)
 	}

@@ -2,7 +2,10 @@
 // Amazon's official Swagger 2 models (amzn/selling-partner-api-models, Apache-2.0,
 // copied with their LICENSE and NOTICE under models/): Listings Items 2021-08-01,
 // Orders 2026-01-01 and Product Type Definitions 2020-09-01; and listings' attributes
-// against the JSON Schema of their product type (CompileProductType).
+// against the JSON Schema of their product type (CompileProductType). It also reads
+// the models' static sandbox examples and finds the one that answers a request, as
+// Amazon's static sandbox does (Models.Match), and checks the User-Agent every request
+// must carry (ValidateUserAgent).
 //
 // The models name Amazon's production host; validation ignores hosts and matches the
 // models' path templates on the request path alone, so a request to the local sandbox
@@ -55,7 +58,8 @@ type operation struct {
 
 // Models holds the loaded models' operations.
 type Models struct {
-	ops []operation
+	ops        []operation
+	operations []Operation // with their parameters and static sandbox examples
 }
 
 var defaultModels = sync.OnceValues(func() (*Models, error) { return Load(ListingsItems, Orders, ProductTypeDefinitions) })
@@ -76,6 +80,12 @@ func Load(names ...string) (*Models, error) {
 		if err := json.Unmarshal(raw, &doc2); err != nil {
 			return nil, fmt.Errorf("spmodel: parse %s: %w", name, err)
 		}
+		csvArrays(&doc2)
+		ops, err := readOperations(raw)
+		if err != nil {
+			return nil, fmt.Errorf("spmodel: read operations of %s: %w", name, err)
+		}
+		m.operations = append(m.operations, ops...)
 		doc3, err := openapi2conv.ToV3(&doc2)
 		if err != nil {
 			return nil, fmt.Errorf("spmodel: convert %s to OpenAPI 3: %w", name, err)
@@ -100,6 +110,25 @@ func Load(names ...string) (*Models, error) {
 	}
 	sort.SliceStable(m.ops, func(i, j int) bool { return m.ops[i].static > m.ops[j].static })
 	return m, nil
+}
+
+// csvArrays gives array query parameters without a collectionFormat Swagger 2's
+// default, csv (the Orders model leaves it out): the conversion would otherwise take
+// OpenAPI 3's default, one parameter per value, and refuse includedData=BUYER,TAX.
+func csvArrays(doc *openapi2.T) {
+	fix := func(ps openapi2.Parameters) {
+		for _, p := range ps {
+			if p != nil && p.In == "query" && p.Type.Is("array") && p.CollectionFormat == "" {
+				p.CollectionFormat = "csv"
+			}
+		}
+	}
+	for _, item := range doc.Paths {
+		fix(item.Parameters)
+		for _, op := range item.Operations() {
+			fix(op.Parameters)
+		}
+	}
 }
 
 // template turns /a/{b}/c into ^/a/([^/]+)/c$ and the parameter names.
