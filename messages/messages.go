@@ -88,8 +88,25 @@ type Analysis struct {
 	Background float64 `json:"background"`
 	// Fill is the share of the frame the subject's bounding box covers, 0..1.
 	Fill float64 `json:"fill"`
-	// Colors are the dominant colours, most frequent first.
+	// Colors are the dominant colours of what the shopper sees, most frequent first:
+	// the subject's alone when it was separated from its backdrop (then equal to
+	// SubjectColors), else the whole frame's, backdrop included.
 	Colors []Color `json:"colors,omitempty"`
+	// Backdrop is what surrounded the subject, modelled from the photo's borders:
+	// "white" (near white already), "plain" (one colour, soft shadows allowed),
+	// "gradient" (a smooth change of colour, such as a studio sweep) or "busy" (a
+	// scene or texture, left as it is). Empty in messages from before it was added.
+	Backdrop string `json:"backdrop,omitempty"`
+	// Separated is set when a matte separated the subject from a white, plain or
+	// gradient backdrop: the marketplace variants show the subject alone on pure white
+	// and SubjectColors holds its colours. False for busy scenes, photos with no
+	// subject found, and messages from before it was added.
+	Separated bool `json:"separated"`
+	// SubjectColors are the product's dominant colours measured over the subject's
+	// matte only (backdrop, shadows and edge pixels left out), most frequent first;
+	// present only when Separated. A photo's colour is the product's only when it
+	// comes from here.
+	SubjectColors []Color `json:"subject_colors,omitempty"`
 	// Exposure is "under", "ok" or "over", judged on the subject's mean luma.
 	Exposure string `json:"exposure,omitempty"`
 	// PHash is the 64-bit DCT perceptual hash of the upright photo, 16 hex digits:

@@ -5,14 +5,16 @@ import (
 	"strings"
 )
 
-// Kinds of attribute buyers search for, in the order they appear in a title after the
-// brand ("Koton Kadın Keten Gömlek Beyaz M").
+// Kinds of attribute buyers search for. A category template orders them in its titles
+// ("Koton Kadın Keten Gömlek Beyaz M", "Spigen Kılıf iPhone 15 Pro Uyumlu TPU Şeffaf").
 const (
-	kindGender   = "gender"
-	kindModel    = "model"
-	kindMaterial = "material"
-	kindColor    = "color"
-	kindSize     = "size"
+	kindGender        = "gender"
+	kindModel         = "model"
+	kindCompatibility = "compatibility"
+	kindMaterial      = "material"
+	kindCapacity      = "capacity"
+	kindColor         = "color"
+	kindSize          = "size"
 )
 
 type kind struct {
@@ -20,17 +22,24 @@ type kind struct {
 	labels map[string]string // by language
 	// aliases are folded attribute keys, by language.
 	aliases map[string][]string
-	// drop is the order in which a too-long title gives the attribute up, 1 first.
+	// drop is the order in which a too-long title gives the attribute up, 1 first; the
+	// name's trailing phrases go at dropTail. The key attributes (model compatibility,
+	// model, capacity, material) stay longest.
 	drop int
 }
 
-// kinds in title order.
+// dropTail is where the phrases after the product's noun in the seller's name stand in
+// the order a too-long title gives things up: after the size, before any other
+// attribute.
+const dropTail = 2
+
+// kinds in the order descriptions list them.
 var kinds = []kind{
 	{
 		name:    kindGender,
 		labels:  map[string]string{Turkish: "Cinsiyet", English: "Gender"},
 		aliases: map[string][]string{Turkish: {"cinsiyet"}, English: {"gender", "sex", "department"}},
-		drop:    2,
+		drop:    3,
 	},
 	{
 		name:   kindModel,
@@ -39,22 +48,40 @@ var kinds = []kind{
 			Turkish: {"model kodu", "model no", "seri"},
 			English: {"model", "model number", "model name", "series"},
 		},
-		drop: 4,
+		drop: 7,
+	},
+	{
+		name:   kindCompatibility,
+		labels: map[string]string{Turkish: "Uyumlu model", English: "Compatible models"},
+		aliases: map[string][]string{
+			Turkish: {"uyumlu model", "uyumlu modeller", "uyumlu cihaz", "uyumlu cihazlar", "uyumlu marka", "uyumluluk"},
+			English: {"compatible model", "compatible models", "compatible device", "compatible devices", "compatibility", "compatible with"},
+		},
+		drop: 8,
 	},
 	{
 		name:   kindMaterial,
 		labels: map[string]string{Turkish: "Materyal", English: "Material"},
 		aliases: map[string][]string{
-			Turkish: {"materyal", "malzeme", "kumas", "kumas tipi", "materyal bileseni"},
+			Turkish: {"materyal", "malzeme", "kumas", "kumas tipi", "materyal bileseni", "ana malzeme"},
 			English: {"material", "fabric", "material type"},
 		},
-		drop: 3,
+		drop: 5,
+	},
+	{
+		name:   kindCapacity,
+		labels: map[string]string{Turkish: "Kapasite", English: "Capacity"},
+		aliases: map[string][]string{
+			Turkish: {"hacim", "kapasite", "hafiza", "depolama", "depolama kapasitesi", "icerik miktari", "net miktar", "gramaj"},
+			English: {"capacity", "volume", "storage", "storage capacity", "net content", "net quantity"},
+		},
+		drop: 6,
 	},
 	{
 		name:    kindColor,
 		labels:  map[string]string{Turkish: "Renk", English: "Color"},
 		aliases: map[string][]string{Turkish: {"renk"}, English: {"color", "colour"}},
-		drop:    5,
+		drop:    4,
 	},
 	{
 		name:    kindSize,
@@ -74,7 +101,7 @@ type attr struct {
 
 // keyFold folds an attribute key for alias matching: "Model_No" → "model no".
 func keyFold(k string) string {
-	k = strings.NewReplacer("_", " ", "-", " ", ".", " ").Replace(fold(k))
+	k = keySeparators.Replace(fold(k))
 	return strings.Join(strings.Fields(k), " ")
 }
 
@@ -190,3 +217,6 @@ func translate(kindName, value, lang string) string {
 
 // collapse trims s and turns every run of white space into one space.
 func collapse(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// keySeparators are what sellers write between the words of an attribute key.
+var keySeparators = strings.NewReplacer("_", " ", "-", " ", ".", " ")

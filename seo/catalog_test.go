@@ -1,6 +1,7 @@
 package seo
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -89,9 +90,9 @@ var catalog = []struct {
 	// cosmetics
 	{"tr ruj", "cosmetics", messages.Product{Name: "Mat Likit Ruj Kalıcı", Brand: "Flormar", Category: "Kozmetik > Makyaj > Ruj",
 		Attributes: map[string]string{"renk": "Kırmızı", "hacim": "5 ml"}}, []string{"Flormar"}},
-	{"tr nemlendirici", "cosmetics", messages.Product{Name: "Nemlendirici Yüz Kremi Hyaluronik Asit 50 ml", Brand: "La Roche-Posay", Category: "Cilt Bakımı",
+	{"tr nemlendirici", "personal care", messages.Product{Name: "Nemlendirici Yüz Kremi Hyaluronik Asit 50 ml", Brand: "La Roche-Posay", Category: "Cilt Bakımı",
 		Keywords: []string{"yüz kremi", "kuru cilt"}}, []string{"La Roche-Posay"}},
-	{"tr parfüm", "cosmetics", messages.Product{Name: "EDP Kadın Parfüm 100 ml", Brand: "Zara", Category: "Kozmetik > Parfüm",
+	{"tr parfüm", "personal care", messages.Product{Name: "EDP Kadın Parfüm 100 ml", Brand: "Zara", Category: "Kozmetik > Parfüm",
 		Attributes: map[string]string{"cinsiyet": "Kadın"}}, []string{"Zara"}},
 	{"en mascara", "cosmetics", messages.Product{Name: "Lash Sensational Sky High Mascara", Brand: "Maybelline New York", Category: "Beauty > Makeup",
 		Attributes: map[string]string{"color": "Very Black"}}, []string{"Maybelline New York"}},
@@ -113,7 +114,7 @@ var catalog = []struct {
 	{"en bottle", "sports", messages.Product{Name: "Stainless Steel Water Bottle 750ml", Brand: "Hydro Flask", Category: "Sports/Outdoors",
 		Attributes: map[string]string{"color": "Black", "capacity": "750 ml"}}, []string{"Hydro Flask"}},
 	// no template
-	{"tr kitap", "default", messages.Product{Name: "Suç ve Ceza", Brand: "İş Bankası Kültür Yayınları", Category: "Kitap > Roman",
+	{"tr kitap", "books", messages.Product{Name: "Suç ve Ceza", Brand: "İş Bankası Kültür Yayınları", Category: "Kitap > Roman",
 		Attributes: map[string]string{"yazar": "Fyodor Dostoyevski"}}, []string{"İş Bankası Kültür Yayınları"}},
 	{"en garden hose", "default", messages.Product{Name: "Expandable Garden Hose 50ft", Brand: "Flexi Hose", Category: "Garden",
 		Attributes: map[string]string{"color": "Green"}}, []string{"Flexi Hose"}},
@@ -158,7 +159,10 @@ func TestTemplateFor(t *testing.T) {
 		{"Çanta > Sırt Çantası", "bags"},
 		{"HOME & KITCHEN", "kitchen"},
 		{"<b>Oyuncak</b>", "toys"},
-		{"Kitap", "default"},
+		{"Kitap", "books"},
+		{"Bahçe", "default"},
+		{"Kozmetik > Cilt Bakımı > Yüz Kremi", "personal care"},
+		{"Kozmetik > Makyaj > Ruj", "cosmetics"},
 		{"", "default"},
 	}
 	for _, tt := range tests {
@@ -193,6 +197,12 @@ func TestParseTemplates(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "default", d.Name)
 	assert.GreaterOrEqual(t, len(ts), 8)
+	// colour means nothing for these: their titles name none (issue 10, item 5)
+	for _, name := range []string{"personal care", "books", "food"} {
+		i := slices.IndexFunc(ts, func(t Template) bool { return t.Name == name })
+		require.GreaterOrEqual(t, i, 0, name)
+		assert.Equal(t, ColorNone, ts[i].Color, name)
+	}
 	for _, tpl := range Templates() {
 		for _, lang := range []string{Turkish, English} {
 			if tpl.Name != "default" {
@@ -210,6 +220,7 @@ func TestParseTemplates(t *testing.T) {
 		{"no default order", `{"default":{"name":"d","order":{}}}`, "no default order"},
 		{"no name", `{"default":{"name":"d","order":{"default":["color"]}}}`, "has no name"},
 		{"unknown part", `{"default":{"name":"d","order":{"default":["name","price"]}}}`, `unknown title part "price"`},
+		{"unknown colour source", `{"default":{"name":"d","order":{"default":["name"]},"color":"photo"}}`, `unknown colour source "photo"`},
 	}
 	for _, tt := range bad {
 		t.Run(tt.name, func(t *testing.T) {

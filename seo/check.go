@@ -3,6 +3,7 @@ package seo
 import (
 	"fmt"
 	"html"
+	"regexp"
 	"slices"
 	"strings"
 	"unicode"
@@ -22,7 +23,7 @@ func Check(text messages.ListingText, r Rules) []string {
 // CheckBrand is Check for a product of the given brand, whose words a title may carry
 // as the brand spells them (in capitals, or with a character titles may not use).
 func CheckBrand(text messages.ListingText, r Rules, brand string) []string {
-	return check(r, text, collapse(stripTags(brand)))
+	return check(r, text, collapse(stripTags(html.UnescapeString(brand))))
 }
 
 func check(r Rules, text messages.ListingText, brand string) []string {
@@ -34,7 +35,28 @@ func check(r Rules, text messages.ListingText, brand string) []string {
 	checkDescription(&v, r, text.Description)
 	checkBullets(&v, r, text.Bullets)
 	checkKeywords(&v, r, text.Keywords, text.Language)
+	entitiesIn(&v, "title", text.Title)
+	if r.plainDescription() {
+		entitiesIn(&v, "description", text.Description)
+	}
+	for i, b := range text.Bullets {
+		entitiesIn(&v, fmt.Sprintf("bullet %d", i+1), b)
+	}
+	for _, k := range text.Keywords {
+		entitiesIn(&v, "keywords", k)
+	}
 	return v
+}
+
+// entity matches an HTML character reference: "&amp;", "&#39;", "&#x27;".
+var entity = regexp.MustCompile(`&(#[0-9]+|#[xX][0-9a-fA-F]+|[a-zA-Z][a-zA-Z0-9]*);`)
+
+// entitiesIn reports the HTML entities in a field that is plain text, where a buyer
+// would read them as typed ("L&#39;Oréal").
+func entitiesIn(v *violations, field, s string) {
+	for _, e := range entity.FindAllString(s, -1) {
+		v.add("%s: HTML entity %q in plain text", field, e)
+	}
 }
 
 // violations collects distinct rule violations in the order found.
@@ -105,7 +127,9 @@ func checkTitle(v *violations, r Rules, title, brand string) {
 			}
 		}
 		if shouting(t) {
-			v.add("title: %q is in capitals", trimPunct(t))
+			if s, ok := spelling(trimPunct(t)); !ok || s != trimPunct(t) {
+				v.add("title: %q is in capitals", trimPunct(t))
+			}
 		}
 	}
 	promoIn(v, "title", tokens, skip)

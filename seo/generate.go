@@ -42,24 +42,31 @@ type Report struct {
 var ErrUnknownMarketplace = errors.New("unknown marketplace")
 
 // Generate writes the listing text of product p under rules r, in r's language (see
-// Rules.In): Turkish, or English for any other. colors are the dominant colours the
-// image stage found, most frequent first; the first one names the colour when the
-// seller gave none. The report says whether the text passed as given, was fixed (and
-// how), or fails (and why); a failing text is returned too, for inspection, but must not
-// be published.
+// Rules.In): Turkish, or English for any other. colors are the dominant colours of the
+// product, most frequent first, as the image stage measured them on a subject it
+// separated from its backdrop; callers pass none where it did not, since the colours of
+// a whole frame are the room's. The first one names the colour when the seller gave
+// none and the category's template takes a colour from photos (Template.Color). The
+// report says whether the text passed as given, was fixed (and how), or fails (and
+// why); a failing text is returned too, for inspection, but must not be published.
 func Generate(p messages.Product, colors []messages.Color, r Rules) (messages.ListingText, Report) {
 	if r.Language != Turkish {
 		r.Language = English
 	}
-	g := generator{r: r, lang: r.Language, brand: collapse(stripTags(p.Brand)), tpl: templateFor(p.Category)}
+	p, decoded := unescapeProduct(p)
+	g := generator{r: r, lang: r.Language, brand: collapse(stripTags(p.Brand)), tpl: templateFor(p.Category),
+		category: p.Category}
 	g.brandWords = make(map[string]string)
 	for _, w := range strings.Fields(g.brand) {
-		if k := fold(trimPunct(w)); k != "" {
+		if k := tokenKey(trimPunct(w)); k != "" {
 			g.brandWords[k] = trimPunct(w)
 		}
 	}
 	text := messages.ListingText{Language: r.Language}
 	rep := Report{Marketplace: r.Marketplace, Writer: WriterDeterministic}
+	if decoded {
+		g.note("decoded HTML entities in the seller's text")
+	}
 	if hasMarkup(p) {
 		g.note("removed markup from the seller's text")
 	}
@@ -78,23 +85,50 @@ func Generate(p messages.Product, colors []messages.Color, r Rules) (messages.Li
 	name = g.withNoun(g.withoutBrand(name))
 
 	byKind, others := classify(p.Attributes, g.lang)
+	// colour is what the listing says the product's colour is: the seller's, else the
+	// photo's where the template takes it; titleColour is what the title shows of it
 	colour := ""
 	if a, ok := byKind[kindColor]; ok {
 		colour = translate(kindColor, a.value, g.lang)
-	} else if len(colors) > 0 {
+	} else if len(colors) > 0 && g.tpl.Color == ColorAny {
 		colour = colors[0].EN
 		if g.lang == Turkish {
 			colour = colors[0].TR
 		}
 		colour = collapse(stripTags(colour))
 	}
+	titleColour := colour
+	if g.tpl.Color == ColorNone {
+		titleColour = ""
+	}
 
-	title, reason := g.title(name, byKind, colour)
+	title, reason := g.title(name, byKind, titleColour)
 	if reason != "" {
 		rep.Status, rep.Notes = StatusFail, append(g.notes, reason)
 		return text, rep
 	}
 	text.Title = title
+	// the description names the product as the title does: without what the name
+	// repeats ("Bebek Arabası … Oyuncak Bebek Arabası")
+	seen := map[string]bool{}
+	for _, w := range strings.Fields(g.brand) {
+		seen[stem(g.lang, w)] = true
+	}
+	if once := g.once(name, seen); len(once) > 0 {
+		// dropped words can bring a claim's words together, as in the title
+		for {
+			var removed []string
+			if once, removed = removePromo(once); len(removed) == 0 {
+				break
+			}
+			for _, p := range removed {
+				g.note("removed promotional phrase %q", p)
+			}
+		}
+		if len(once) > 0 {
+			name = once
+		}
+	}
 	items := g.items(byKind, others, colour, p.Category)
 	text.Description = g.description(name, items)
 	text.Bullets = g.bullets(name, items)
@@ -109,6 +143,34 @@ func Generate(p messages.Product, colors []messages.Color, r Rules) (messages.Li
 		rep.Status = StatusFixed
 	}
 	return text, rep
+}
+
+// unescapeProduct decodes the HTML entities in the seller's text ("L&#39;Oréal" →
+// "L'Oréal"), so that none reaches a field that is plain text, and reports whether
+// there were any. Markup they spell ("&lt;b&gt;") is then removed as any other.
+func unescapeProduct(p messages.Product) (messages.Product, bool) {
+	decoded := false
+	un := func(s string) string {
+		u := html.UnescapeString(s)
+		decoded = decoded || u != s
+		return u
+	}
+	p.Name, p.Brand, p.Category = un(p.Name), un(p.Brand), un(p.Category)
+	if len(p.Attributes) > 0 {
+		attrs := make(map[string]string, len(p.Attributes))
+		for k, v := range p.Attributes {
+			attrs[un(k)] = un(v)
+		}
+		p.Attributes = attrs
+	}
+	if len(p.Keywords) > 0 {
+		kws := make([]string, len(p.Keywords))
+		for i, k := range p.Keywords {
+			kws[i] = un(k)
+		}
+		p.Keywords = kws
+	}
+	return p, decoded
 }
 
 // hasMarkup reports whether any of the seller's text holds tags or control characters,
@@ -131,7 +193,9 @@ type generator struct {
 	tpl        Template
 	lang       string
 	brand      string
-	brandWords map[string]string // folded brand word → the brand's spelling
+	brandWords map[string]string // tokenKey of a brand word → the brand's spelling
+	category   string
+	nouns      map[string]bool // stems naming the product's kind; see isNoun
 	notes      []string
 }
 
@@ -152,13 +216,14 @@ func (g *generator) clean(tokens []string) []string {
 	return g.recase(tokens, false)
 }
 
-// recase writes the brand's words in the brand's spelling and brings shouted words
+// recase writes the brand's words in the brand's spelling, names, acronyms and units
+// as tokens.txt spells them ("iPhone", "USB-C", "400 ml"), and brings shouted words
 // down: an all-capitals word of shoutMin letters or more, and in a mostly shouted run
-// every all-capitals word that is not a known acronym. For a title it also capitalises
-// lower-case words and lowercases conjunctions and articles, as Amazon's style guide
-// asks; words with digits or mixed case ("iPhone", "X1502ZA") are left as written.
-// Shouted words are lowercased the Turkish way only when their run holds a Turkish
-// letter: without one, I is read as i.
+// every all-capitals word that is not a known acronym, spelled by the Turkish
+// dictionary (spellLower: "KULAKLIK" → "Kulaklık", "ELVIVE" → "Elvive"). For a title
+// it also capitalises lower-case words and lowercases conjunctions and articles, as
+// Amazon's style guide asks; other words with digits or mixed case ("X1502ZA",
+// "VivoBook") are left as written.
 func (g *generator) recase(tokens []string, title bool) []string {
 	caps, words := 0, 0
 	for _, t := range tokens {
@@ -170,11 +235,6 @@ func (g *generator) recase(tokens []string, title bool) []string {
 		}
 	}
 	loud := caps >= 2 && caps*2 > words
-	tr := turkishRun(g.lang, tokens)
-	// A shouted run with no Turkish letter was typed where I stands for both ı and i
-	// (an ASCII keyboard, or English): i, the likelier, is taken, so "NOISE
-	// CANCELLING" becomes "Noise Cancelling" in a Turkish listing, not "Noıse".
-	shoutTR := turkishRun(English, tokens)
 	out := make([]string, len(tokens))
 	for i, t := range tokens {
 		out[i] = t
@@ -182,45 +242,76 @@ func (g *generator) recase(tokens []string, title bool) []string {
 		if core == "" {
 			continue
 		}
-		if b, ok := g.brandWords[fold(core)]; ok {
-			out[i] = strings.Replace(t, core, b, 1)
+		put := func(s string) {
+			if s != core {
+				out[i] = strings.Replace(t, core, s, 1)
+			}
+		}
+		if b, ok := g.brandWords[tokenKey(core)]; ok {
+			put(b)
+			continue
+		}
+		if s, ok := spelling(core); ok {
+			put(s)
+			continue
+		}
+		if i > 0 && isNumber(tokens[i-1]) {
+			if u, ok := unitAfterNumber(core); ok {
+				put(u)
+				continue
+			}
+		}
+		if s, ok := numberWithUnit(core); ok {
+			put(s)
 			continue
 		}
 		s := shapeOf(core)
 		switch {
 		case s.digit:
-		case s.allCaps() && (shouting(core) || loud && !acronyms[Upper(g.lang, core)]):
-			if lowerStops[fold(core)] {
-				out[i] = lowerWith(shoutTR, t)
+		case s.allCaps() && (shouting(core) || loud && !acronyms[strings.ToUpper(core)]):
+			if l := spellLower(core); lowerStops[fold(core)] {
+				put(l)
 			} else {
-				out[i] = titleWith(shoutTR, t)
+				put(capitalizeWord(g.lang, l))
 			}
 			g.note("recased all-capitals words")
 		case !title:
 		case lowerStops[fold(core)]:
-			out[i] = lowerWith(tr, t)
-		case s.upper == 0 && s.lower > 0 && !units[core]:
-			out[i] = titleWith(tr, t)
+			put(spellLower(core))
+		case s.upper == 0 && s.lower > 0:
+			if u, ok := unitAfterNumber(core); ok && u == core {
+				continue // "adet", "ml" where no number precedes
+			}
+			put(capitalizeWord(g.lang, core))
 		}
 	}
 	return out
 }
 
 // withNoun adds the category template's noun to a name that lacks it, so a product
-// named by its model alone ("Samba OG") is found by what it is.
+// named by its model alone ("Samba OG") is found by what it is. A name that says what
+// the product is in either language ("Deri Ayakkabı" on Amazon, "Earbuds" where the
+// noun is "Kulaklık") is named already, and so is a name written as English prose
+// ("… with Charging Case"): a Turkish noun at its end would read as a stray word.
 func (g *generator) withNoun(name []string) []string {
 	noun := strings.Fields(g.tpl.Noun[g.lang])
 	if len(noun) == 0 {
 		return name
 	}
-	// in either language: "Deri Ayakkabı" on Amazon is named already
 	have := map[string]bool{}
 	for _, w := range name {
 		have[stem(Turkish, w)] = true
 		have[stem(English, w)] = true
+		if englishJoiners[fold(trimPunct(w))] {
+			return name
+		}
 	}
 	for _, lang := range []string{Turkish, English} {
-		for _, w := range strings.Fields(g.tpl.Noun[lang]) {
+		ws := strings.Fields(g.tpl.Noun[lang])
+		for _, m := range g.tpl.Match {
+			ws = append(ws, strings.Fields(m)...)
+		}
+		for _, w := range ws {
 			if have[stem(lang, w)] {
 				return name
 			}
@@ -228,6 +319,9 @@ func (g *generator) withNoun(name []string) []string {
 	}
 	return append(slices.Clone(name), noun...)
 }
+
+// englishJoiners are English words that only English prose holds, folded.
+var englishJoiners = wordSet("with", "for", "and", "the", "of")
 
 // withoutBrand drops the brand from the start of the name, since every title and
 // description puts the brand first itself.
@@ -271,158 +365,6 @@ func (g *generator) titleTokens(tokens []string) []string {
 		g.note("removed promotional phrase %q", p)
 	}
 	return g.recase(out, true)
-}
-
-type segment struct {
-	kind  string
-	words []string
-	drop  int // 0: never left out
-}
-
-// title assembles brand, gender, name, model, material, colour and size, drops words
-// that would appear more than the marketplace allows, and fits the limit by leaving out
-// attributes (size first, colour last), then by shortening the name at a word boundary.
-// It returns a reason instead when no compliant title fits.
-func (g *generator) title(name []string, byKind map[string]attr, colour string) (string, string) {
-	nameWords := g.titleTokens(name)
-	if len(nameWords) == 0 {
-		return "", "title: the name has no words a title may use"
-	}
-	brand := strings.Fields(g.brand)
-	have := map[string]bool{}
-	for _, w := range append(slices.Clone(brand), nameWords...) {
-		have[wordKey(g.lang, w)] = true
-	}
-	var segs []segment
-	if len(brand) > 0 {
-		segs = append(segs, segment{kind: "brand", words: brand})
-	}
-	for _, part := range g.tpl.order(g.r.Marketplace) {
-		if part == "name" {
-			segs = append(segs, segment{kind: "name", words: nameWords})
-			continue
-		}
-		i := slices.IndexFunc(kinds, func(k kind) bool { return k.name == part })
-		if i < 0 {
-			continue
-		}
-		kd := kinds[i]
-		value := ""
-		if kd.name == kindColor {
-			value = colour
-		} else if a, ok := byKind[kd.name]; ok {
-			value = translate(kd.name, a.value, g.lang)
-		}
-		words := g.titleTokens(g.clean(strings.Fields(value)))
-		fresh := false
-		for _, w := range words {
-			if k := wordKey(g.lang, w); k != "" && !have[k] {
-				fresh = true
-			}
-		}
-		if !fresh {
-			continue
-		}
-		for _, w := range words {
-			have[wordKey(g.lang, w)] = true
-		}
-		segs = append(segs, segment{kind: kd.name, words: words, drop: kd.drop})
-	}
-	segs = g.limitRepeats(segs)
-
-	join := func() string {
-		var all []string
-		for _, s := range segs {
-			all = append(all, s.words...)
-		}
-		t := strings.TrimRight(strings.Join(all, " "), " ,;:-/&")
-		if len(brand) == 0 {
-			t = capitalize(g.lang, t)
-		}
-		return t
-	}
-	var left []string
-	for runeLen(join()) > g.r.TitleMax {
-		i := -1
-		for j, s := range segs {
-			if s.drop > 0 && (i < 0 || s.drop < segs[i].drop) {
-				i = j
-			}
-		}
-		if i >= 0 {
-			left = append(left, segs[i].kind)
-			segs = slices.Delete(segs, i, i+1)
-			continue
-		}
-		n := slices.IndexFunc(segs, func(s segment) bool { return s.kind == "name" })
-		if len(segs[n].words) <= 1 {
-			return "", fmt.Sprintf("title: brand and name do not fit in %d characters", g.r.TitleMax)
-		}
-		w := tidy(segs[n].words[:len(segs[n].words)-1])
-		for len(w) > 1 && lowerStops[fold(trimPunct(w[len(w)-1]))] {
-			w = w[:len(w)-1]
-		}
-		segs[n].words = w
-		g.note("title: shortened the name at a word boundary to fit %d characters", g.r.TitleMax)
-	}
-	if len(left) > 0 {
-		g.note("title: left out %s to fit %d characters", strings.Join(left, ", "), g.r.TitleMax)
-	}
-	// Words dropped between segments or as repeats can bring the words of a claim
-	// together ("Kargo Bebek Bedava" less a repeated "Bebek").
-	var rest []string
-	for _, s := range segs {
-		if s.kind != "brand" {
-			rest = append(rest, s.words...)
-		}
-	}
-	for {
-		var removed []string
-		if rest, removed = removePromo(rest); len(removed) == 0 {
-			break
-		}
-		for _, p := range removed {
-			g.note("removed promotional phrase %q", p)
-		}
-	}
-	if len(rest) == 0 {
-		return "", "title: nothing left once promotional phrases are removed"
-	}
-	segs = []segment{{kind: "brand", words: brand}, {kind: "name", words: rest}}
-	return join(), ""
-}
-
-// limitRepeats drops a word that repeats the word before it, or that already appeared
-// as often as the marketplace allows; stop words may repeat.
-func (g *generator) limitRepeats(segs []segment) []segment {
-	count := map[string]int{}
-	prev := ""
-	out := segs[:0]
-	for _, s := range segs {
-		var kept []string
-		for _, w := range s.words {
-			k := wordKey(g.lang, w)
-			if k == "" {
-				kept = append(kept, w)
-				continue
-			}
-			if s.kind != "brand" && (k == prev || !isStop(w) && count[k] >= g.r.WordRepeatMax) {
-				g.note("title: dropped repeated word %q", trimPunct(w))
-				continue
-			}
-			count[k]++
-			prev = k
-			kept = append(kept, w)
-		}
-		if s.kind != "brand" {
-			kept = tidy(kept)
-		}
-		if len(kept) > 0 || s.kind == "name" {
-			s.words = kept
-			out = append(out, s)
-		}
-	}
-	return out
 }
 
 // capitalize upper-cases the first letter of s.
@@ -511,8 +453,8 @@ func (g *generator) description(name []string, items []item) string {
 	core := func(name []string, items []item) string {
 		var b strings.Builder
 		intro := strings.TrimRight(strings.Join(name, " "), ".!?,;: ")
-		if intro = html.EscapeString(intro); g.brand != "" {
-			intro = wrap("strong", html.EscapeString(g.brand)) + " " + intro
+		if intro = g.escape(intro); g.brand != "" {
+			intro = wrap("strong", g.escape(g.brand)) + " " + intro
 		} else {
 			intro = capitalize(g.lang, intro)
 		}
@@ -528,7 +470,7 @@ func (g *generator) description(name []string, items []item) string {
 			return b.String()
 		}
 		line := func(it item) string {
-			return wrap("strong", html.EscapeString(it.label)+":") + " " + html.EscapeString(it.value)
+			return wrap("strong", g.escape(it.label)+":") + " " + g.escape(it.value)
 		}
 		if tags["ul"] && tags["li"] {
 			b.WriteString("<ul>")
@@ -556,9 +498,9 @@ func (g *generator) description(name []string, items []item) string {
 			return d
 		}
 		lines := make([]string, 0, len(care)+1)
-		lines = append(lines, wrap("strong", html.EscapeString(careLabel[g.lang])+":"))
+		lines = append(lines, wrap("strong", g.escape(careLabel[g.lang])+":"))
 		for _, c := range care {
-			lines = append(lines, html.EscapeString(c))
+			lines = append(lines, g.escape(c))
 		}
 		if tags["p"] {
 			return d + wrap("p", strings.Join(lines, lineBreak))
@@ -588,6 +530,32 @@ func (g *generator) description(name []string, items []item) string {
 	return d
 }
 
+// keywordKey is what tells a keyword's word from the title's: its stem, or for a unit
+// the unit whatever it is called ("lt" is "Litre").
+func keywordKey(lang, w string) string {
+	if u, ok := unitAfterNumber(trimPunct(w)); ok {
+		k := tokenKey(u)
+		if c, ok := sameUnit[k]; ok {
+			k = c
+		}
+		return "unit:" + k
+	}
+	return stem(lang, w)
+}
+
+// escape writes seller text into the description: in HTML, with only the characters
+// HTML needs escaped (&, <, >), so "L'Oréal" stays as it is; in a description that is
+// plain text with line breaks (Amazon's), with no entity at all and no angle bracket,
+// which would read as the start of a tag.
+func (g *generator) escape(s string) string {
+	if g.r.plainDescription() {
+		return collapse(angles.Replace(s))
+	}
+	return htmlEscaper.Replace(s)
+}
+
+var htmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+
 // careLabel heads the care and usage lines of a description or bullet.
 var careLabel = map[string]string{Turkish: "Bakım ve kullanım", English: "Care and use"}
 
@@ -598,7 +566,7 @@ func (g *generator) bullets(name []string, items []item) []string {
 	if g.r.Bullets == 0 {
 		return nil
 	}
-	plain := strings.NewReplacer("<", " ", ">", " ")
+	plain := angles
 	var lines []string
 	for _, it := range items {
 		lines = append(lines, it.label+": "+it.value)
@@ -628,57 +596,69 @@ func (g *generator) bullets(name []string, items []item) []string {
 }
 
 // keywords collects search terms from the seller's keywords, the category and the
-// attribute values, in lower case: no word twice, none already in the title, no stop,
-// temporary or promotional words, no word sharing a stem with an earlier one or a title
-// word ("ayakkabısı" after "Ayakkabı"), within the marketplace's count and byte limits.
+// attribute values, in lower case, each a whole phrase as the product gives it ("tüm
+// saç tipleri", never "tüm tipleri"): a phrase whose words the title or an earlier
+// keyword already holds, stem by stem ("yüz kremi" beside "Yüz Kremi", "kupalar"
+// beside "Kupa"), adds nothing and is left out whole. Temporary and promotional words
+// are removed; the marketplace's count and byte limits are kept.
 func (g *generator) keywords(p messages.Product, byKind map[string]attr, others []attr, colour, title string) []string {
-	used := map[string]bool{}
+	covered := map[string]bool{}
 	for _, w := range strings.Fields(title) {
-		used[stem(g.lang, w)] = true
+		covered[keywordKey(g.lang, w)] = true
 	}
 	var sources []string
-	sources = append(sources, p.Keywords...)
+	split := func(s string) []string {
+		return strings.FieldsFunc(stripTags(s), func(r rune) bool { return strings.ContainsRune(",;/|>", r) })
+	}
+	for _, k := range p.Keywords {
+		sources = append(sources, split(k)...)
+	}
 	sources = append(sources, categoryPath(p.Category)...)
 	for _, kd := range kinds {
 		if kd.name == kindColor {
 			sources = append(sources, colour)
 		} else if a, ok := byKind[kd.name]; ok {
-			sources = append(sources, translate(kd.name, a.value, g.lang))
+			sources = append(sources, split(translate(kd.name, a.value, g.lang))...)
 		}
 	}
 	for _, a := range others {
-		sources = append(sources, a.value)
+		sources = append(sources, split(a.value)...)
 	}
-	split := strings.NewReplacer(",", " ", ";", " ", "/", " ", "|", " ", ">", " ")
 	var out []string
+	seen := map[string]bool{}
 	dropped, size := 0, 0
 	for _, src := range sources {
-		tokens, removed := removePromo(strings.Fields(split.Replace(stripTags(src))))
+		tokens, removed := removePromo(strings.Fields(src))
 		for _, r := range removed {
 			g.note("keywords: removed promotional phrase %q", r)
 		}
 		var words []string
 		for _, t := range tokens {
-			w := Lower(g.lang, trimPunct(t))
-			if runeLen(w) < 2 || used[stem(g.lang, w)] || isStop(w) || temporaryWords[fold(w)] {
+			w := spellLower(trimPunct(t))
+			if w == "" || temporaryWords[fold(w)] {
 				continue
 			}
-			used[stem(g.lang, w)] = true
 			words = append(words, w)
 		}
-		for {
-			var removed []string
-			if words, removed = removePromo(words); len(removed) == 0 {
-				break
-			}
-			for _, r := range removed {
-				g.note("keywords: removed promotional phrase %q", r)
+		for len(words) > 0 && isStop(words[0]) {
+			words = words[1:]
+		}
+		for len(words) > 0 && isStop(words[len(words)-1]) {
+			words = words[:len(words)-1]
+		}
+		// a phrase adds a word of two letters or more, and has a letter: a number
+		// alone ("500") is nothing anyone searches for
+		adds := false
+		for _, w := range words {
+			if runeLen(w) >= 2 && !isStop(w) && !covered[keywordKey(g.lang, w)] {
+				adds = true
 			}
 		}
-		if len(words) == 0 {
+		adds = adds && strings.IndexFunc(strings.Join(words, ""), unicode.IsLetter) >= 0
+		kw := strings.Join(words, " ")
+		if !adds || seen[kw] {
 			continue
 		}
-		kw := strings.Join(words, " ")
 		extra := len(kw)
 		if len(out) > 0 {
 			extra++
@@ -686,10 +666,11 @@ func (g *generator) keywords(p messages.Product, byKind map[string]attr, others 
 		if g.r.KeywordsMax > 0 && len(out) >= g.r.KeywordsMax ||
 			g.r.KeywordBytesMax > 0 && size+extra > g.r.KeywordBytesMax {
 			dropped++
-			for _, w := range words {
-				delete(used, stem(g.lang, w))
-			}
 			continue
+		}
+		seen[kw] = true
+		for _, w := range words {
+			covered[keywordKey(g.lang, w)] = true
 		}
 		out = append(out, kw)
 		size += extra
@@ -699,3 +680,6 @@ func (g *generator) keywords(p messages.Product, byKind map[string]attr, others 
 	}
 	return out
 }
+
+// angles would start a tag in text that takes none.
+var angles = strings.NewReplacer("<", " ", ">", " ")

@@ -181,8 +181,14 @@ func llmPrompt(r Rules) string {
 	b.WriteString("Answer with one JSON object with keys title, description, bullets, keywords and nothing else. Rules: ")
 	fmt.Fprintf(&b, "title at most %d characters, starting with the brand as written, no word more than %d times, ", r.TitleMax, r.WordRepeatMax)
 	fmt.Fprintf(&b, "no words in capitals, none of the characters %q, no emoji; ", r.TitleForbidden)
+	b.WriteString("names spelled as the product spells them (iPhone, USB-C, 400 ml), each word once, a colour only if the product gives one; ")
+	b.WriteString("no HTML entities in the title, bullets or keywords; ")
 	b.WriteString("no promotional claims (price, discount, shipping, best seller) anywhere; ")
-	fmt.Fprintf(&b, "description at most %d characters using only the HTML tags %s without attributes; ", r.DescriptionMax, strings.Join(r.DescriptionTags, ", "))
+	if r.plainDescription() {
+		fmt.Fprintf(&b, "description at most %d characters of plain text, no HTML entities, lines broken with <br>; ", r.DescriptionMax)
+	} else {
+		fmt.Fprintf(&b, "description at most %d characters using only the HTML tags %s without attributes; ", r.DescriptionMax, strings.Join(r.DescriptionTags, ", "))
+	}
 	if r.Bullets == 0 {
 		b.WriteString("bullets: an empty list; ")
 	} else {

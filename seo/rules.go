@@ -108,6 +108,17 @@ var rules = map[string]Rules{
 	},
 }
 
+// plainDescription reports whether the description is plain text with line breaks
+// (Amazon's takes no HTML but <br>), where an HTML entity would show as typed.
+func (r Rules) plainDescription() bool {
+	for _, t := range r.DescriptionTags {
+		if t != "br" {
+			return false
+		}
+	}
+	return true
+}
+
 // RulesFor returns the text rules of a marketplace in its default language, and false
 // for an unknown one.
 func RulesFor(marketplace string) (Rules, bool) {

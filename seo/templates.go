@@ -22,12 +22,30 @@ type Template struct {
 	// lacks it ("Samba OG" → "Samba OG Ayakkabı"); empty for broad categories.
 	Noun map[string]string `json:"noun,omitempty"`
 	// Order is the title's parts in order, by marketplace, "default" for the others:
-	// "name" and the attribute kinds gender, model, material, color and size. A kind
-	// left out does not go into the title (the description still lists it).
+	// "name" and the attribute kinds gender, model, compatibility, material, capacity,
+	// color and size. A kind left out does not go into the title (the description still
+	// lists it).
 	Order map[string][]string `json:"order"`
+	// Color says where a title's colour may come from: ColorAny (the default), ColorSeller
+	// or ColorNone, for categories where colour means nothing to a buyer (a face cream,
+	// a book); such a title names no colour at all.
+	Color string `json:"color,omitempty"`
 	// Care are the care or usage lines by language, added to the description.
 	Care map[string][]string `json:"care,omitempty"`
 }
+
+// Colour sources of a Template.
+const (
+	// ColorAny takes the seller's colour attribute, or, when the seller gave none, the
+	// colour of the photo's subject, which callers pass only where the image stage
+	// separated the subject from its backdrop.
+	ColorAny = ""
+	// ColorSeller takes only the seller's colour attribute: the photo's colour of a
+	// toy or a set is rarely the product's.
+	ColorSeller = "seller"
+	// ColorNone keeps colour out of titles.
+	ColorNone = "none"
+)
 
 // order returns the title order for marketplace.
 func (t Template) order(marketplace string) []string {
@@ -63,6 +81,9 @@ func parseTemplates(data []byte) (Template, []Template, error) {
 		if len(t.Order["default"]) == 0 {
 			return Template{}, nil, fmt.Errorf("seo template %q: no default order", t.Name)
 		}
+		if !slices.Contains([]string{ColorAny, ColorSeller, ColorNone}, t.Color) {
+			return Template{}, nil, fmt.Errorf("seo template %q: unknown colour source %q", t.Name, t.Color)
+		}
 		for m, o := range t.Order {
 			if !slices.Contains(o, "name") {
 				return Template{}, nil, fmt.Errorf("seo template %q: order %q has no name", t.Name, m)
@@ -84,7 +105,7 @@ func Templates() []Template {
 
 // stems is the key a category phrase is matched by: each word's stem.
 func stems(s string) string {
-	words := strings.Fields(strings.NewReplacer("-", " ", "&", " ").Replace(s))
+	words := strings.Fields(phraseSeparators.Replace(s))
 	for i, w := range words {
 		words[i] = stem(Turkish, w)
 	}
@@ -92,8 +113,8 @@ func stems(s string) string {
 }
 
 // templateFor picks the template of a category: the most specific segment decides
-// ("Spor > Ayakkabı" is shoes), a whole-segment match before a word match ("Spor
-// Ayakkabı" is shoes, not sports), and the file's order breaks ties. An unknown
+// ("Spor > Ayakkabı" is shoes), a whole-segment match before a match of the segment's
+// last word ("Spor Ayakkabı" is shoes, not sports), and the file's order breaks ties. An unknown
 // category gets the default template.
 func templateFor(category string) Template {
 	segs := categoryPath(category)
@@ -106,10 +127,12 @@ func templateFor(category string) Template {
 				}
 			}
 		}
+		// a compound is named by its last word: "Kadın Ayakkabıları" are shoes,
+		// "Kulaklık Aksesuarları" are not headphones
 		words := strings.Fields(seg)
 		for _, t := range templates {
 			for _, m := range t.Match {
-				if slices.Contains(words, stems(m)) {
+				if len(words) > 0 && words[len(words)-1] == stems(m) {
 					return t
 				}
 			}
@@ -117,3 +140,6 @@ func templateFor(category string) Template {
 	}
 	return defaultTemplate
 }
+
+// phraseSeparators join the words of a category phrase.
+var phraseSeparators = strings.NewReplacer("-", " ", "&", " ")

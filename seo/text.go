@@ -11,11 +11,6 @@ import (
 // even in an English listing, so "İpek" stays "İpek" and "IŞIK" becomes "Işık".
 const turkishOnly = "ğĞıİşŞ"
 
-// turkishCasing reports whether w is cased with Turkish rules in a listing in lang.
-func turkishCasing(lang, w string) bool {
-	return lang == Turkish || strings.ContainsAny(w, turkishOnly)
-}
-
 func lowerWith(turkish bool, s string) string {
 	if turkish {
 		return strings.ToLowerSpecial(unicode.TurkishCase, s)
@@ -31,69 +26,45 @@ func upperWith(turkish bool, s string) string {
 	return strings.ToUpper(s)
 }
 
-// Lower lowercases s for a listing in lang: Turkish rules (I→ı, İ→i) for Turkish.
+// Lower lowercases s for a listing in lang. In Turkish, a word's I is ı or i as the
+// Turkish dictionary spells it ("KULAKLIK" → "kulaklık", "ELVIVE" → "elvive"); in
+// English, I is i unless the word holds a letter only Turkish has ("IŞIK" → "ışık").
 func Lower(lang, s string) string {
-	return lowerWith(turkishCasing(lang, s), s)
+	return mapLetterRuns(s, func(run string) string {
+		if lang == Turkish || strings.ContainsAny(run, turkishOnly) {
+			return spellLower(run)
+		}
+		return lowerWith(false, run)
+	})
 }
 
-// Upper uppercases s for a listing in lang: Turkish rules (i→İ, ı→I) for Turkish.
+// Upper uppercases s for a listing in lang: a Turkish word the Turkish way (i → İ, ı →
+// I), any other word without Turkish letters ("t-shirt" → "T-SHIRT").
 func Upper(lang, s string) string {
-	return upperWith(turkishCasing(lang, s), s)
+	return mapLetterRuns(s, func(run string) string {
+		tr := strings.ContainsAny(run, turkishOnly)
+		return upperWith(tr || lang == Turkish && turkishWord(lowerWith(false, run)), run)
+	})
 }
 
 // TitleCase capitalises the first letter of every word of s and lowercases the rest,
-// with Turkish rules for Turkish ("ışık" → "Işık", "İPEK" → "İpek"). Parts of a word
-// joined by '-' or '/' are capitalised each ("t-shirt" → "T-Shirt").
+// a Turkish word the Turkish way ("ışık" → "Işık", "İPEK" → "İpek"), any other word
+// without Turkish letters ("intel" → "Intel"). Parts of a word joined by '-' or '/' are
+// capitalised each ("t-shirt" → "T-Shirt").
 func TitleCase(lang, s string) string {
 	words := strings.Fields(s)
 	for i, w := range words {
-		words[i] = titleWord(lang, w)
+		l := lang
+		if strings.ContainsAny(w, turkishOnly) {
+			l = Turkish // "İpek" stays İpek in any listing
+		}
+		words[i] = capitalizeWord(l, Lower(lang, w))
 	}
 	return strings.Join(words, " ")
 }
 
-func titleWord(lang, w string) string {
-	return titleWith(turkishCasing(lang, w), w)
-}
-
 // turkishLetters are the letters of the Turkish alphabet that English lacks.
 const turkishLetters = "çÇğĞıİöÖşŞüÜ"
-
-// turkishRun reports whether a run of seller words in a listing in lang is cased the
-// Turkish way: always in Turkish listings, and in others when any word has a Turkish
-// letter, so "İPEK GÖMLEK KADIN" becomes "İpek Gömlek Kadın" on Amazon too.
-func turkishRun(lang string, tokens []string) bool {
-	if lang == Turkish {
-		return true
-	}
-	for _, t := range tokens {
-		if strings.ContainsAny(t, turkishLetters) {
-			return true
-		}
-	}
-	return false
-}
-
-func titleWith(tr bool, w string) string {
-	l := lowerWith(tr, w)
-	var b strings.Builder
-	b.Grow(len(l) + 2)
-	start := true
-	for _, r := range l {
-		switch {
-		case unicode.IsLetter(r) && start:
-			b.WriteString(upperWith(tr, string(r)))
-			start = false
-			continue
-		case r == '-' || r == '/' || r == '(':
-			start = true
-		case unicode.IsLetter(r) || unicode.IsDigit(r):
-			start = false
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
 
 // wordKey is how a title word is compared with another in lang: case-folded, without
 // the punctuation around it. It is "" for a token with no letter or digit.
@@ -204,13 +175,6 @@ var acronyms = map[string]bool{
 	"UHD": true, "US": true, "USA": true, "USB": true, "UV": true, "XS": true, "XXS": true,
 	"S": true, "M": true, "L": true, "XL": true, "XXL": true, "XXXL": true, "OLED": true,
 	"NFC": true, "AUX": true, "SIM": true, "CPU": true, "GPU": true, "IP": true,
-}
-
-// units are written in lower case whatever the title casing ("350 ml", "2 kg").
-var units = map[string]bool{
-	"ml": true, "cl": true, "lt": true, "l": true, "cc": true, "mm": true, "cm": true,
-	"m": true, "km": true, "g": true, "gr": true, "kg": true, "mg": true, "oz": true,
-	"lb": true, "lbs": true, "in": true, "ft": true, "adet": true, "pcs": true,
 }
 
 // shoutMin is the fewest letters an all-capitals word needs to count as shouting;

@@ -161,14 +161,17 @@ func (w Writer) images(all []messages.Image, m string) []messages.ListingImage {
 	return out
 }
 
-// dominant returns the dominant colours of the first photo, or of the first photo after
-// it that has any: the first photo is the product's main picture.
+// dominant returns the product's colours: those of the first photo, in photo order,
+// whose subject the image stage separated from its backdrop (SubjectColors), or none.
+// A frame's colours (Colors) are never taken: where the subject was not separated they
+// are the room's as much as the product's (a beige backdrop read "bej 88%"), and a
+// title must not name a colour the product does not have.
 func dominant(analysis []messages.Analysis) []messages.Color {
 	sorted := slices.Clone(analysis)
 	slices.SortStableFunc(sorted, func(a, b messages.Analysis) int { return cmp.Compare(a.Photo, b.Photo) })
 	for _, a := range sorted {
-		if len(a.Colors) > 0 {
-			return a.Colors
+		if a.Separated && len(a.SubjectColors) > 0 {
+			return a.SubjectColors
 		}
 	}
 	return nil

@@ -122,9 +122,90 @@ func enhanced() messages.ImageEnhancedV1 {
 	return messages.ImageEnhancedV1{
 		ProductID: "p1", Revision: 3, Product: p, Images: images,
 		Analysis: []messages.Analysis{
-			{Photo: 1, Colors: []messages.Color{{Hex: "#fff", EN: "White", TR: "Beyaz", Share: 0.7}}},
-			{Photo: 0, Colors: []messages.Color{{Hex: "#000", EN: "Black", TR: "Siyah", Share: 0.8}}},
+			{Photo: 1, Backdrop: "plain", Separated: true,
+				Colors:        []messages.Color{{Hex: "#fff", EN: "White", TR: "Beyaz", Share: 0.7}},
+				SubjectColors: []messages.Color{{Hex: "#fff", EN: "White", TR: "Beyaz", Share: 0.7}}},
+			{Photo: 0, Backdrop: "white", Separated: true,
+				Colors:        []messages.Color{{Hex: "#000", EN: "Black", TR: "Siyah", Share: 0.8}},
+				SubjectColors: []messages.Color{{Hex: "#000", EN: "Black", TR: "Siyah", Share: 0.8}}},
 		},
+	}
+}
+
+// TestProcessColours: a colour goes into a title from the seller's colour attribute,
+// or from a photo whose subject the image stage separated from its backdrop, and
+// never for a category where colour means nothing (issue 10, item 5).
+func TestProcessColours(t *testing.T) {
+	beige := []messages.Color{{Hex: "#d8c8a8", EN: "Beige", TR: "Bej", Share: 0.88}}
+	red := []messages.Color{{Hex: "#b22222", EN: "Red", TR: "Kırmızı", Share: 0.6}}
+	tests := []struct {
+		name     string
+		category string
+		product  string // the product's name, when not the fixture's
+		attrs    map[string]string
+		analysis []messages.Analysis
+		want     string // Trendyol's title
+	}{
+		{
+			name: "separated subject", category: "Giyim > Kadın > Gömlek",
+			analysis: []messages.Analysis{{Photo: 0, Backdrop: "plain", Separated: true, Colors: red, SubjectColors: red}},
+			want:     "Koton Kadın Keten Gömlek Kırmızı M",
+		},
+		{
+			name: "busy scene: the frame's colour is the room's", category: "Giyim > Kadın > Gömlek",
+			analysis: []messages.Analysis{{Photo: 0, Backdrop: "busy", Colors: beige}},
+			want:     "Koton Kadın Keten Gömlek M",
+		},
+		{
+			name: "a message from before separation", category: "Giyim > Kadın > Gömlek",
+			analysis: []messages.Analysis{{Photo: 0, Colors: beige}},
+			want:     "Koton Kadın Keten Gömlek M",
+		},
+		{
+			name: "the first separated photo", category: "Giyim > Kadın > Gömlek",
+			analysis: []messages.Analysis{
+				{Photo: 1, Backdrop: "gradient", Separated: true, Colors: red, SubjectColors: red},
+				{Photo: 0, Backdrop: "busy", Colors: beige},
+			},
+			want: "Koton Kadın Keten Gömlek Kırmızı M",
+		},
+		{
+			name: "the seller's colour wins", category: "Giyim > Kadın > Gömlek", attrs: map[string]string{"renk": "Lacivert"},
+			analysis: []messages.Analysis{{Photo: 0, Backdrop: "plain", Separated: true, Colors: red, SubjectColors: red}},
+			want:     "Koton Kadın Keten Gömlek Lacivert M",
+		},
+		{
+			name: "colour means nothing for a face cream", category: "Kozmetik > Cilt Bakımı > Yüz Kremi",
+			product:  "Nemlendirici Yüz Kremi 50 ml",
+			analysis: []messages.Analysis{{Photo: 0, Backdrop: "white", Separated: true, Colors: red, SubjectColors: red}},
+			want:     "Koton Kadın Nemlendirici Yüz Kremi 50 ml M",
+		},
+		{
+			name: "nor the seller's for a face cream", category: "Kozmetik > Cilt Bakımı > Yüz Kremi",
+			product: "Nemlendirici Yüz Kremi 50 ml", attrs: map[string]string{"renk": "Beyaz"},
+			want: "Koton Kadın Nemlendirici Yüz Kremi 50 ml M",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fs := newFakeStore(t)
+			in := enhanced()
+			in.Product.Category = tt.category
+			if tt.product != "" {
+				in.Product.Name = tt.product
+			}
+			for k, v := range tt.attrs {
+				in.Product.Attributes[k] = v
+			}
+			in.Analysis = tt.analysis
+			out, err := Writer{Store: fs, PublicBaseURL: "http://x"}.Process(context.Background(), in)
+			require.NoError(t, err)
+			require.Contains(t, out.Texts, messages.Trendyol)
+			assert.Equal(t, tt.want, out.Texts[messages.Trendyol].Title)
+			for m, text := range out.Texts {
+				assert.Empty(t, seo.CheckBrand(text, rulesOf(t, m, ""), in.Product.Brand), m)
+			}
+		})
 	}
 }
 
