@@ -79,6 +79,12 @@ type ItemResult struct {
 	SKU     string
 	State   string
 	Reasons []string
+	// Barcode is the key the marketplace holds an accepted listing under, when it
+	// differs from the listing's Barcode as it was given (Trendyol joins a barcode's
+	// inner spaces and echoes the joined form): the SKU's stock is to be pushed under
+	// it from then on. Empty when they are the same (an adapter that cannot tell, as
+	// after a restart, may name it anyway), and for stock items.
+	Barcode string
 }
 
 // Stock is an absolute quantity (and optionally price) for one SKU.

@@ -29,7 +29,9 @@ type Outbox interface {
 	// reaches max the listing is rejected with that reason; before that it stays queued.
 	ListingFailed(ctx context.Context, id string, revision int, marketplace, reason string, max int) (rejected bool, err error)
 	// Unpushed lists stock a marketplace should show but has not acknowledged, for
-	// SKUs it has accepted a listing of, with fewer than maxFailures refused pushes.
+	// SKUs it has accepted a listing of, with fewer than maxFailures refused pushes,
+	// each under the barcode the marketplace holds the listing under (Listing.Barcode,
+	// else the one it was queued with).
 	Unpushed(ctx context.Context, marketplace string, limit, maxFailures int) ([]Push, error)
 	// Pushed records that the marketplace acknowledged these quantities.
 	Pushed(ctx context.Context, marketplace string, p []Push) error
@@ -60,7 +62,8 @@ type Outbox interface {
 type QueuedListing struct {
 	// Payload is the marketplace listing, as the service encodes it.
 	Payload json.RawMessage
-	// Barcode is the one the marketplace keys stock by (empty: the SKU).
+	// Barcode is the listing's barcode, which the marketplace keys stock by unless it
+	// holds the listing under another form (Listing.Barcode); empty: the SKU.
 	Barcode string
 }
 
@@ -107,6 +110,8 @@ func (s *sqlStore) QueueListing(ctx context.Context, id string, revision int, ma
 				submission = NULL,
 				attempts = 0,
 				mapping = NULL,
+				marketplace_barcode = CASE WHEN COALESCE(listings.barcode, '') = COALESCE(excluded.barcode, '')
+					THEN listings.marketplace_barcode END,
 				updated_at = excluded.updated_at
 			WHERE listings.revision <> excluded.revision OR listings.payload IS NULL`,
 			id, marketplace, revision, ListingQueued, string(q.Payload), nullString(q.Barcode), s.d.time(s.stamp(time.Time{})))
@@ -235,7 +240,7 @@ func (s *sqlStore) Unpushed(ctx context.Context, marketplace string, limit, maxF
 	var out []Push
 	err := s.read(ctx, func(tx *sql.Tx) error {
 		return query(ctx, tx, `
-			SELECT s.sku, COALESCE(l.barcode, ''), s.quantity, s.version
+			SELECT s.sku, COALESCE(l.marketplace_barcode, l.barcode, ''), s.quantity, s.version
 			FROM stock_sent s
 			JOIN products p ON p.sku = s.sku
 			JOIN listings l ON l.product_id = p.id AND l.marketplace = s.marketplace AND l.accepted

@@ -159,13 +159,15 @@ func (s *sqlStore) Product(ctx context.Context, id string) (Product, error) {
 			return err
 		}
 
-		return query(ctx, tx, "SELECT marketplace, state, reasons, COALESCE(submission, ''), mapping, updated_at FROM listings WHERE product_id = $1 AND revision = $2",
+		return query(ctx, tx, `
+			SELECT marketplace, state, reasons, COALESCE(submission, ''), mapping, COALESCE(marketplace_barcode, ''), updated_at
+			FROM listings WHERE product_id = $1 AND revision = $2`,
 			[]any{id, p.Revision}, func(rows *sql.Rows) error {
 				var (
 					m string
 					l Listing
 				)
-				if err := rows.Scan(&m, &l.State, jsonCol{&l.Reasons}, &l.Submission, jsonCol{&l.Mapping}, timeCol{&l.UpdatedAt}); err != nil {
+				if err := rows.Scan(&m, &l.State, jsonCol{&l.Reasons}, &l.Submission, jsonCol{&l.Mapping}, &l.Barcode, timeCol{&l.UpdatedAt}); err != nil {
 					return err
 				}
 				p.Listings[m] = l
@@ -358,16 +360,18 @@ func (s *sqlStore) SetListing(ctx context.Context, id string, revision int, mark
 	}
 	err = s.writeRevision(ctx, id, revision, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `
-			INSERT INTO listings (product_id, marketplace, revision, state, reasons, submission, mapping, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+			INSERT INTO listings (product_id, marketplace, revision, state, reasons, submission, mapping, marketplace_barcode, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 			ON CONFLICT (product_id, marketplace) DO UPDATE SET
 				revision = excluded.revision,
 				state = excluded.state,
 				reasons = excluded.reasons,
 				submission = excluded.submission,
 				mapping = COALESCE(excluded.mapping, listings.mapping),
+				marketplace_barcode = COALESCE(excluded.marketplace_barcode, listings.marketplace_barcode),
 				updated_at = excluded.updated_at`,
-			id, marketplace, revision, l.State, reasons, nullString(l.Submission), mapping, s.d.time(s.stamp(l.UpdatedAt)))
+			id, marketplace, revision, l.State, reasons, nullString(l.Submission), mapping, nullString(l.Barcode),
+			s.d.time(s.stamp(l.UpdatedAt)))
 		if err != nil || l.State != ListingAccepted {
 			return err
 		}

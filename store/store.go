@@ -59,8 +59,14 @@ type Listing struct {
 	// it (a taxonomy.Mapping): category, brand, attributes and where each came from,
 	// and for needs_input what is missing and what is allowed. SetListing keeps the
 	// stored mapping when this is nil.
-	Mapping   json.RawMessage `json:"mapping,omitempty"`
-	UpdatedAt time.Time       `json:"updated_at"`
+	Mapping json.RawMessage `json:"mapping,omitempty"`
+	// Barcode is the barcode the marketplace holds the listing under, when it is not
+	// the one the listing was queued with (Trendyol joins a barcode's inner spaces):
+	// the SKU's stock is pushed under it (Unpushed). SetListing records it when it is
+	// set and keeps the stored one when it is empty; it stays for later revisions
+	// queued with the same barcode, and QueueListing clears it when the barcode changes.
+	Barcode   string    `json:"barcode,omitempty"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // Product is everything the API shows about a product.

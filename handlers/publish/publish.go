@@ -374,8 +374,10 @@ func (p *Publisher) decide(ctx context.Context, sub marketplace.Submission, qs [
 		if it.State == marketplace.SubmissionRejected {
 			state = store.ListingRejected
 		}
+		// An accepted listing's barcode in the marketplace's own form (Trendyol joins
+		// inner spaces) is kept: its stock is pushed under it from then on.
 		if err := p.Store.SetListing(ctx, q.ProductID, q.Revision, p.Client.Name(),
-			store.Listing{State: state, Reasons: it.Reasons, Submission: sub.ID}); err != nil {
+			store.Listing{State: state, Reasons: it.Reasons, Submission: sub.ID, Barcode: it.Barcode}); err != nil {
 			return err
 		}
 		if state == store.ListingAccepted {

@@ -46,6 +46,11 @@ type TrendyolOptions struct {
 	// sandbox time; Trendyol itself retries every 5 minutes.
 	WebhookAttempts int
 	WebhookBackoff  time.Duration
+	// PriceUpdates is how many price changes one barcode takes per PriceWindow on
+	// price-and-inventory (defaults 30 and a minute: Trendyol's per-barcode limit from
+	// 14 September 2026 [C S-TY10]; the imitation applies it at any date).
+	PriceUpdates int
+	PriceWindow  time.Duration
 }
 
 const (
@@ -55,6 +60,12 @@ const (
 	trendyolMaxStock        = 20000
 	trendyolDuplicateMsg    = "15 dakika boyunca aynı isteği tekrarlı olarak atamazsınız!"
 	trendyolMaxWebhooks     = 15
+	// trendyolOrderWindow is the widest startDate–endDate window the orders endpoint
+	// takes: two weeks [C S-TY7].
+	trendyolOrderWindow = 14 * 24 * time.Hour
+	// trendyolOrderHistory is how far back the orders endpoint reads: Trendyol says
+	// about a month [C S-TY7]; thirty days is the imitation's reading of it [I].
+	trendyolOrderHistory = 30 * 24 * time.Hour
 )
 
 var (
@@ -72,7 +83,9 @@ type trendyol struct {
 	limits      window
 	products    map[string]*TrendyolProduct // by barcode
 	batches     map[string]*tyBatch
-	lastBody    map[string]sentBody // by seller and the body's sorted barcodes
+	lastBody    map[string]sentBody    // by seller and the body's sorted barcodes
+	priceHits   map[string][]time.Time // by barcode: price changes taken in the last PriceWindow
+	priceAsked  map[string]tyPrice     // by barcode: the price last asked for, until it is applied
 	packages    []*TrendyolPackage
 	webhooks    map[string][]*tyWebhook // by seller
 	nextID      int64
@@ -107,6 +120,11 @@ type TrendyolProduct struct {
 	Approved          bool                `json:"approved"`
 	// ApprovedDate is when Trendyol approved it (epoch ms; 0 while unapproved).
 	ApprovedDate int64 `json:"approvedDate"`
+	// StockUpdatedAt and PriceUpdatedAt are when price-and-inventory last set its
+	// quantity and its prices (epoch ms of sandbox time; 0: never). They are the
+	// imitation's bookkeeping, not Trendyol fields, so tests can tell which went first.
+	StockUpdatedAt int64 `json:"stockUpdatedAt,omitempty"`
+	PriceUpdatedAt int64 `json:"priceUpdatedAt,omitempty"`
 	// approveAt is when a pending product is approved (zero: never or already).
 	approveAt time.Time
 }
@@ -119,6 +137,9 @@ type TrendyolAttribute struct {
 	ValueIDs    []int64 `json:"attributeValueIds,omitempty"`
 	Value       string  `json:"attributeValue,omitempty"`
 }
+
+// tyPrice is a product's sale and list price.
+type tyPrice struct{ sale, list float64 }
 
 // sentBody is the last price-and-inventory body accepted for a set of barcodes.
 type sentBody struct {
@@ -206,6 +227,12 @@ func newTrendyol(srv *Server, o TrendyolOptions) *trendyol {
 	if o.WebhookBackoff <= 0 {
 		o.WebhookBackoff = 500 * time.Millisecond
 	}
+	if o.PriceUpdates <= 0 {
+		o.PriceUpdates = 30
+	}
+	if o.PriceWindow <= 0 {
+		o.PriceWindow = time.Minute
+	}
 	return &trendyol{
 		srv:         srv,
 		opts:        o,
@@ -213,6 +240,8 @@ func newTrendyol(srv *Server, o TrendyolOptions) *trendyol {
 		products:    map[string]*TrendyolProduct{},
 		batches:     map[string]*tyBatch{},
 		lastBody:    map[string]sentBody{},
+		priceHits:   map[string][]time.Time{},
+		priceAsked:  map[string]tyPrice{},
 		webhooks:    map[string][]*tyWebhook{},
 		nextID:      1000000,
 		nextContent: 9510900,
@@ -961,24 +990,31 @@ func (t *trendyol) priceAndInventory(w http.ResponseWriter, r *http.Request, now
 		if it.SalePrice != nil && it.ListPrice != nil && *it.ListPrice < *it.SalePrice {
 			reasons = append(reasons, "listPrice must not be lower than salePrice")
 		}
+		if len(reasons) == 0 && !t.takePrice(it.Barcode, it.SalePrice, it.ListPrice, now) {
+			// The whole item is refused, its quantity too: a client that wants its
+			// stock through sends it without the price [I].
+			reasons = append(reasons, priceLimitMessage(t.opts.PriceUpdates, t.opts.PriceWindow))
+		}
 		item := &tyBatchItem{requestItem: echo}
 		if len(reasons) > 0 {
 			item.status, item.reasons = "FAILED", reasons
 		} else {
 			it := it
-			item.apply = func(t *trendyol, _ time.Time) []string {
+			item.apply = func(t *trendyol, at time.Time) []string {
 				p, ok := t.products[it.Barcode]
 				if !ok || !p.Approved {
 					return []string{"no approved product with this barcode"}
 				}
 				if it.Quantity != nil {
-					p.Quantity = *it.Quantity
+					p.Quantity, p.StockUpdatedAt = *it.Quantity, at.UnixMilli()
 				}
-				if it.SalePrice != nil {
-					p.SalePrice = *it.SalePrice
-				}
-				if it.ListPrice != nil {
-					p.ListPrice = *it.ListPrice
+				if it.SalePrice != nil || it.ListPrice != nil {
+					set(&p.SalePrice, it.SalePrice)
+					set(&p.ListPrice, it.ListPrice)
+					p.PriceUpdatedAt = at.UnixMilli()
+					if t.priceAsked[it.Barcode] == (tyPrice{p.SalePrice, p.ListPrice}) {
+						delete(t.priceAsked, it.Barcode)
+					}
 				}
 				return nil
 			}
@@ -986,6 +1022,51 @@ func (t *trendyol) priceAndInventory(w http.ResponseWriter, r *http.Request, now
 		b.items = append(b.items, item)
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"batchRequestId": b.id})
+}
+
+// priceLimitMessage refuses a price change over the per-barcode limit. The wording is
+// the imitation's: Trendyol has not published its own [I].
+func priceLimitMessage(n int, window time.Duration) string {
+	tr, en := "dakikada", "per minute"
+	if window != time.Minute {
+		tr, en = window.String()+" içinde", "per "+window.String()
+	}
+	return fmt.Sprintf("Bu barkod için %s en fazla %d fiyat güncellemesi yapılabilir (at most %d price updates %s for one barcode)", tr, n, n, en)
+}
+
+// takePrice counts an item's price change against its barcode's limit of
+// PriceUpdates per PriceWindow ("30 req/min per barcode for price updates" [C S-TY10])
+// and reports whether it is taken. The change is measured against the price last asked
+// for (batches not yet applied count), else the product's own: an item that leaves
+// both prices as they are changes nothing and counts nothing, and neither does one
+// without prices.
+func (t *trendyol) takePrice(barcode string, sale, list *float64, now time.Time) bool {
+	if sale == nil && list == nil {
+		return true
+	}
+	ref, ok := t.priceAsked[barcode]
+	if p := t.products[barcode]; !ok && p != nil {
+		ref = tyPrice{p.SalePrice, p.ListPrice}
+	}
+	want := ref
+	set(&want.sale, sale)
+	set(&want.list, list)
+	if want == ref {
+		return true
+	}
+	var hits []time.Time
+	for _, at := range t.priceHits[barcode] {
+		if now.Sub(at) < t.opts.PriceWindow {
+			hits = append(hits, at)
+		}
+	}
+	if len(hits) >= t.opts.PriceUpdates {
+		t.priceHits[barcode] = hits
+		return false
+	}
+	t.priceHits[barcode] = append(hits, now)
+	t.priceAsked[barcode] = want
+	return true
 }
 
 func (t *trendyol) batchRequest(w http.ResponseWriter, r *http.Request, now time.Time) {
@@ -1051,9 +1132,25 @@ func (t *trendyol) orders(w http.ResponseWriter, r *http.Request, now time.Time)
 	}
 	page, ok1 := num("page", 0)
 	size, ok2 := num("size", 50)
-	start, ok3 := num("startDate", 0)
-	end, ok4 := num("endDate", now.UnixMilli())
+	end, ok3 := num("endDate", now.UnixMilli())
+	start, ok4 := num("startDate", end-trendyolOrderWindow.Milliseconds())
 	if !ok1 || !ok2 || !ok3 || !ok4 {
+		return
+	}
+	// Trendyol takes a window of at most two weeks and about a month of history
+	// [C S-TY7]; without dates the imitation reads the last two weeks [I]. The keys
+	// and wording of these refusals are the imitation's [I].
+	switch {
+	case end < start:
+		tyErrors(w, http.StatusBadRequest, "invalid.date.range", "endDate, startDate'ten önce olamaz (endDate must not be before startDate)")
+		return
+	case end-start > trendyolOrderWindow.Milliseconds():
+		tyErrors(w, http.StatusBadRequest, "invalid.date.range",
+			"startDate ile endDate arasında en fazla 2 hafta olabilir (the window between startDate and endDate may be at most 2 weeks)")
+		return
+	case start < now.Add(-trendyolOrderHistory).UnixMilli():
+		tyErrors(w, http.StatusBadRequest, "invalid.start.date",
+			"siparişler en fazla 1 ay geriye sorgulanabilir (orders can be read at most a month back: startDate is too old)")
 		return
 	}
 	if size == 0 || size > 200 || page*size > 10000 {

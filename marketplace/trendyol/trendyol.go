@@ -14,6 +14,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -82,6 +83,18 @@ type Config struct {
 	WebhookUsername string
 	WebhookPassword string
 	WebhookAPIKey   string
+
+	// PriceChanges is how many price changes one barcode may get per PriceWindow
+	// (defaults 30 and a minute: Trendyol's per-barcode limit on price updates from
+	// 14 September 2026 [C S-TY10]). PushStock spaces further changes out.
+	PriceChanges int
+	PriceWindow  time.Duration
+	// Now is the adapter's clock (default time.Now): the orders window and the
+	// spacing of price changes read it. Sleep waits on that clock (default: a timer
+	// that the context ends early). Tests that run the adapter on a sandbox's clock
+	// pass that clock and a Sleep that moves it on.
+	Now   func() time.Time
+	Sleep func(ctx context.Context, d time.Duration) error
 }
 
 // DefaultWebhookPath is where webhook deliveries are served unless Config says otherwise.
@@ -94,10 +107,12 @@ type Client struct {
 	ua   string
 
 	mu       sync.Mutex
-	barcodes map[string]string // SKU → barcode, learned from UpsertListings
-	skus     map[string]string // barcode → SKU
+	barcodes map[string]string // SKU → canonical barcode, learned from UpsertListings
+	given    map[string]string // SKU → the listing's barcode as UpsertListings was given it
+	skus     map[string]string // canonical barcode → SKU
 	contents map[string]string // contentId → SKU, for content-update batch results
-	approved map[string]int64  // barcode → contentId of products seen approved
+	approved map[string]int64  // canonical barcode → contentId of products seen approved
+	offers   map[string]*offer // canonical barcode → what was last sent for it
 }
 
 var (
@@ -129,6 +144,18 @@ func New(cfg Config) *Client {
 	if cfg.WebhookPath == "" {
 		cfg.WebhookPath = DefaultWebhookPath
 	}
+	if cfg.PriceChanges <= 0 {
+		cfg.PriceChanges = 30
+	}
+	if cfg.PriceWindow <= 0 {
+		cfg.PriceWindow = time.Minute
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Sleep == nil {
+		cfg.Sleep = sleep
+	}
 	req, _ := http.NewRequest(http.MethodGet, "/", nil)
 	req.SetBasicAuth(cfg.APIKey, cfg.APISecret)
 	return &Client{
@@ -136,9 +163,11 @@ func New(cfg Config) *Client {
 		auth:     req.Header.Get("Authorization"),
 		ua:       cfg.SellerID + " - " + cfg.Integrator,
 		barcodes: map[string]string{},
+		given:    map[string]string{},
 		skus:     map[string]string{},
 		contents: map[string]string{},
 		approved: map[string]int64{},
+		offers:   map[string]*offer{},
 	}
 }
 
@@ -188,12 +217,32 @@ type product struct {
 	attrs []categoryAttribute // Attributes, before they are written in create's form
 }
 
-// barcode is the listing's barcode, or its SKU when it has none.
+// barcodeOf is the listing's canonical barcode, or its SKU's when it has none.
 func barcodeOf(l marketplace.Listing) string {
-	if l.Barcode != "" {
-		return l.Barcode
+	if b := canonical(l.Barcode); b != "" {
+		return b
 	}
-	return l.SKU
+	return canonical(l.SKU)
+}
+
+// canonical is a barcode as Trendyol keeps it: Trendyol silently joins a barcode's
+// inner spaces, keys the product by the joined form and echoes it in the batch result
+// [C S-TY3, S-TY4]. The adapter sends every barcode in that form, so a barcode stored
+// with its spaces still reaches its product.
+func canonical(barcode string) string {
+	return strings.Join(strings.Fields(barcode), "")
+}
+
+// sleep waits d, or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }
 
 func (c *Client) product(l marketplace.Listing) (product, error) {
@@ -427,7 +476,7 @@ func (c *Client) UpsertListings(ctx context.Context, ls []marketplace.Listing) (
 	}
 	c.mu.Lock()
 	for _, l := range ls {
-		c.barcodes[l.SKU], c.skus[barcodeOf(l)] = barcodeOf(l), l.SKU
+		c.barcodes[l.SKU], c.skus[barcodeOf(l)], c.given[l.SKU] = barcodeOf(l), l.SKU, l.Barcode
 	}
 	c.mu.Unlock()
 
@@ -539,35 +588,46 @@ func (c *Client) productState(ctx context.Context, barcode string) (productState
 	return st, nil
 }
 
+// echoed is the part of a batch item's echo the adapter reads: keys, and the prices
+// a create or a price-and-inventory item carried.
+type echoed struct {
+	Barcode   string      `json:"barcode"`
+	StockCode string      `json:"stockCode"`
+	ContentID json.Number `json:"contentId"`
+	SalePrice *float64    `json:"salePrice"`
+	ListPrice *float64    `json:"listPrice"`
+}
+
 type batchItem struct {
 	RequestItem struct {
-		Barcode   string      `json:"barcode"`
-		StockCode string      `json:"stockCode"`
-		ContentID json.Number `json:"contentId"`
-		Product   *struct {
-			Barcode   string      `json:"barcode"`
-			StockCode string      `json:"stockCode"`
-			ContentID json.Number `json:"contentId"`
-		} `json:"product"`
+		echoed
+		Product *echoed `json:"product"`
 	} `json:"requestItem"`
 	Status         string   `json:"status"`
 	FailureReasons []string `json:"failureReasons"`
 }
 
 type batchResult struct {
-	BatchRequestID string      `json:"batchRequestId"`
-	Status         string      `json:"status"`
-	Items          []batchItem `json:"items"`
+	BatchRequestID   string      `json:"batchRequestId"`
+	Status           string      `json:"status"`
+	BatchRequestType string      `json:"batchRequestType"`
+	Items            []batchItem `json:"items"`
 }
 
-// Poll implements marketplace.Client. An ID from UpsertListings may join several
-// batches with commas; their items are merged and the submission is done when every
-// batch is. Product batches say COMPLETED even when items failed, and
-// price-and-inventory batches have no top-level status at all, so a batch is done when
-// every item has SUCCESS or FAILED (and any top-level status is COMPLETED).
+// inventoryBatch is the batchRequestType of price-and-inventory batches.
+const inventoryBatch = "ProductInventoryUpdate"
+
+// Poll implements marketplace.Client. An ID from UpsertListings or PushStock may join
+// several batches with commas; their items are merged (one per SKU, the worst outcome
+// winning) and the submission is done when every batch is. Product batches say
+// COMPLETED even when items failed, and price-and-inventory batches have no top-level
+// status at all, so a batch is done when every item has SUCCESS or FAILED (and any
+// top-level status is COMPLETED). An accepted listing whose barcode Trendyol holds in
+// another form (joined) carries that form in ItemResult.Barcode.
 func (c *Client) Poll(ctx context.Context, id string) (marketplace.Submission, error) {
 	sub := marketplace.Submission{ID: id, Done: true}
-	for _, one := range strings.Split(id, ",") {
+	ids := strings.Split(id, ",")
+	for _, one := range ids {
 		if one == "" {
 			return marketplace.Submission{}, fmt.Errorf("poll %q: empty batch ID", id)
 		}
@@ -580,7 +640,34 @@ func (c *Client) Poll(ctx context.Context, id string) (marketplace.Submission, e
 		sub.Done = sub.Done && s.Done
 		sub.Items = append(sub.Items, s.Items...)
 	}
+	if len(ids) > 1 {
+		sub.Items = merge(sub.Items)
+	}
 	return sub, nil
+}
+
+// merge joins the results of one SKU from several batches (PushStock sends a price
+// held back by its limit in a batch after the stock's): rejected beats pending beats
+// accepted, and the reasons add up.
+func merge(items []marketplace.ItemResult) []marketplace.ItemResult {
+	rank := map[string]int{marketplace.SubmissionAccepted: 0, marketplace.SubmissionPending: 1, marketplace.SubmissionRejected: 2}
+	var out []marketplace.ItemResult
+	at := map[string]int{}
+	for _, it := range items {
+		i, ok := at[it.SKU]
+		if !ok {
+			at[it.SKU] = len(out)
+			out = append(out, it)
+			continue
+		}
+		m := &out[i]
+		if rank[it.State] > rank[m.State] {
+			m.State = it.State
+		}
+		m.Reasons = append(m.Reasons, it.Reasons...)
+		m.Barcode = cmp(m.Barcode, it.Barcode)
+	}
+	return out
 }
 
 func (c *Client) submission(id string, res batchResult) marketplace.Submission {
@@ -588,22 +675,31 @@ func (c *Client) submission(id string, res batchResult) marketplace.Submission {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, it := range res.Items {
-		ri := it.RequestItem
-		barcode, sku, content := ri.Barcode, ri.StockCode, ri.ContentID.String()
-		if ri.Product != nil {
-			barcode = cmp(barcode, ri.Product.Barcode)
-			sku = cmp(sku, ri.Product.StockCode)
-			content = cmp(content, ri.Product.ContentID.String())
+		e := it.RequestItem.echoed
+		if p := it.RequestItem.Product; p != nil {
+			e.Barcode, e.StockCode = cmp(e.Barcode, p.Barcode), cmp(e.StockCode, p.StockCode)
+			e.ContentID = json.Number(cmp(e.ContentID.String(), p.ContentID.String()))
+			if e.SalePrice == nil {
+				e.SalePrice, e.ListPrice = p.SalePrice, p.ListPrice
+			}
 		}
-		sku = cmp(sku, c.skus[barcode], c.contents[content], barcode, content)
+		content := e.ContentID.String()
+		sku := cmp(e.StockCode, c.skus[e.Barcode], c.contents[content], e.Barcode, content)
 		r := marketplace.ItemResult{SKU: sku, State: marketplace.SubmissionPending}
 		switch it.Status {
 		case "SUCCESS":
 			r.State = marketplace.SubmissionAccepted
+			if res.BatchRequestType != inventoryBatch {
+				c.listed(&r, e)
+			}
 		case "FAILED":
 			r.State, r.Reasons = marketplace.SubmissionRejected, it.FailureReasons
 			if len(r.Reasons) == 0 {
 				r.Reasons = []string{"rejected by trendyol without a reason"}
+			}
+			if o := c.offers[e.Barcode]; o != nil && res.BatchRequestType == inventoryBatch {
+				// Trendyol did not take these values: send them again next time.
+				o.held, o.last = nil, nil
 			}
 		default:
 			sub.Done = false
@@ -611,6 +707,22 @@ func (c *Client) submission(id string, res batchResult) marketplace.Submission {
 		sub.Items = append(sub.Items, r)
 	}
 	return sub
+}
+
+// listed notes an accepted listing: the barcode Trendyol holds it under (reported
+// when it is not the one the listing was given; content updates echo no barcode, the
+// one looked up is used), and the prices a create set. Callers hold mu.
+func (c *Client) listed(r *marketplace.ItemResult, e echoed) {
+	held := cmp(e.Barcode, c.barcodes[r.SKU])
+	if given, ok := c.given[r.SKU]; held != "" && (!ok || given != held) {
+		r.Barcode = held
+	}
+	if held != "" && e.SalePrice != nil {
+		o := c.offer(held)
+		if o.held == nil {
+			o.held = &amount{sale: *e.SalePrice, list: *cmpFloat(e.ListPrice, e.SalePrice)}
+		}
+	}
 }
 
 func cmp(vs ...string) string {
@@ -622,49 +734,200 @@ func cmp(vs ...string) string {
 	return ""
 }
 
+func cmpFloat(vs ...*float64) *float64 {
+	for _, v := range vs {
+		if v != nil {
+			return v
+		}
+	}
+	return nil
+}
+
+// amount is a sale price and a list price.
+type amount struct{ sale, list float64 }
+
+// offer is what the adapter last sent for one barcode, and when it changed its price.
+type offer struct {
+	// held is the price Trendyol holds, or was last sent (nil: not known).
+	held *amount
+	// want is the price the latest PushStock asked for.
+	want amount
+	// changes are when price changes were sent, within the last PriceWindow and a margin.
+	changes []time.Time
+	// last is the item last sent with a quantity.
+	last *stockItem
+}
+
+// offer returns barcode's offer, making it if needed. Callers hold mu.
+func (c *Client) offer(barcode string) *offer {
+	o := c.offers[barcode]
+	if o == nil {
+		o = &offer{}
+		c.offers[barcode] = o
+	}
+	return o
+}
+
+// priceMargin is added to PriceWindow when changes are counted: Trendyol's clock
+// and the network's delays are not the adapter's [I].
+const priceMargin = 2 * time.Second
+
+// slot takes a price change for o at now if fewer than PriceChanges were sent within
+// the window, and reports whether it did; when it did not, wait is how long until one
+// is free. Callers hold mu.
+func (c *Client) slot(o *offer, now time.Time) (ok bool, wait time.Duration) {
+	span := c.cfg.PriceWindow + priceMargin
+	kept := o.changes[:0]
+	for _, at := range o.changes {
+		if now.Sub(at) < span {
+			kept = append(kept, at)
+		}
+	}
+	o.changes = kept
+	if len(o.changes) < c.cfg.PriceChanges {
+		o.changes = append(o.changes, now)
+		return true, 0
+	}
+	return false, max(o.changes[0].Add(span).Sub(now), time.Millisecond)
+}
+
+// stockItem is a price-and-inventory item; only the fields that change are sent.
+type stockItem struct {
+	Barcode   string   `json:"barcode"`
+	Quantity  *int     `json:"quantity,omitempty"`
+	SalePrice *float64 `json:"salePrice,omitempty"`
+	ListPrice *float64 `json:"listPrice,omitempty"`
+}
+
 // PushStock implements marketplace.Client with price-and-inventory. Items are keyed by
-// barcode: Stock.Barcode, else the one UpsertListings saw for the SKU, else the SKU. Trendyol refuses
-// a body identical to one sent in the last 15 minutes; that error wraps
-// marketplace.ErrDuplicate.
+// barcode, in Trendyol's form (inner spaces joined): Stock.Barcode, else the one
+// UpsertListings saw for the SKU, else the SKU.
+//
+// Prices are sent only when they change: a price Trendyol holds (the create's, or the
+// last one sent) is left out, and a quantity and price both as last sent are sent
+// again exactly as before. Trendyol refuses a body identical to one sent in the last
+// 15 minutes; that error wraps marketplace.ErrDuplicate.
+//
+// Trendyol takes at most Config.PriceChanges price changes per barcode per
+// Config.PriceWindow [C S-TY10], and refuses a whole item over it, its quantity too.
+// So every quantity goes out at once, in the first request, with the prices that fit
+// the limit; a price over it is held back and sent on its own (barcode and prices,
+// no quantity) as soon as its barcode has room, PushStock waiting for it (Config.Sleep)
+// until ctx ends. The newest price asked for a barcode is the one sent. The
+// Submission's ID then joins the batches' IDs, and Poll merges their items.
 func (c *Client) PushStock(ctx context.Context, s []marketplace.Stock) (marketplace.Submission, error) {
 	if len(s) == 0 || len(s) > c.MaxBatch() {
 		return marketplace.Submission{}, fmt.Errorf("push %d stock items: trendyol takes 1 to %d per request", len(s), c.MaxBatch())
 	}
-	type item struct {
-		Barcode   string   `json:"barcode"`
-		Quantity  int      `json:"quantity"`
-		SalePrice *float64 `json:"salePrice,omitempty"`
-		ListPrice *float64 `json:"listPrice,omitempty"`
-	}
-	items := make([]item, 0, len(s))
+	items := make([]stockItem, 0, len(s))
 	sub := marketplace.Submission{}
+	var later []string         // barcodes whose price waits for room
+	undo := map[*offer]offer{} // offers as they were, if the request fails
 	c.mu.Lock()
+	now := c.cfg.Now()
 	for _, st := range s {
-		it := item{Barcode: cmp(st.Barcode, c.barcodes[st.SKU], st.SKU), Quantity: st.Quantity}
+		bc := canonical(cmp(st.Barcode, c.barcodes[st.SKU], st.SKU))
+		c.skus[bc] = st.SKU
+		sub.Items = append(sub.Items, marketplace.ItemResult{SKU: st.SKU, State: marketplace.SubmissionPending})
+		o := c.offer(bc)
+		if _, ok := undo[o]; !ok {
+			undo[o] = offer{held: o.held, want: o.want, changes: slices.Clone(o.changes), last: o.last}
+		}
+		q := st.Quantity
+		it := stockItem{Barcode: bc, Quantity: &q}
 		if st.Price > 0 {
-			it.SalePrice = &st.Price
-			it.ListPrice = &st.Price
+			want := amount{sale: st.Price, list: st.Price}
 			if st.ListPrice > 0 {
-				it.ListPrice = &st.ListPrice
+				want.list = st.ListPrice
+			}
+			o.want = want
+			if o.held != nil && *o.held == want {
+				if o.last != nil && o.last.Quantity != nil && *o.last.Quantity == q {
+					it = *o.last // a repeat: sent as it was, so Trendyol knows it for one
+				}
+			} else if ok, _ := c.slot(o, now); ok {
+				it.SalePrice, it.ListPrice = &want.sale, &want.list
+				o.held = &want
+			} else {
+				later = append(later, bc)
 			}
 		}
-		c.skus[it.Barcode] = st.SKU
+		o.last = &it
 		items = append(items, it)
-		sub.Items = append(sub.Items, marketplace.ItemResult{SKU: st.SKU, State: marketplace.SubmissionPending})
 	}
 	c.mu.Unlock()
+
+	id, err := c.sendStock(ctx, items)
+	if err != nil {
+		c.mu.Lock()
+		for o, was := range undo {
+			*o = was
+		}
+		c.mu.Unlock()
+		return marketplace.Submission{}, fmt.Errorf("update price and inventory: %w", err)
+	}
+	ids := []string{id}
+	for len(later) > 0 {
+		var ready []stockItem
+		var rest []string
+		readyWas := map[*offer]*amount{}
+		wait := time.Duration(-1)
+		c.mu.Lock()
+		now := c.cfg.Now()
+		for _, bc := range later {
+			o := c.offers[bc]
+			if o.held != nil && *o.held == o.want {
+				continue // sent meanwhile, by another call
+			}
+			ok, w := c.slot(o, now)
+			if !ok {
+				rest = append(rest, bc)
+				if wait < 0 || w < wait {
+					wait = w
+				}
+				continue
+			}
+			want := o.want
+			readyWas[o] = o.held
+			o.held = &want
+			ready = append(ready, stockItem{Barcode: bc, SalePrice: &want.sale, ListPrice: &want.list})
+		}
+		c.mu.Unlock()
+		if len(ready) > 0 {
+			id, err := c.sendStock(ctx, ready)
+			if err != nil {
+				c.mu.Lock()
+				for o, was := range readyWas {
+					o.held = was
+				}
+				c.mu.Unlock()
+				return marketplace.Submission{}, fmt.Errorf("update prices held back by trendyol's per-barcode limit (batches %s were accepted): %w", strings.Join(ids, ","), err)
+			}
+			ids = append(ids, id)
+		}
+		if later = rest; len(later) > 0 {
+			if err := c.cfg.Sleep(ctx, wait); err != nil {
+				return marketplace.Submission{}, fmt.Errorf("wait to update prices held back by trendyol's per-barcode limit (batches %s were accepted): %w", strings.Join(ids, ","), err)
+			}
+		}
+	}
+	sub.ID = strings.Join(ids, ",")
+	return sub, nil
+}
+
+// sendStock sends one price-and-inventory request and returns its batch ID.
+func (c *Client) sendStock(ctx context.Context, items []stockItem) (string, error) {
 	var out struct {
 		BatchRequestID string `json:"batchRequestId"`
 	}
 	path := "/integration/inventory/sellers/" + url.PathEscape(c.cfg.SellerID) + "/products/price-and-inventory"
 	if err := c.do(ctx, http.MethodPost, path, map[string]any{"items": items}, &out); err != nil {
-		return marketplace.Submission{}, fmt.Errorf("update price and inventory: %w", err)
+		return "", err
 	}
 	if out.BatchRequestID == "" {
-		return marketplace.Submission{}, errors.New("update price and inventory: answer has no batchRequestId")
+		return "", errors.New("answer has no batchRequestId")
 	}
-	sub.ID = out.BatchRequestID
-	return sub, nil
+	return out.BatchRequestID, nil
 }
 
 // pkg is a shipment package as the orders endpoint and webhooks carry it. The names
@@ -753,26 +1016,71 @@ var statuses = map[string]string{
 	"returned":   messages.OrderReturned,
 }
 
+// Trendyol's orders endpoint takes a startDate–endDate window of at most two weeks and
+// serves about a month of history [C S-TY7].
+const (
+	// orderWindow is the widest window Orders asks for.
+	orderWindow = 14 * 24 * time.Hour
+	// orderHistory is how far back Orders reads: safely inside Trendyol's "about a
+	// month" [I]. A cursor older than that starts here; older orders are gone anyway.
+	orderHistory = 28 * 24 * time.Hour
+	// orderSettle is how long after its end a window is taken as closed: the cursor
+	// moves past a window with no orders only once this has passed [I].
+	orderSettle = time.Minute
+)
+
 // Orders implements marketplace.Client with the v2 orders endpoint, ordered by
-// PackageLastModifiedDate ascending from the cursor's time, walking pages until the
+// PackageLastModifiedDate ascending, in windows of at most two weeks: the first read
+// ("" cursor) starts two weeks back, later ones at the cursor (never more than 28 days
+// back), and each walks window after window up to now, every window's pages until the
 // last (or Trendyol's page×size ≤ 10 000 cap; the cursor then resumes from there).
-// OrderID is the shipmentPackageId (a cancel or split makes a new package), line IDs are
-// lineId and SKUs stockCode. The cursor is opaque: "" starts from the oldest order
-// Trendyol still serves.
+// Both ends of a window are inclusive and the cursor keeps the packages seen at its
+// millisecond, so a package at a window's edge comes back once. OrderID is the
+// shipmentPackageId (a cancel or split makes a new package), line IDs are lineId and
+// SKUs stockCode. The cursor is opaque.
 func (c *Client) Orders(ctx context.Context, cur string) ([]marketplace.Order, string, error) {
 	pos, err := parseCursor(cur)
 	if err != nil {
 		return nil, cur, fmt.Errorf("list orders: %w", err)
 	}
-	next := cursor{ms: pos.ms, seen: map[string]bool{}}
-	for id := range pos.seen {
-		next.seen[id] = true
+	now := c.cfg.Now().UnixMilli()
+	if cur == "" {
+		pos.ms = now - orderWindow.Milliseconds()
+	}
+	if oldest := now - orderHistory.Milliseconds(); pos.ms < oldest {
+		pos = cursor{ms: oldest, seen: map[string]bool{}}
 	}
 	var orders []marketplace.Order
+	for from := pos.ms; ; {
+		to := max(from, min(from+orderWindow.Milliseconds(), now))
+		complete, err := c.readWindow(ctx, from, to, &pos, &orders)
+		if err != nil {
+			return nil, cur, err
+		}
+		if !complete || to >= now {
+			break
+		}
+		// A window in the past is read to its end: the cursor moves there, orders or not.
+		if settled := min(to, now-orderSettle.Milliseconds()); settled > pos.ms {
+			pos = cursor{ms: settled, seen: map[string]bool{}}
+		}
+		from = to
+	}
+	return orders, pos.String(), nil
+}
+
+// readWindow reads the packages modified from from to to (epoch ms, both inclusive)
+// page by page, adds the orders not seen before pos, and moves pos past them. It
+// reports false when it stopped at Trendyol's page×size cap before the last page.
+func (c *Client) readWindow(ctx context.Context, from, to int64, pos *cursor, orders *[]marketplace.Order) (bool, error) {
 	size := c.cfg.PageSize
-	for page := 0; (page+1)*size <= 10000; page++ {
+	for page := 0; ; page++ {
+		if (page+1)*size > 10000 {
+			return false, nil
+		}
 		q := url.Values{
-			"page": {strconv.Itoa(page)}, "size": {strconv.Itoa(size)}, "startDate": {strconv.FormatInt(pos.ms, 10)},
+			"page": {strconv.Itoa(page)}, "size": {strconv.Itoa(size)},
+			"startDate": {strconv.FormatInt(from, 10)}, "endDate": {strconv.FormatInt(to, 10)},
 			"orderByField": {"PackageLastModifiedDate"}, "orderByDirection": {"ASC"},
 		}
 		var res struct {
@@ -781,28 +1089,25 @@ func (c *Client) Orders(ctx context.Context, cur string) ([]marketplace.Order, s
 		}
 		path := "/integration/order/sellers/" + url.PathEscape(c.cfg.SellerID) + "/v2/orders?" + q.Encode()
 		if err := c.do(ctx, http.MethodGet, path, nil, &res); err != nil {
-			return nil, cur, fmt.Errorf("list orders page %d: %w", page, err)
+			return false, fmt.Errorf("list orders from %d to %d, page %d: %w", from, to, page, err)
 		}
 		for _, p := range res.Content {
 			key := p.id() + "/" + p.Status
 			if p.LastModifiedDate < pos.ms || (p.LastModifiedDate == pos.ms && pos.seen[key]) {
 				continue
 			}
-			if p.LastModifiedDate > next.ms {
-				next = cursor{ms: p.LastModifiedDate, seen: map[string]bool{}}
+			if p.LastModifiedDate > pos.ms {
+				*pos = cursor{ms: p.LastModifiedDate, seen: map[string]bool{}}
 			}
-			if p.LastModifiedDate == next.ms {
-				next.seen[key] = true
-			}
+			pos.seen[key] = true
 			if o, ok := p.order(); ok {
-				orders = append(orders, o)
+				*orders = append(*orders, o)
 			}
 		}
 		if page+1 >= res.TotalPages || len(res.Content) == 0 {
-			break
+			return true, nil
 		}
 	}
-	return orders, next.String(), nil
 }
 
 // Acknowledge implements marketplace.Client. Trendyol has no acknowledge call (a seller

@@ -27,12 +27,27 @@ func TestContract(t *testing.T) {
 	})
 	srv := httptest.NewServer(sb)
 	t.Cleanup(srv.Close)
-	marketplacetest.Run(t, func(t *testing.T) marketplace.Client {
-		return trendyol.New(trendyol.Config{
+	newClient := func(t *testing.T) marketplace.Client {
+		return trendyol.New(onClock(trendyol.Config{
 			BaseURL: srv.URL, SellerID: "123456", APIKey: "key", APISecret: "secret",
 			PageSize: 2, HTTPClient: srv.Client(),
-		})
-	}, sb, valid)
+		}, sb))
+	}
+	marketplacetest.Run(t, newClient, sb, valid)
+	t.Run("fidelity", func(t *testing.T) { marketplacetest.RunTrendyolFidelity(t, newClient, sb, valid) })
+}
+
+// onClock runs an adapter on the sandbox's clock: it waits by moving that clock on.
+func onClock(cfg trendyol.Config, sb *sandbox.Server) trendyol.Config {
+	cfg.Now = sb.Now
+	cfg.Sleep = func(ctx context.Context, d time.Duration) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		sb.Advance(d)
+		return nil
+	}
+	return cfg
 }
 
 // valid is a men's navy T-shirt, size M, mapped into the sandbox's Trendyol taxonomy.
@@ -105,7 +120,7 @@ func TestCancelledAndUnmappedStatuses(t *testing.T) {
 	sb := sandbox.New(sandbox.Options{Now: func() time.Time { return now }, Trendyol: sandbox.TrendyolOptions{SellerID: "1", APIKey: "k", APISecret: "s"}})
 	srv := httptest.NewServer(sb)
 	t.Cleanup(srv.Close)
-	c := trendyol.New(trendyol.Config{BaseURL: srv.URL, SellerID: "1", APIKey: "k", APISecret: "s", HTTPClient: srv.Client()})
+	c := trendyol.New(onClock(trendyol.Config{BaseURL: srv.URL, SellerID: "1", APIKey: "k", APISecret: "s", HTTPClient: srv.Client()}, sb))
 	l := valid("cancel")
 	sub, err := c.UpsertListings(context.Background(), []marketplace.Listing{l})
 	require.NoError(t, err)

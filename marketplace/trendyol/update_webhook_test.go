@@ -55,7 +55,7 @@ func (rc *recorded) take() []string {
 
 func (rc *recorded) client(cfg trendyol.Config) *trendyol.Client {
 	cfg.BaseURL, cfg.SellerID, cfg.APIKey, cfg.APISecret, cfg.HTTPClient = rc.srv.URL, "123456", "key", "secret", rc.srv.Client()
-	return trendyol.New(cfg)
+	return trendyol.New(onClock(cfg, rc.sb))
 }
 
 // upsert sends listings and polls until the submission is done.

@@ -45,6 +45,7 @@ func RunOutbox(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Listings/Invalid", testOutboxInvalid},
 		{"Stock/OnlyAcceptedListingsAndChangedQuantities", testOutboxUnpushed},
 		{"Stock/FailuresStopRetries", testOutboxPushFailed},
+		{"Stock/UnderTheMarketplacesBarcode", testOutboxMarketplaceBarcode},
 		{"Cursor", testOutboxCursor},
 	}
 	for _, tt := range tests {
