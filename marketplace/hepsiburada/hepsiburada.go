@@ -82,6 +82,14 @@ type Config struct {
 	// (and remembering line IDs), so lines that show up late (payment checks) are
 	// still caught (default 1h).
 	OrderLookback time.Duration
+	// FulfilmentRefresh is how long PushStock trusts what the listing service said of
+	// a SKU's isFulfilledByHB before reading it again (default 1h; Hepsiburada suggests
+	// sending stock every 20 to 60 minutes, so a SKU is read about once per push cycle
+	// at most). A listing moves to Hepsiburada's warehouse rarely, and only after the
+	// seller sends it goods.
+	FulfilmentRefresh time.Duration
+	// Now is the clock FulfilmentRefresh is measured on (default time.Now).
+	Now func() time.Time
 	// HTTPClient defaults to a client with a 30 s timeout.
 	HTTPClient *http.Client
 	// Limiter paces every request (nil: unpaced); a throttled answer pauses it.
@@ -96,6 +104,8 @@ type Client struct {
 	mu      sync.Mutex
 	uploads map[string][]string // upload ID → SKUs by element number
 	order   []string            // upload IDs, oldest first, to bound the map
+	fbh     map[string]fulfilment
+	held    int64 // numbers the fbh parts of submission IDs
 }
 
 var _ marketplace.Client = (*Client)(nil)
@@ -126,6 +136,12 @@ func New(cfg Config) *Client {
 	if cfg.OrderLookback <= 0 {
 		cfg.OrderLookback = time.Hour
 	}
+	if cfg.FulfilmentRefresh <= 0 {
+		cfg.FulfilmentRefresh = time.Hour
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{Timeout: 30 * time.Second}
 	}
@@ -133,6 +149,7 @@ func New(cfg Config) *Client {
 		cfg:     cfg,
 		auth:    "Basic " + base64.StdEncoding.EncodeToString([]byte(cfg.MerchantID+":"+cfg.ServiceKey)),
 		uploads: map[string][]string{},
+		fbh:     map[string]fulfilment{},
 	}
 }
 
@@ -221,6 +238,9 @@ func (c *Client) item(l marketplace.Listing) (importItem, error) {
 	if barcode == "" {
 		barcode = l.SKU
 	}
+	// tax_vat_rate is the rate as integer text, as Hepsiburada's own sample sends it
+	// ("5") [C S-HB3]; the catalog, not the adapter, decides which rates it takes, so a
+	// listing with a rate it refuses gets the catalog's reason in the import's outcome.
 	a := map[string]any{
 		"merchantSku":    l.SKU,
 		"VaryantGroupID": group,
@@ -253,12 +273,15 @@ func (c *Client) item(l marketplace.Listing) (importItem, error) {
 }
 
 // Submission IDs are opaque to callers; inside they say which call made them:
-// "import:<trackingId>" for catalog imports, "stock:<id>" for stock uploads and
-// "stock:<id>+price:<id>" when a stock push carried prices too.
+// "import:<trackingId>" for catalog imports, "stock:<id>" for stock uploads,
+// "stock:<id>+price:<id>" when a stock push carried prices too, and a part
+// "fbh:<n>" naming the SKUs a push left out as fulfilled by Hepsiburada (held in
+// memory, as nothing was sent for them).
 const (
 	kindImport = "import"
 	kindStock  = "stock"
 	kindPrice  = "price"
+	kindHeld   = "fbh"
 )
 
 // UpsertListings implements marketplace.Client with the catalog import: a multipart
@@ -324,7 +347,7 @@ func (c *Client) Poll(ctx context.Context, id string) (marketplace.Submission, e
 	var parts [][2]string
 	for _, p := range strings.Split(id, "+") {
 		kind, ref, ok := strings.Cut(p, ":")
-		if !ok || ref == "" || (kind != kindImport && kind != kindStock && kind != kindPrice) {
+		if !ok || ref == "" || (kind != kindImport && kind != kindStock && kind != kindPrice && kind != kindHeld) {
 			return marketplace.Submission{}, fmt.Errorf("poll %s: not a hepsiburada submission ID", id)
 		}
 		parts = append(parts, [2]string{kind, ref})
@@ -432,7 +455,9 @@ func uploadDone(status string) bool {
 // pollUploads combines a stock upload and, when the push carried prices, a price
 // upload: a SKU is rejected if either upload has errors for it, accepted once both are
 // done without. Uploads answer only with errors, so the SKUs of accepted elements come
-// from what PushStock remembered; after a restart only rejected SKUs are reported.
+// from what PushStock remembered, as do the SKUs it left out as fulfilled by
+// Hepsiburada (accepted, with ReasonFulfilledByHB); after a restart only rejected SKUs
+// are reported.
 func (c *Client) pollUploads(ctx context.Context, id string, parts [][2]string) (marketplace.Submission, error) {
 	sub := marketplace.Submission{ID: id, Done: true}
 	type outcome struct {
@@ -452,6 +477,16 @@ func (c *Client) pollUploads(ctx context.Context, id string, parts [][2]string) 
 	}
 	for _, p := range parts {
 		kind, ref := p[0], p[1]
+		if kind == kindHeld {
+			c.mu.Lock()
+			skus := c.uploads[kindHeld+":"+ref]
+			c.mu.Unlock()
+			for _, sku := range skus {
+				o := touch(sku)
+				o.reasons = append(o.reasons, ReasonFulfilledByHB)
+			}
+			continue
+		}
 		var res uploadResult
 		path := c.cfg.ListingURL + "/listings/merchantid/" + url.PathEscape(c.cfg.MerchantID) + "/" + kind + "-uploads/id/" + url.PathEscape(ref)
 		if err := c.do(ctx, http.MethodGet, path, "", nil, &res); err != nil {
@@ -511,6 +546,13 @@ func (c *Client) remember(key string, skus []string) {
 // PushStock implements marketplace.Client with a stock upload of every item's
 // absolute availableStock and, for items with a Price, a price upload; the Submission
 // covers both. Items are keyed by merchantSku.
+//
+// Listings fulfilled by Hepsiburada (isFulfilledByHB) are left out of the stock
+// upload: Hepsiburada ships them from its own warehouse, and the listing service
+// would take our number over its warehouse count [C-oss S-OSS3]. They are reported
+// accepted, with ReasonFulfilledByHB, since there is nothing to change; their prices
+// are still the seller's and are sent. Which SKUs those are comes from the listing
+// service's read (see fulfilledByHB), kept for FulfilmentRefresh.
 func (c *Client) PushStock(ctx context.Context, s []marketplace.Stock) (marketplace.Submission, error) {
 	if len(s) == 0 || len(s) > c.MaxBatch() {
 		return marketplace.Submission{}, fmt.Errorf("push %d stock items: hepsiburada takes 1 to %d per request", len(s), c.MaxBatch())
@@ -523,38 +565,170 @@ func (c *Client) PushStock(ctx context.Context, s []marketplace.Stock) (marketpl
 		MerchantSKU string  `json:"merchantSku"`
 		Price       float64 `json:"price"`
 	}
-	var stocks []stockElem
-	var prices []priceElem
-	var stockSKUs, priceSKUs []string
-	sub := marketplace.Submission{}
+	skus := make([]string, 0, len(s))
 	for _, st := range s {
 		if st.Quantity < 0 {
 			return marketplace.Submission{}, fmt.Errorf("push stock %s: quantity %d is negative", st.SKU, st.Quantity)
 		}
-		stocks = append(stocks, stockElem{MerchantSKU: st.SKU, AvailableStock: st.Quantity})
-		stockSKUs = append(stockSKUs, st.SKU)
+		skus = append(skus, st.SKU)
+	}
+	byHB, err := c.fulfilledByHB(ctx, skus)
+	if err != nil {
+		return marketplace.Submission{}, fmt.Errorf("push stock: %w", err)
+	}
+	var stocks []stockElem
+	var prices []priceElem
+	var stockSKUs, priceSKUs, heldSKUs []string
+	sub := marketplace.Submission{}
+	for _, st := range s {
+		item := marketplace.ItemResult{SKU: st.SKU, State: marketplace.SubmissionPending}
+		if byHB[st.SKU] {
+			heldSKUs = append(heldSKUs, st.SKU)
+			item.Reasons = []string{ReasonFulfilledByHB}
+			if st.Price <= 0 {
+				item.State = marketplace.SubmissionAccepted
+			}
+		} else {
+			stocks = append(stocks, stockElem{MerchantSKU: st.SKU, AvailableStock: st.Quantity})
+			stockSKUs = append(stockSKUs, st.SKU)
+		}
 		if st.Price > 0 {
 			prices = append(prices, priceElem{MerchantSKU: st.SKU, Price: st.Price})
 			priceSKUs = append(priceSKUs, st.SKU)
 		}
-		sub.Items = append(sub.Items, marketplace.ItemResult{SKU: st.SKU, State: marketplace.SubmissionPending})
+		sub.Items = append(sub.Items, item)
 	}
-	stockID, err := c.upload(ctx, kindStock, stocks)
-	if err != nil {
-		return marketplace.Submission{}, fmt.Errorf("upload stock: %w", err)
+	var parts []string
+	if len(stocks) > 0 {
+		stockID, err := c.upload(ctx, kindStock, stocks)
+		if err != nil {
+			return marketplace.Submission{}, fmt.Errorf("upload stock: %w", err)
+		}
+		c.remember(kindStock+":"+stockID, stockSKUs)
+		parts = append(parts, kindStock+":"+stockID)
 	}
-	c.remember(kindStock+":"+stockID, stockSKUs)
-	sub.ID = kindStock + ":" + stockID
 	if len(prices) > 0 {
 		priceID, err := c.upload(ctx, kindPrice, prices)
 		if err != nil {
-			// The stock upload is already on its way; say so rather than pretend nothing happened.
-			return marketplace.Submission{}, fmt.Errorf("upload prices (stock upload %s was accepted): %w", stockID, err)
+			if len(parts) > 0 {
+				// The stock upload is already on its way; say so rather than pretend nothing happened.
+				return marketplace.Submission{}, fmt.Errorf("upload prices (stock upload %s was accepted): %w", strings.TrimPrefix(parts[0], kindStock+":"), err)
+			}
+			return marketplace.Submission{}, fmt.Errorf("upload prices: %w", err)
 		}
 		c.remember(kindPrice+":"+priceID, priceSKUs)
-		sub.ID += "+" + kindPrice + ":" + priceID
+		parts = append(parts, kindPrice+":"+priceID)
 	}
+	if len(heldSKUs) > 0 {
+		c.mu.Lock()
+		c.held++
+		ref := strconv.FormatInt(c.cfg.Now().UnixNano(), 36) + "-" + strconv.FormatInt(c.held, 10)
+		c.mu.Unlock()
+		c.remember(kindHeld+":"+ref, heldSKUs)
+		parts = append(parts, kindHeld+":"+ref)
+	}
+	sub.ID = strings.Join(parts, "+")
+	// Nothing was sent when every item is held without a price: the outcome is known.
+	sub.Done = len(stocks) == 0 && len(prices) == 0
 	return sub, nil
+}
+
+// ReasonFulfilledByHB is the reason PushStock gives a SKU it did not push because the
+// listing is fulfilled by Hepsiburada (isFulfilledByHB): its stock is Hepsiburada's
+// warehouse count, not the seller's. Such an item is reported accepted.
+const ReasonFulfilledByHB = "not pushed: fulfilled by hepsiburada (isFulfilledByHB), whose warehouse holds its stock"
+
+// fulfilment is what the listing service last said of a SKU.
+type fulfilment struct {
+	byHB bool
+	at   time.Time
+}
+
+// maxSKUList is how many merchantSkus one listing read may name. [C S-HB7]
+const maxSKUList = 50
+
+// maxFulfilment bounds the SKUs whose fulfilment a Client keeps; past it, stale
+// entries are dropped.
+const maxFulfilment = 100_000
+
+// fulfilledByHB returns which of skus are fulfilled by Hepsiburada. It reads the
+// listings (merchantSkuList, 50 a request) of the SKUs it knows nothing of, or whose
+// knowledge is older than FulfilmentRefresh, so a SKU is read at most once per
+// FulfilmentRefresh however often it is pushed. A SKU the listing service does not
+// list (not yet created) counts as the seller's. A merchantSku with a comma cannot be
+// named in the list and is taken as the seller's.
+func (c *Client) fulfilledByHB(ctx context.Context, skus []string) (map[string]bool, error) {
+	now := c.cfg.Now()
+	var stale []string
+	seen := map[string]bool{}
+	c.mu.Lock()
+	for _, sku := range skus {
+		if seen[sku] || sku == "" || strings.Contains(sku, ",") {
+			continue
+		}
+		seen[sku] = true
+		if f, ok := c.fbh[sku]; !ok || now.Sub(f.at) >= c.cfg.FulfilmentRefresh {
+			stale = append(stale, sku)
+		}
+	}
+	c.mu.Unlock()
+	for len(stale) > 0 {
+		chunk := stale[:min(maxSKUList, len(stale))]
+		stale = stale[len(chunk):]
+		listed, err := c.readFulfilment(ctx, chunk)
+		if err != nil {
+			return nil, fmt.Errorf("read listings: %w", err)
+		}
+		c.mu.Lock()
+		for _, sku := range chunk {
+			c.fbh[sku] = fulfilment{byHB: listed[strings.ToLower(sku)], at: now}
+		}
+		c.mu.Unlock()
+	}
+	out := map[string]bool{}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for sku := range seen {
+		if c.fbh[sku].byHB {
+			out[sku] = true
+		}
+	}
+	if len(c.fbh) > maxFulfilment {
+		for sku, f := range c.fbh {
+			if now.Sub(f.at) >= c.cfg.FulfilmentRefresh {
+				delete(c.fbh, sku)
+			}
+		}
+	}
+	return out, nil
+}
+
+// readFulfilment reads the listings of up to 50 merchantSkus and returns, by
+// lower-cased merchantSku, whether each listed one is fulfilled by Hepsiburada.
+func (c *Client) readFulfilment(ctx context.Context, skus []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	q := url.Values{"limit": {strconv.Itoa(maxSKUList)}, "merchantSkuList": {strings.Join(skus, ",")}}
+	path := c.cfg.ListingURL + "/listings/merchantid/" + url.PathEscape(c.cfg.MerchantID)
+	for offset := 0; ; offset += maxSKUList {
+		q.Set("offset", strconv.Itoa(offset))
+		var res struct {
+			TotalCount int `json:"totalCount"`
+			Listings   []struct {
+				MerchantSKU     string `json:"merchantSku"`
+				IsFulfilledByHB bool   `json:"isFulfilledByHB"`
+			} `json:"listings"`
+		}
+		if err := c.do(ctx, http.MethodGet, path+"?"+q.Encode(), "", nil, &res); err != nil {
+			return nil, err
+		}
+		for _, l := range res.Listings {
+			key := strings.ToLower(l.MerchantSKU)
+			out[key] = out[key] || l.IsFulfilledByHB
+		}
+		if len(res.Listings) == 0 || offset+len(res.Listings) >= res.TotalCount {
+			return out, nil
+		}
+	}
 }
 
 func (c *Client) upload(ctx context.Context, kind string, elems any) (string, error) {

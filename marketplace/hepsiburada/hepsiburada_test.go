@@ -51,7 +51,9 @@ func newClient(srv *httptest.Server, pageSize int) *hepsiburada.Client {
 func TestContract(t *testing.T) {
 	start := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 	sb, srv := newSandbox(t, &start)
-	marketplacetest.Run(t, func(t *testing.T) marketplace.Client { return newClient(srv, 2) }, sb, dress)
+	newC := func(t *testing.T) marketplace.Client { return newClient(srv, 2) }
+	marketplacetest.Run(t, newC, sb, dress)
+	t.Run("fidelity", func(t *testing.T) { marketplacetest.RunHepsiburadaFidelity(t, newC, sb, dress) })
 }
 
 // dress is a listing mapped onto the sandbox's Moda > Kadın Giyim > Elbise.

@@ -11,6 +11,7 @@ import (
 	"mime"
 	"net/http"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -69,6 +70,15 @@ var (
 	hbStockRe    = regexp.MustCompile(`^[0-9]+$`)
 	hbWeightRe   = regexp.MustCompile(`^[0-9]+([.,][0-9]+)?$`)
 	hbImageKeyRe = regexp.MustCompile(`^Image([0-9]+)$`)
+
+	// hbVATRates are the tax_vat_rate values the import takes, as the integer text
+	// Hepsiburada's own sample sends ("tax_vat_rate":"5"). Hepsiburada publishes no
+	// list. The set is Turkish VAT law's rates since 10 July 2023 (0 for exempt
+	// supplies, 1, 10 and 20; the former 8 and 18 were raised to 10 and 20) [I], plus 5
+	// because the official import sample of the June 2025 changelog sends it [C S-HB3]:
+	// an imitation must not refuse what Hepsiburada's documentation sends. 8 and 18
+	// (and anything else) are refused, which the contract suite relies on.
+	hbVATRates = []string{"0", "1", "5", "10", "20"}
 )
 
 type hbService string
@@ -105,6 +115,9 @@ type hbProduct struct {
 	VATRate     int
 	Price       float64
 	Stock       int
+	// FulfilledByHB is isFulfilledByHB: Hepsiburada ships the listing from its own
+	// warehouse, and Stock is that warehouse's count (SetHepsiburadaFulfilledByHB).
+	FulfilledByHB bool
 }
 
 // hbJob is work that runs once its due time has passed on the sandbox clock.
@@ -221,6 +234,7 @@ func (h *hepsiburada) routes(mux *http.ServeMux) {
 	}
 	mux.Handle("GET /orders/merchantid/{mid}", h.api(hbOMS, h.orders(false)))
 	mux.Handle("GET /orders/merchantid/{mid}/cancelled", h.api(hbOMS, h.orders(true)))
+	mux.HandleFunc("PUT /sandbox/hepsiburada/listings/{merchantSku}/fulfilled-by-hb", h.fulfilledByHBHook)
 }
 
 func (h *hepsiburada) setRevoked(v bool) {
@@ -405,8 +419,9 @@ func (s *Server) hb() *hepsiburada { return s.marketplaces["hepsiburada"].(*heps
 // attributes{…}}) as the Hepsiburada imitation's import does and returns the rules it
 // breaks (none when valid) and its merchantSku. The rules are Hepsiburada's documented
 // ones (Turkish keys, price as a decimal-comma string, stock as an integer string, VAT
-// 0/1/10/20, Image1…Image10 fetched over HTTPS, an active and available leaf category
-// with its mandatory attributes and allowed values; see hepsiburada_taxonomy.go) plus
+// 0/1/5/10/20 (see hbVATRates), Image1…Image10 fetched over HTTPS, an active and
+// available leaf category with its mandatory attributes and allowed values; see
+// hepsiburada_taxonomy.go) plus
 // inferred limits where it publishes none: UrunAdi ≤ 200 characters, barcode
 // letters/digits/. - _ up to 50, kg a positive number, images at least 500 px. [I]
 func (s *Server) ValidateHepsiburadaItem(ctx context.Context, raw json.RawMessage) (failures []HepsiburadaValidation, merchantSKU string) {
@@ -477,8 +492,8 @@ func (h *hepsiburada) validate(ctx context.Context, raw json.RawMessage) (failur
 			fail("GarantiSuresi", "GarantiSuresi must be a whole number of months")
 		}
 	}
-	if v := required("tax_vat_rate", 0); v != "" && v != "0" && v != "1" && v != "10" && v != "20" {
-		fail("tax_vat_rate", "tax_vat_rate must be one of 0, 1, 10, 20")
+	if v := required("tax_vat_rate", 0); v != "" && !slices.Contains(hbVATRates, v) {
+		fail("tax_vat_rate", "tax_vat_rate must be one of %s, got %q", strings.Join(hbVATRates, ", "), v)
 	}
 	if p := required("price", 0); p != "" {
 		f, err := strconv.ParseFloat(strings.Replace(p, ",", ".", 1), 64)
@@ -710,6 +725,10 @@ func (h *hepsiburada) apply(kind string, e hbElement) []string {
 	}
 	switch kind {
 	case "stock":
+		// A fulfilled-by-Hepsiburada listing takes the upload too: the merchant's number
+		// overwrites Hepsiburada's warehouse count, the hazard open-source clients warn
+		// about ("can overwrite Hepsiburada's stock figure and oversell"), so they leave
+		// such listings out of stock pushes. Hepsiburada documents no refusal. [C-oss S-OSS3]
 		if e.AvailableStock == nil || *e.AvailableStock < 0 || *e.AvailableStock != math.Trunc(*e.AvailableStock) {
 			return []string{"availableStock must be a whole number of at least 0"}
 		}
@@ -765,23 +784,64 @@ func (h *hepsiburada) paging(w http.ResponseWriter, r *http.Request) (offset, li
 	return offset, limit, true
 }
 
+// listListings is the listing service's read of the merchant's listings, paged (offset
+// and limit are mandatory), optionally only the merchantSkus of merchantSkuList or the
+// Hepsiburada SKUs of hbSkuList (comma-separated, at most 50 each [C S-HB7; C-oss
+// S-OSS3]). Each row says isFulfilledByHB, true for a listing Hepsiburada ships from
+// its own warehouse. [C-oss S-OSS3 row shape]
 func (h *hepsiburada) listListings(w http.ResponseWriter, r *http.Request, now time.Time) {
 	offset, limit, ok := h.paging(w, r)
 	if !ok {
 		return
 	}
+	merchantSKUs, ok := h.skuList(w, r, "merchantSkuList")
+	if !ok {
+		return
+	}
+	hbSKUs, ok := h.skuList(w, r, "hbSkuList")
+	if !ok {
+		return
+	}
 	skus := make([]string, 0, len(h.products))
-	for sku := range h.products {
-		skus = append(skus, sku)
+	for sku, p := range h.products {
+		if (merchantSKUs == nil || merchantSKUs[sku]) && (hbSKUs == nil || hbSKUs[p.HBSKU]) {
+			skus = append(skus, sku)
+		}
 	}
 	sort.Strings(skus)
 	rows := []map[string]any{}
 	for _, sku := range skus[min(offset, len(skus)):min(offset+limit, len(skus))] {
 		p := h.products[sku]
-		rows = append(rows, map[string]any{"listingId": "L" + p.HBSKU, "hepsiburadaSku": p.HBSKU, "merchantSku": p.MerchantSKU,
-			"price": p.Price, "availableStock": p.Stock, "dispatchTime": 1, "isSalable": p.Stock > 0, "isFulfilledByHB": false})
+		rows = append(rows, map[string]any{"listingId": "L" + p.HBSKU, "uniqueIdentifier": "", "hepsiburadaSku": p.HBSKU,
+			"merchantSku": p.MerchantSKU, "price": p.Price, "availableStock": p.Stock, "dispatchTime": 1,
+			"isSalable": p.Stock > 0, "isSuspended": false, "isLocked": false, "isFrozen": false,
+			"isFulfilledByHB": p.FulfilledByHB})
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"totalCount": len(skus), "limit": limit, "offset": offset, "listings": rows})
+}
+
+// hbMaxSKUList is how many SKUs the listing read's merchantSkuList and hbSkuList take.
+// [C S-HB7]
+const hbMaxSKUList = 50
+
+// skuList reads a comma-separated SKU filter of the listing read: nil when absent,
+// false (after answering 400) when it names more than hbMaxSKUList SKUs.
+func (h *hepsiburada) skuList(w http.ResponseWriter, r *http.Request, name string) (map[string]bool, bool) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return nil, true
+	}
+	set := map[string]bool{}
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			set[s] = true
+		}
+	}
+	if len(set) > hbMaxSKUList {
+		h.omsError(w, http.StatusBadRequest, fmt.Sprintf("%s takes at most %d SKUs, got %d", name, hbMaxSKUList, len(set)))
+		return nil, false
+	}
+	return set, true
 }
 
 // orders lists open (Open, Unpacked) or cancelled lines, one row per line, oldest

@@ -11,6 +11,10 @@
 //	POST /sandbox/{m}/orders/{id}/cancel   cancels an order and gives its stock back
 //	GET  /sandbox/{m}/stock/{stockCode}    {"stockCode","quantity"} the sandbox holds for a listed product
 //	GET  /sandbox/{m}/listings             {"stockCode": quantity, …} for every listed product
+//
+// and one for Hepsiburada alone:
+//
+//	PUT  /sandbox/hepsiburada/listings/{merchantSku}/fulfilled-by-hb   {"isFulfilledByHB": bool}
 package sandbox
 
 import (
