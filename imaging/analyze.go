@@ -19,6 +19,10 @@ const analysisSide = 512
 // background: JPEG noise on a white sweep stays well above it, light products below.
 const nearWhite = 240
 
+// whiteBorder is the least share of near-white border pixels for the backdrop to count
+// as white rather than coloured.
+const whiteBorder = 0.9
+
 // minColorShare drops dominant colours that cover less than this share of the subject.
 const minColorShare = 0.05
 
@@ -93,12 +97,12 @@ func nearestPalette(r, g, b uint8) int {
 	return best
 }
 
-// analyze measures a reduced 4:4:4 image. Every measure is invariant under the EXIF
-// orientations, so it runs on the stored orientation. It also returns the subject's
-// bounding box (pixels that are not near white) in the reduced image's coordinates;
-// the box is empty when the image is all white. The last result marks the near-white
-// pixels.
-func analyze(y, cb, cr plane) (messages.Analysis, image.Rectangle, []bool) {
+// analyze measures a reduced 4:4:4 image of k source pixels per pixel. Every measure
+// is invariant under the EXIF orientations, so it runs on the stored orientation. It
+// also returns the backdrop it found and the subject's bounding box in the reduced
+// image's coordinates: the whole frame for a busy scene, empty when there is no subject
+// on a backdrop (a blank sheet, an empty wall).
+func analyze(y, cb, cr plane, k float64) (messages.Analysis, *backdrop, image.Rectangle) {
 	w, h := y.w, y.h
 	rgb := make([]byte, 3*w*h)
 	white := make([]bool, w*h)
@@ -134,35 +138,43 @@ func analyze(y, cb, cr plane) (messages.Analysis, image.Rectangle, []bool) {
 	}
 	a.Background = float64(ringWhite) / float64(ring)
 
-	// Subject box: rows and columns with a few non-white pixels, so that single noisy
-	// pixels in the background do not stretch it.
-	rows, cols := make([]int, h), make([]int, w)
-	for j := range h {
-		for i := range w {
-			if !white[j*w+i] {
-				rows[j]++
-				cols[i]++
+	bd := findBackdrop(y, cb, cr, k, a.Background >= whiteBorder)
+	a.Backdrop, a.Separated = bd.kind, bd.separated
+	var subject, core []bool // the subject, and its pixels clear of the edge
+	box := image.Rect(0, 0, w, h)
+	switch {
+	case bd.separated:
+		subject, core = make([]bool, w*h), make([]bool, w*h)
+		box = image.Rectangle{Min: image.Pt(w, h)}
+		for p, isBg := range bd.bg {
+			if isBg {
+				continue
 			}
+			subject[p] = true
+			core[p] = !bd.rim[p]
+			px, py := p%w, p/w
+			box.Min.X, box.Min.Y = min(box.Min.X, px), min(box.Min.Y, py)
+			box.Max.X, box.Max.Y = max(box.Max.X, px+1), max(box.Max.Y, py+1)
 		}
-	}
-	box := image.Rectangle{
-		Min: image.Pt(firstOver(cols, max(1, h/200)), firstOver(rows, max(1, w/200))),
-		Max: image.Pt(lastOver(cols, max(1, h/200))+1, lastOver(rows, max(1, w/200))+1),
-	}
-	if box.Min.X < 0 || box.Min.Y < 0 {
+	case bd.kind != BackdropBusy:
 		box = image.Rectangle{}
 	}
 	a.Fill = float64(box.Dx()*box.Dy()) / float64(w*h)
 
-	// Dominant colours of the subject: on a white background the background is left
-	// out, otherwise it is part of what the shopper sees.
-	skipWhite := a.Background >= 0.5
-	a.Colors = dominantColors(rgb, white, skipWhite)
-	if len(a.Colors) == 0 {
-		a.Colors = dominantColors(rgb, white, false)
+	// Dominant colours: of the subject alone when it was separated (its edge pixels
+	// mix in the backdrop, so they are left out), else of the whole frame, which is
+	// then what the shopper sees.
+	if subject != nil {
+		a.Colors = dominantColors(rgb, core)
+		if len(a.Colors) == 0 {
+			a.Colors = dominantColors(rgb, subject)
+		}
+		a.SubjectColors = a.Colors
+	} else {
+		a.Colors = dominantColors(rgb, nil)
 	}
-	a.Exposure = exposure(y, white, skipWhite)
-	return a, box, white
+	a.Exposure = exposure(y, subject)
+	return a, bd, box
 }
 
 // Exposure thresholds on the subject's mean luma.
@@ -171,21 +183,21 @@ const (
 	overExposed  = 200
 )
 
-// exposure judges the mean luma of the subject (the pixels that are not near white
-// when the background is white, else the whole frame) as under, ok or over.
-func exposure(y plane, white []bool, skipWhite bool) string {
+// exposure judges the mean luma of the subject's pixels (all of them when subject is
+// nil or covers almost nothing) as under, ok or over.
+func exposure(y plane, subject []bool) string {
 	var sum, n int
 	for j := range y.h {
 		for i, v := range y.row(j) {
-			if skipWhite && white[j*y.w+i] {
+			if subject != nil && !subject[j*y.w+i] {
 				continue
 			}
 			sum += int(v)
 			n++
 		}
 	}
-	if skipWhite && (n == 0 || n < len(white)/100) { // almost all white: judge the whole frame
-		return exposure(y, white, false)
+	if subject != nil && n < y.w*y.h/100 {
+		return exposure(y, nil)
 	}
 	switch m := float64(sum) / float64(n); {
 	case m < underExposed:
@@ -196,28 +208,10 @@ func exposure(y plane, white []bool, skipWhite bool) string {
 	return "ok"
 }
 
-func firstOver(n []int, t int) int {
-	for i, v := range n {
-		if v >= t {
-			return i
-		}
-	}
-	return -1
-}
-
-func lastOver(n []int, t int) int {
-	for i := len(n) - 1; i >= 0; i-- {
-		if n[i] >= t {
-			return i
-		}
-	}
-	return -1
-}
-
-// dominantColors maps pixels to the palette (through a 15-bit colour cache) and
-// returns up to 3 palette colours covering at least minColorShare, each with the mean
-// colour of its pixels as hex.
-func dominantColors(rgb []byte, white []bool, skipWhite bool) []messages.Color {
+// dominantColors maps the pixels include marks (every pixel when it is nil) to the
+// palette (through a 15-bit colour cache) and returns up to 3 palette colours covering
+// at least minColorShare of them, each with the mean colour of its pixels as hex.
+func dominantColors(rgb []byte, include []bool) []messages.Color {
 	var cache [1 << 15]int8
 	type acc struct {
 		n          int
@@ -225,8 +219,8 @@ func dominantColors(rgb []byte, white []bool, skipWhite bool) []messages.Color {
 	}
 	accs := make([]acc, len(palette))
 	total := 0
-	for k := range white {
-		if skipWhite && white[k] {
+	for k := range len(rgb) / 3 {
+		if include != nil && !include[k] {
 			continue
 		}
 		r, g, b := rgb[3*k], rgb[3*k+1], rgb[3*k+2]

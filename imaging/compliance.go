@@ -7,26 +7,19 @@ import (
 	"github.com/stox-dev/stox/messages"
 )
 
-// Rule thresholds from shared/reference/marketplaces.md.
-const (
-	// amazonMinSide is Amazon's main-image floor on the source's longest side
-	// (zoom needs ≥ 1000 px).
-	amazonMinSide = 1000
-	// whiteBorder is the least share of near-white border pixels for the background
-	// to count as white (and so be made pure white) rather than a coloured backdrop.
-	whiteBorder = 0.9
-)
-
 // placement is what Process knows about one variant when judging its compliance.
 type placement struct {
 	// fill and fillBefore are the subject's span of the canvas's longest side in the
-	// output, and before any crop; 0 when no subject was found.
+	// output, and with the whole photo fitted; 0 when no subject was found.
 	fill, fillBefore float64
-	// whitened is set when background pixels were turned pure white.
-	whitened bool
+	// enlarge is the output's pixels per source pixel.
+	enlarge float64
+	// backdrop names the backdrop ("plain beige backdrop").
+	backdrop string
 }
 
-// compliance judges one marketplace variant's output against its rules.
+// compliance judges one marketplace variant's output against its rules (see variants
+// for their sources) and says what the stage did to the photo.
 func compliance(v Variant, info Info, a messages.Analysis, p placement) messages.PhotoCompliance {
 	c := messages.PhotoCompliance{Status: messages.CompliancePass}
 	fail := func(format string, args ...any) {
@@ -39,34 +32,43 @@ func compliance(v Variant, info Info, a messages.Analysis, p placement) messages
 		}
 		c.Notes = append(c.Notes, fmt.Sprintf(format, args...))
 	}
-	long := max(info.Width, info.Height)
+	note := func(format string, args ...any) { c.Notes = append(c.Notes, fmt.Sprintf(format, args...)) }
 	pct := func(f float64) int { return int(math.Round(f * 100)) }
+	amazon := v.Name == messages.Amazon
 
-	switch v.Name {
-	case messages.Amazon:
-		if long < amazonMinSide {
-			fail("source is %d px on its longest side; Amazon needs at least %d for zoom", long, amazonMinSide)
-		}
-		if a.Background < whiteBorder {
-			fail("background not white: %d%% of the border is near white", pct(a.Background))
-		} else if p.whitened {
-			fixed("background whitened")
-		}
+	// The backdrop.
+	switch {
+	case a.Separated && a.Backdrop == BackdropWhite:
+		fixed("background whitened")
+	case a.Separated:
+		fixed("%s replaced with pure white", p.backdrop)
+	case a.Backdrop == BackdropBusy && amazon:
+		fail("background not white: a busy scene is left as it is (%d%% of the border is near white); Amazon's main image needs pure white", pct(a.Background))
+	case a.Backdrop == BackdropBusy:
+		note("busy background left as it is: only a plain or gradient backdrop is replaced with white")
+	case amazon:
+		fail("no product found on the background")
+	default:
+		note("no product found on the %s", p.backdrop)
+	}
+
+	// The framing.
+	if a.Separated {
 		switch {
-		case p.fillBefore == 0:
-			fail("no product found on the background")
-		case p.fill < v.MinFill:
+		case amazon && p.fill < v.MinFill:
 			fail("product fills %d%% of the frame; Amazon needs %d%%", pct(p.fill), pct(v.MinFill))
-		case p.fillBefore < v.MinFill:
+		case math.Abs(p.fill-p.fillBefore) >= 0.01:
 			fixed("re-centred and cropped: product fills %d%% of the frame (was %d%%)", pct(p.fill), pct(p.fillBefore))
 		}
-	default:
-		if p.whitened {
-			fixed("background whitened")
-		}
-		if v.Name == messages.Trendyol && info.Width < v.Width && info.Height < v.Height {
-			c.Notes = append(c.Notes, fmt.Sprintf("source %d×%d is smaller than the recommended %d×%d", info.Width, info.Height, v.Width, v.Height))
-		}
+	}
+
+	// The resolution: a small source is reported, never passed, and enlarged at most
+	// maxEnlarge.
+	if long := max(info.Width, info.Height); v.MinSide > 0 && long < v.MinSide {
+		fail("source is %d px on its longest side; %s asks for at least %d", long, v.Rules, v.MinSide)
+	}
+	if p.enlarge > 1.005 {
+		note("enlarged %.1f× (Stox enlarges at most %g×): it looks softer than a larger photo would", p.enlarge, maxEnlarge)
 	}
 	return c
 }

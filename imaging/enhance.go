@@ -2,83 +2,118 @@ package imaging
 
 import "math"
 
-// The enhancement steps of the image stage, after shared/tools/imgref's reference
-// pipeline. Every measure is taken once on the reduced analysis image; the steps then
-// run on each variant's output-size planes only, never at full resolution:
+// The enhancement steps of the image stage. Every measure is taken once on the reduced
+// analysis image; the steps then run on each variant's output-size planes only, never
+// at full resolution:
 //
-//  1. levels: a luma LUT that stretches the 0.5 % and 99.5 % percentiles to 0..255
-//     (gain at most maxGain), with chroma scaled by the same gain (the same as
-//     applying the stretch to R, G and B alike) and, when asked, shifted so that the
-//     mean chroma is neutral (grey-world white balance);
+//  1. tone: one curve on luma only, chroma kept, so that a product's hue and
+//     saturation survive. A percentile stretch (imgref's speed workload) would take a
+//     terracotta on beige to maroon: it moves every mid-tone, and scaling chroma with
+//     luma saturates them. This curve leaves the mid-tones where they are. It clips a
+//     slight haze, the subject's darkest (lightest) half percent when that is already
+//     within maxClip levels of black (white), easing in over three times that
+//     distance; and it lifts, with a gamma, only a photo that is dark as a whole, with
+//     no highlights and some spread, which a dark product on a light backdrop, a
+//     black-velvet jewellery shot or a close-up of one colour are not. When asked it
+//     also shifts chroma so that the mean is neutral (grey-world white balance);
 //  2. sharpen: an unsharp mask of sigma ≈ 0.8 on luma, shaped like libvips' sharpen
 //     (small differences left alone, the rest amplified and capped);
-//  3. whiten: background pixels, found by a flood from the border over near-white
-//     pixels of the reduced image, become exactly white.
+//  3. backdrop: see backdrop.go.
 
 const (
-	levelLow  = 0.005
-	levelHigh = 0.005
-	maxGain   = 1.6
+	// maxClip is the furthest from black (white) the subject's darkest (lightest)
+	// tones may be for the curve to clip them: further, they are its colour.
+	maxClip = 24
+	// A frame whose median luma is below darkFrame, whose lightest half percent is
+	// below dimHighlights and whose tones spread over at least minSpread levels is
+	// under-exposed; the lift puts its median at liftTarget, with a gamma of at least
+	// minGamma.
+	darkFrame     = 70
+	dimHighlights = 170
+	minSpread     = 32
+	liftTarget    = 96
+	minGamma      = 0.6
 )
 
 // levels is the per-plane lookup tables of the tone and colour correction.
 type levels struct {
 	y, cb, cr [256]byte
-	gain      float64
 	identity  bool
 }
 
-// makeLevels builds the tables from the reduced image's planes.
-func makeLevels(y, cb, cr plane, whiteBalance bool) levels {
-	var hist [256]int
+// makeLevels builds the tables from the reduced image's planes. subject marks the
+// pixels the black and white points are measured on (nil: all of them).
+func makeLevels(y, cb, cr plane, subject []bool, whiteBalance bool) levels {
+	var all, sub [256]int
 	for j := range y.h {
-		for _, v := range y.row(j) {
-			hist[v]++
+		for i, v := range y.row(j) {
+			all[v]++
+			if subject == nil || subject[j*y.w+i] {
+				sub[v]++
+			}
 		}
 	}
-	lo, gain := levelFromHist(&hist)
+	var black, white float64
+	if lo := percentile(&sub, 0.005); lo <= maxClip {
+		black = float64(lo)
+	}
+	if hi := percentile(&sub, 0.995); hi >= 255-maxClip {
+		white = float64(255 - hi)
+	}
+	gamma := 1.0
+	lo, med, hi := percentile(&all, 0.005), percentile(&all, 0.5), percentile(&all, 0.995)
+	if med < darkFrame && hi < dimHighlights && hi-lo >= minSpread {
+		gamma = max(minGamma, math.Log(liftTarget/255.0)/math.Log(max(float64(med), 1)/255))
+	}
 	var dcb, dcr float64
 	if whiteBalance {
 		dcb, dcr = 128-meanOf(cb), 128-meanOf(cr)
 	}
-	var l levels
-	l.gain = gain
-	l.identity = gain == 1 && lo == 0 && dcb == 0 && dcr == 0
+	l := levels{identity: true}
 	for i := range 256 {
-		l.y[i] = clampRound((float64(i) - lo) * gain)
-		l.cb[i] = clampRound(128 + (float64(i)+dcb-128)*gain)
-		l.cr[i] = clampRound(128 + (float64(i)+dcr-128)*gain)
+		x := float64(i)
+		v := x - black*ease(x, black, 3*black) + white*ease(255-x, white, 3*white)
+		if gamma != 1 {
+			v = 255 * math.Pow(max(v, 0)/255, gamma)
+		}
+		l.y[i] = clampRound(v)
+		l.cb[i] = clampRound(x + dcb)
+		l.cr[i] = clampRound(x + dcr)
+		l.identity = l.identity && l.y[i] == byte(i) && l.cb[i] == byte(i) && l.cr[i] == byte(i)
 	}
 	return l
 }
 
-// levelFromHist returns the black point and gain that stretch the 0.5 and 99.5
-// percentiles of hist to 0..255, the gain capped at maxGain and never below 1.
-func levelFromHist(hist *[256]int) (lo, gain float64) {
+// ease is 1 up to a, falls smoothly to 0 at b and stays 0 beyond: the share of a
+// clip applied at distance x from the end of the scale. Its slope is never positive,
+// so the curve it shapes keeps the order of tones.
+func ease(x, a, b float64) float64 {
+	switch {
+	case b <= a || x >= b:
+		return 0
+	case x <= a:
+		return 1
+	}
+	t := (b - x) / (b - a)
+	return t * t
+}
+
+// percentile is the least value at or below which share q of hist lies.
+func percentile(hist *[256]int, q float64) int {
 	total := 0
 	for _, v := range hist {
 		total += v
 	}
 	if total == 0 {
-		return 0, 1
+		return 128
 	}
-	l, h := 0, 255
-	for acc, i := 0, 0; i < 256; i++ {
-		if acc += hist[i]; float64(acc) >= float64(total)*levelLow {
-			l = i
-			break
+	acc := 0
+	for i, v := range hist {
+		if acc += v; float64(acc) >= q*float64(total) && acc > 0 {
+			return i
 		}
 	}
-	for acc, i := 0, 255; i >= 0; i-- {
-		if acc += hist[i]; float64(acc) >= float64(total)*levelHigh {
-			h = i
-			break
-		}
-	}
-	if h <= l {
-		return 0, 1
-	}
-	return float64(l), max(1, min(255/float64(h-l), maxGain))
+	return 255
 }
 
 func meanOf(p plane) float64 {
@@ -152,132 +187,4 @@ func sharpen(p plane) {
 			r[i] = byte(min(max(v, 0), 255))
 		}
 	}
-}
-
-// background is the near-white region connected to the border of the reduced image,
-// as each pixel's chessboard distance to the nearest pixel outside it (0 outside).
-type background struct {
-	dist []uint8
-	w, h int
-	k    float64 // source pixels per reduced pixel
-	any  bool
-}
-
-// findBackground floods from the border of a w×h reduced image over white pixels.
-func findBackground(white []bool, w, h int, k float64) background {
-	bg := background{dist: make([]uint8, w*h), w: w, h: h, k: k}
-	stack := make([]int, 0, 2*(w+h))
-	push := func(i int) {
-		if white[i] && bg.dist[i] == 0 {
-			bg.dist[i] = 255
-			stack = append(stack, i)
-		}
-	}
-	for x := range w {
-		push(x)
-		push((h-1)*w + x)
-	}
-	for y := range h {
-		push(y * w)
-		push(y*w + w - 1)
-	}
-	for len(stack) > 0 {
-		i := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		x, y := i%w, i/w
-		if x > 0 {
-			push(i - 1)
-		}
-		if x < w-1 {
-			push(i + 1)
-		}
-		if y > 0 {
-			push(i - w)
-		}
-		if y < h-1 {
-			push(i + w)
-		}
-	}
-	// Two-pass chessboard distance to the nearest non-background pixel; the image
-	// border counts as background beyond, so the flood reaches the edges.
-	d := bg.dist
-	for y := range h {
-		for x := range w {
-			i := y*w + x
-			if d[i] == 0 {
-				continue
-			}
-			bg.any = true
-			v := 255
-			if x > 0 {
-				v = min(v, int(d[i-1])+1)
-			}
-			if y > 0 {
-				v = min(v, int(d[i-w])+1)
-				if x > 0 {
-					v = min(v, int(d[i-w-1])+1)
-				}
-				if x < w-1 {
-					v = min(v, int(d[i-w+1])+1)
-				}
-			}
-			d[i] = uint8(v)
-		}
-	}
-	for y := h - 1; y >= 0; y-- {
-		for x := w - 1; x >= 0; x-- {
-			i := y*w + x
-			if d[i] == 0 {
-				continue
-			}
-			v := int(d[i])
-			if x < w-1 {
-				v = min(v, int(d[i+1])+1)
-			}
-			if y < h-1 {
-				v = min(v, int(d[i+w])+1)
-				if x < w-1 {
-					v = min(v, int(d[i+w+1])+1)
-				}
-				if x > 0 {
-					v = min(v, int(d[i+w-1])+1)
-				}
-			}
-			d[i] = uint8(v)
-		}
-	}
-	return bg
-}
-
-// whiten sets to v every sample of p (the window win of the source, in source pixel
-// coordinates, resized to p.w×p.h) that lies in the background far
-// enough from anything else that no product pixel reached it through the resampling
-// filter. It returns how many samples changed.
-func (bg background) whiten(p plane, v byte, win rect) int {
-	if !bg.any {
-		return 0
-	}
-	scaleX := (win.x1 - win.x0) / float64(p.w)
-	scaleY := (win.y1 - win.y0) / float64(p.h)
-	// The filter reaches crSupport output pixels (at least 2 source pixels) away;
-	// add one reduced pixel for the reduced image's own blur.
-	reach := crSupport * math.Max(math.Max(scaleX, scaleY), 1)
-	need := uint8(min(254, int(math.Ceil(reach/bg.k))+1))
-	xs := make([]int32, p.w)
-	for x := range xs {
-		xs[x] = int32(min(int((win.x0+(float64(x)+0.5)*scaleX)/bg.k), bg.w-1))
-	}
-	changed := 0
-	for y := range p.h {
-		ry := min(int((win.y0+(float64(y)+0.5)*scaleY)/bg.k), bg.h-1)
-		drow := bg.dist[ry*bg.w:][:bg.w]
-		r := p.row(y)
-		for x, rx := range xs {
-			if drow[rx] > need && r[x] != v {
-				r[x] = v
-				changed++
-			}
-		}
-	}
-	return changed
 }

@@ -5,19 +5,16 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/stox-dev/stox/internal/testenv"
 )
 
 // fixtures is the folder of the EXIF orientation photos: Landscape_N.jpg and Portrait_N.jpg
-// carry orientation N and all show the same upright picture.
-func fixtures(t testing.TB) string {
-	return testenv.Shared(t, "fixtures/exif-orientation")
-}
+// carry orientation N and all show the same upright picture (see testdata/README.md).
+func fixtures(testing.TB) string { return filepath.Join("testdata", "exif") }
 
 // exifJPEG builds a JPEG prefix with one APP1 Exif segment whose IFD0 holds an
 // orientation tag of the given type and value, in the given byte order.

@@ -1,15 +1,22 @@
 // Package imaging is Stox's pixel pipeline: it recognises and measures uploaded photos,
 // decodes them (EXIF orientation applied, transparency flattened onto white), makes the
-// marketplace variants (each a JPEG of a fixed canvas size with the photo centred on
-// pure white, auto-levelled, sharpened, a near-white background made pure white and
-// the subject re-centred with a margin) and analyses each photo (sharpness,
-// brightness, exposure, background, fill, dominant colours, perceptual hash, and
-// compliance with each marketplace's image rules).
+// marketplace variants and analyses each photo (sharpness, brightness, exposure,
+// backdrop, fill, the product's colours, perceptual hash, and compliance with each
+// marketplace's image rules).
+//
+// A variant is a JPEG of a fixed canvas size. When the photo's backdrop is plain or a
+// smooth gradient (modelled from its borders, shadows included), the subject is cut
+// out with a soft matte, put on pure white and framed with the margins the
+// marketplace asks for; a busy scene is fitted whole and left as it is. Tone is
+// corrected on luma only, so the product keeps its colour; nothing is enlarged more
+// than twice, and a source below a marketplace's minimum is reported.
 //
 // The hot path follows shared/reference/image-performance.md: the std codecs, and a
 // hand-written separable resampler (integer box pre-shrink, then Catmull-Rom in fixed
 // point) that works on the decoded YCbCr planes directly, so a JPEG is never converted
-// to RGB at full resolution. Orientation is applied after resizing.
+// to RGB at full resolution. Everything is measured once on a reduced copy; the matte
+// is refined, and the subject composited, at each variant's own resolution.
+// Orientation is applied after resizing.
 package imaging
 
 import (

@@ -26,8 +26,8 @@ type Options struct {
 }
 
 // Output is one generated variant: a baseline JPEG of exactly the variant's size.
-// Variants that come out identical (amazon and hepsiburada when no crop applies, a
-// repeated name) share one JPEG slice, so treat it as read-only.
+// Variants that come out identical (amazon and hepsiburada, whose canvases and margins
+// are the same; a repeated name) share one JPEG slice, so treat it as read-only.
 type Output struct {
 	Variant       string
 	Width, Height int
@@ -64,72 +64,90 @@ func Process(data []byte, names []string, opts Options) (Result, error) {
 		}
 		specs[i] = v
 	}
-	info, err := Config(data, opts.MaxPixels)
+	ph, err := load(data, opts)
 	if err != nil {
 		return Result{}, err
 	}
-	src, err := decodePlanes(data, info.Format)
-	if err != nil {
-		return Result{}, err
-	}
-
-	cache := &shrinkCache{}
-	W, H := float64(src.y.w), float64(src.y.h)
-
-	// Analysis, on a box-reduced copy whose longest side is at most analysisSide:
-	// a level of the same pyramid the small variants are made from.
-	k := 1
-	for (max(src.y.w, src.y.h)+k-1)/k > analysisSide {
-		k *= 2
-	}
-	small := ycc{y: cache.shrink(src.y, k, k)}
-	aw, ah := small.y.w, small.y.h
-	small.cb = resize(src.cb, 0, 0, W/src.sx, H/src.sy, aw, ah, cache)
-	small.cr = resize(src.cr, 0, 0, W/src.sx, H/src.sy, aw, ah, cache)
-	analysis, box, white := analyze(small.y, small.cb, small.cr)
-	analysis.PHash = FormatPHash(pHash(small.y, info.Orientation))
-	enh := enhancement{lv: makeLevels(small.y, small.cb, small.cr, opts.WhiteBalance)}
-	if analysis.Background >= whiteBorder {
-		enh.bg = findBackground(white, aw, ah, float64(k))
-	}
-	subject := rect{
-		math.Min(float64(box.Min.X*k), W), math.Min(float64(box.Min.Y*k), H),
-		math.Min(float64(box.Max.X*k), W), math.Min(float64(box.Max.Y*k), H),
-	}
-	whiteBackground := !box.Empty() && analysis.Background >= 0.5
-
-	res := Result{Info: info, Outputs: make([]Output, len(specs)), Analysis: analysis}
-	type rendered struct {
-		jpg      []byte
-		whitened bool
-	}
-	done := map[layout]rendered{}
+	W, H := float64(ph.src.y.w), float64(ph.src.y.h)
+	res := Result{Info: ph.info, Outputs: make([]Output, len(specs)), Analysis: ph.analysis}
+	done := map[layout][]byte{}
 	for i, v := range specs {
-		l := place(v, info.Orientation, W, H, subject, whiteBackground)
-		r, ok := done[l]
+		l := place(v, ph.info.Orientation, W, H, ph.subject, ph.enh.bd != nil)
+		jpg, ok := done[l]
 		if !ok {
-			canvas, whitened := render(src, l, info.Orientation, cache, enh)
+			canvas := render(ph.src, l, ph.info.Orientation, ph.cache, ph.enh)
 			var buf bytes.Buffer
 			buf.Grow(l.cw * l.ch / 4)
 			if err := jpeg.Encode(&buf, canvas, &jpeg.Options{Quality: quality}); err != nil {
 				return Result{}, fmt.Errorf("encode %s: %w", v.Name, err)
 			}
-			r = rendered{jpg: buf.Bytes(), whitened: whitened}
-			done[l] = r
+			jpg = buf.Bytes()
+			done[l] = jpg
 		}
-		res.Outputs[i] = Output{Variant: v.Name, Width: v.Width, Height: v.Height, JPEG: r.jpg}
+		res.Outputs[i] = Output{Variant: v.Name, Width: v.Width, Height: v.Height, JPEG: jpg}
 		if v.Name != Thumbnail {
 			if res.Analysis.Compliance == nil {
 				res.Analysis.Compliance = map[string]messages.PhotoCompliance{}
 			}
-			p := placement{whitened: r.whitened}
-			if !box.Empty() {
-				p.fill, p.fillBefore = subjectFill(v, l, info.Orientation, W, H, subject)
+			p := placement{enlarge: l.scale, backdrop: ph.bd.describe()}
+			if !ph.subject.empty() {
+				p.fill, p.fillBefore = subjectFill(v, l, ph.info.Orientation, W, H, ph.subject)
 			}
-			res.Analysis.Compliance[v.Name] = compliance(v, info, res.Analysis, p)
+			res.Analysis.Compliance[v.Name] = compliance(v, ph.info, res.Analysis, p)
 		}
 	}
 	return res, nil
+}
+
+// photo is a decoded and analysed source, ready to render variants from.
+type photo struct {
+	info     Info
+	src      ycc
+	cache    *shrinkCache
+	analysis messages.Analysis
+	bd       *backdrop
+	subject  rect // the subject's box in source pixels; empty when none was found
+	enh      enhancement
+}
+
+// load decodes data and analyses it on a box-reduced copy whose longest side is at
+// most analysisSide: a level of the same pyramid the small variants are made from.
+func load(data []byte, opts Options) (*photo, error) {
+	info, err := Config(data, opts.MaxPixels)
+	if err != nil {
+		return nil, err
+	}
+	src, err := decodePlanes(data, info.Format)
+	if err != nil {
+		return nil, err
+	}
+	ph := &photo{info: info, src: src, cache: &shrinkCache{}}
+	W, H := float64(src.y.w), float64(src.y.h)
+	k := 1
+	for (max(src.y.w, src.y.h)+k-1)/k > analysisSide {
+		k *= 2
+	}
+	small := ycc{y: ph.cache.shrink(src.y, k, k)}
+	aw, ah := small.y.w, small.y.h
+	small.cb = resize(src.cb, 0, 0, W/src.sx, H/src.sy, aw, ah, ph.cache)
+	small.cr = resize(src.cr, 0, 0, W/src.sx, H/src.sy, aw, ah, ph.cache)
+	var box image.Rectangle
+	ph.analysis, ph.bd, box = analyze(small.y, small.cb, small.cr, float64(k))
+	ph.analysis.PHash = FormatPHash(pHash(small.y, info.Orientation))
+	var subjectMask []bool
+	if ph.bd.separated {
+		ph.enh.bd = ph.bd
+		subjectMask = make([]bool, len(ph.bd.bg))
+		for i, isBg := range ph.bd.bg {
+			subjectMask[i] = !isBg
+		}
+	}
+	ph.enh.lv = makeLevels(small.y, small.cb, small.cr, subjectMask, opts.WhiteBalance)
+	ph.subject = rect{
+		math.Min(float64(box.Min.X*k), W), math.Min(float64(box.Min.Y*k), H),
+		math.Min(float64(box.Max.X*k), W), math.Min(float64(box.Max.Y*k), H),
+	}
+	return ph, nil
 }
 
 // subjectFill returns the share of the canvas's longest side the subject spans in
@@ -145,92 +163,98 @@ func subjectFill(v Variant, l layout, orientation int, W, H float64, s rect) (fi
 	w := l.win
 	in := rect{math.Max(s.x0, w.x0), math.Max(s.y0, w.y0), math.Min(s.x1, w.x1), math.Min(s.y1, w.y1)}
 	fill = span(in, float64(l.pw)/(w.x1-w.x0))
-	before = span(s, math.Min(cw/W, ch/H))
+	before = span(s, math.Min(math.Min(cw/W, ch/H), maxEnlarge))
 	return min(fill, 1), min(before, 1)
 }
 
 // enhancement is what render applies to each variant besides resizing.
 type enhancement struct {
 	lv levels
-	bg background
+	bd *backdrop // nil unless the subject was separated from its backdrop
 }
 
 // rect is a window in source pixel coordinates.
 type rect struct{ x0, y0, x1, y1 float64 }
+
+func (r rect) empty() bool { return r.x1 <= r.x0 || r.y1 <= r.y0 }
 
 // layout says how one variant is drawn: which window of the source (stored
 // orientation), resized to pw×ph, goes where on a cw×ch canvas (upright). Variants
 // with equal layouts are identical, so they are rendered and encoded once.
 type layout struct {
 	win    rect
-	pw, ph int // resized window, stored orientation
-	cw, ch int // canvas, upright
-	ox, oy int // photo's top-left on the canvas, upright
+	pw, ph int     // resized window, stored orientation
+	cw, ch int     // canvas, upright
+	ox, oy int     // photo's top-left on the canvas, upright
+	scale  float64 // output pixels per source pixel
 }
 
-// place fits the source (W×H, stored orientation) into variant v. All geometry is
-// done in the stored orientation, with the canvas transposed when the orientation
-// transposes: fitting, centring and clamping commute with the 8 orientations.
-func place(v Variant, orientation int, W, H float64, subject rect, whiteBackground bool) layout {
+// place fits the source (W×H, stored orientation) into variant v. A separated subject
+// is framed: scaled so that it spans 1-2×Margin of the canvas on the side that limits
+// it, and centred, the window clipped to the photo (what lies beyond is white like the
+// backdrop that replaced it). Anything else is fitted whole and centred. Neither is
+// enlarged more than maxEnlarge. All geometry is done in the stored orientation, with
+// the canvas transposed when the orientation transposes, and the photo's offset then
+// turned upright.
+func place(v Variant, orientation int, W, H float64, subject rect, separated bool) layout {
 	cw, ch := float64(v.Width), float64(v.Height)
 	if orientation >= 5 {
 		cw, ch = ch, cw
 	}
 	win := rect{0, 0, W, H}
-	scale := math.Min(cw/W, ch/H)
-	if v.MinFill > 0 && whiteBackground {
-		bw, bh := subject.x1-subject.x0, subject.y1-subject.y0
-		if math.Max(bw*scale/cw, bh*scale/ch) < v.MinFill {
-			target := (v.MinFill + 1) / 2
-			zoom := math.Min(target/math.Max(bw/cw, bh/ch), math.Max(scale, 1))
-			if zoom > scale {
-				ww, wh := math.Min(cw/zoom, W), math.Min(ch/zoom, H)
-				cx, cy := (subject.x0+subject.x1)/2, (subject.y0+subject.y1)/2
-				x0 := math.Min(math.Max(cx-ww/2, 0), W-ww)
-				y0 := math.Min(math.Max(cy-wh/2, 0), H-wh)
-				win = rect{x0, y0, x0 + ww, y0 + wh}
-				scale = math.Min(cw/ww, ch/wh)
-			}
-		}
-	}
-	if v.Margin > 0 && whiteBackground {
-		win, scale = recentre(win, scale, subject, cw, ch, v.Margin)
+	var scale, cx, cy float64
+	if bw, bh := subject.x1-subject.x0, subject.y1-subject.y0; separated && bw > 0 && bh > 0 {
+		fill := 1 - 2*v.Margin
+		scale = math.Min(math.Min(fill*cw/bw, fill*ch/bh), maxEnlarge)
+		cx, cy = (subject.x0+subject.x1)/2, (subject.y0+subject.y1)/2
+		hw, hh := cw/scale/2, ch/scale/2
+		win = rect{math.Max(cx-hw, 0), math.Max(cy-hh, 0), math.Min(cx+hw, W), math.Min(cy+hh, H)}
+	} else {
+		scale = math.Min(math.Min(cw/W, ch/H), maxEnlarge)
+		cx, cy = W/2, H/2
 	}
 	pw := evenFit((win.x1-win.x0)*scale, int(cw))
 	ph := evenFit((win.y1-win.y0)*scale, int(ch))
-	uw, uh := pw, ph
-	if orientation >= 5 {
-		uw, uh = ph, pw
-	}
-	// Even offsets and sizes keep every 2×2 chroma sample wholly photo or wholly
-	// canvas, so no chroma of the photo bleeds onto the white border.
+	// The window's point (cx, cy) lands on the canvas's centre. Even offsets and
+	// sizes keep every 2×2 chroma sample wholly photo or wholly canvas, so no chroma
+	// of the photo bleeds onto the white border.
+	ax := evenClamp(cw/2-(cx-win.x0)*float64(pw)/(win.x1-win.x0), int(cw)-pw)
+	ay := evenClamp(ch/2-(cy-win.y0)*float64(ph)/(win.y1-win.y0), int(ch)-ph)
+	ox, oy := uprightOffset(orientation, int(cw), int(ch), ax, ay, pw, ph)
 	return layout{
 		win: win, pw: pw, ph: ph,
 		cw: v.Width, ch: v.Height,
-		ox: ((v.Width - uw) / 2) &^ 1, oy: ((v.Height - uh) / 2) &^ 1,
+		ox: ox, oy: oy,
+		scale: math.Max(float64(pw)/(win.x1-win.x0), float64(ph)/(win.y1-win.y0)),
 	}
 }
 
-// recentre narrows window win symmetrically about the subject's centre, so that the
-// subject lands in the middle of the canvas (the rest of the canvas is white, like the
-// background it replaces), and lowers scale when the subject would come closer than
-// margin to the canvas's edges. A subject that touches the window's edge is cut by
-// the frame, and moving it would show the cut on white, so it is left as it is.
-func recentre(win rect, scale float64, s rect, cw, ch, margin float64) (rect, float64) {
-	if s.x0 <= win.x0 || s.y0 <= win.y0 || s.x1 >= win.x1 || s.y1 >= win.y1 {
-		return win, scale
+// evenClamp rounds v to an even number in 0..limit.
+func evenClamp(v float64, limit int) int {
+	n := 2 * int(math.Round(v/2))
+	return max(0, min(n, limit&^1))
+}
+
+// uprightOffset turns the top-left (ax, ay) of a pw×ph photo on a cw×ch canvas in the
+// stored orientation into its top-left on the upright canvas (see orient).
+func uprightOffset(o, cw, ch, ax, ay, pw, ph int) (int, int) {
+	switch o {
+	case 2:
+		return cw - ax - pw, ay
+	case 3:
+		return cw - ax - pw, ch - ay - ph
+	case 4:
+		return ax, ch - ay - ph
+	case 5:
+		return ay, ax
+	case 6:
+		return ch - ay - ph, ax
+	case 7:
+		return ch - ay - ph, cw - ax - pw
+	case 8:
+		return ay, cw - ax - pw
 	}
-	cx, cy := (s.x0+s.x1)/2, (s.y0+s.y1)/2
-	hx := math.Min(cx-win.x0, win.x1-cx)
-	hy := math.Min(cy-win.y0, win.y1-cy)
-	if hx <= 0 || hy <= 0 {
-		return win, scale
-	}
-	span := math.Max((s.x1-s.x0)*scale/cw, (s.y1-s.y0)*scale/ch)
-	if limit := 1 - 2*margin; span > limit {
-		scale *= limit / span
-	}
-	return rect{cx - hx, cy - hy, cx + hx, cy + hy}, scale
+	return ax, ay
 }
 
 // evenFit rounds v to an even size of at most limit (and at least 1).
@@ -243,9 +267,9 @@ func evenFit(v float64, limit int) int {
 }
 
 // render draws layout l: the window resized (luma at full and chroma at half
-// resolution, as the JPEG encoder stores it), enhanced, oriented, on a white 4:2:0
-// canvas. It reports whether any background pixel was made white.
-func render(src ycc, l layout, orientation int, cache *shrinkCache, e enhancement) (*image.YCbCr, bool) {
+// resolution, as the JPEG encoder stores it), enhanced, the subject composited on
+// white when it was separated, oriented, on a white 4:2:0 canvas.
+func render(src ycc, l layout, orientation int, cache *shrinkCache, e enhancement) *image.YCbCr {
 	canvas := image.NewYCbCr(image.Rect(0, 0, l.cw, l.ch), image.YCbCrSubsampleRatio420)
 	cy := plane{pix: canvas.Y, w: l.cw, h: l.ch, stride: canvas.YStride}
 	cw, ch := (l.cw+1)/2, (l.ch+1)/2
@@ -261,15 +285,22 @@ func render(src ycc, l layout, orientation int, cache *shrinkCache, e enhancemen
 	y := resize(src.y, w.x0, w.y0, w.x1, w.y1, l.pw, l.ph, cache)
 	cb := resize(src.cb, c.x0, c.y0, c.x1, c.y1, pcw, pch, cache)
 	cr := resize(src.cr, c.x0, c.y0, c.x1, c.y1, pcw, pch, cache)
+	var alpha []uint8
+	if e.bd != nil {
+		// The matte is judged on the photo's own colours, before any change.
+		alpha = e.bd.matte(y, cb, cr, w)
+	}
 	if !e.lv.identity {
 		y.apply(&e.lv.y)
 		cb.apply(&e.lv.cb)
 		cr.apply(&e.lv.cr)
 	}
 	sharpen(y)
-	n := e.bg.whiten(y, 255, w) + e.bg.whiten(cb, 128, w) + e.bg.whiten(cr, 128, w)
+	if alpha != nil {
+		e.bd.composite(y, cb, cr, alpha, w, &e.lv)
+	}
 	paste(cy, orient(y, orientation), l.ox, l.oy)
 	paste(ccb, orient(cb, orientation), l.ox/2, l.oy/2)
 	paste(ccr, orient(cr, orientation), l.ox/2, l.oy/2)
-	return canvas, n > 0
+	return canvas
 }

@@ -9,7 +9,6 @@ import (
 	"image/color"
 	"image/gif"
 	"image/jpeg"
-	"math"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -33,8 +32,10 @@ func contentBox(m *image.RGBA) image.Rectangle {
 	return box
 }
 
-// TestProcessVariants places photos of several shapes on every variant and checks the
-// output size, where the photo lands and that the canvas around it is pure white.
+// TestProcessVariants places photos of one colour (an empty backdrop: nothing to cut
+// out) of several shapes on every variant and checks the output size, where the photo
+// lands (fitted whole, enlarged at most 2×) and that the canvas around it is pure
+// white.
 func TestProcessVariants(t *testing.T) {
 	blue := color.RGBA{40, 90, 180, 255}
 	tests := []struct {
@@ -44,7 +45,7 @@ func TestProcessVariants(t *testing.T) {
 		{"landscape 16:9", 1600, 900},
 		{"portrait 3:5", 600, 1000},
 		{"square", 800, 800},
-		{"tiny, enlarged", 12, 7},
+		{"tiny, enlarged twice at most", 12, 7},
 		{"very wide", 2000, 40},
 		{"one column", 1, 900},
 		{"one pixel", 1, 1},
@@ -70,7 +71,7 @@ func TestProcessVariants(t *testing.T) {
 				assert.Equal(t, byte(0xc0), sofMarker(t, out.JPEG), "%s is not baseline", spec.Name)
 
 				m := decodeRGBA(t, out.JPEG)
-				scale := math.Min(float64(spec.Width)/float64(tt.w), float64(spec.Height)/float64(tt.h))
+				scale := min(float64(spec.Width)/float64(tt.w), float64(spec.Height)/float64(tt.h), maxEnlarge)
 				wantW, wantH := float64(tt.w)*scale, float64(tt.h)*scale
 				box := contentBox(m)
 				assert.InDelta(t, wantW, box.Dx(), 2.5, "%s: photo width", spec.Name)
@@ -117,37 +118,59 @@ func sofMarker(t *testing.T, data []byte) byte {
 }
 
 func TestProcessFlattensPNGAlpha(t *testing.T) {
-	// Left half transparent (with a colour that must not show), right half opaque red.
-	m := image.NewNRGBA(image.Rect(0, 0, 600, 600))
-	for y := range 600 {
-		for x := range 600 {
-			if x < 300 {
-				m.SetNRGBA(x, y, color.NRGBA{0, 255, 0, 0})
-			} else {
+	// A red disc on transparency (with a colour that must not show): a cut-out,
+	// flattened onto white and separated from it.
+	m := image.NewNRGBA(image.Rect(0, 0, 1200, 1200))
+	for y := range 1200 {
+		for x := range 1200 {
+			dx, dy := float64(x-600), float64(y-600)
+			if dx*dx+dy*dy < 400*400 {
 				m.SetNRGBA(x, y, color.NRGBA{210, 20, 20, 255})
+			} else {
+				m.SetNRGBA(x, y, color.NRGBA{0, 255, 0, 0})
 			}
 		}
 	}
 	res, err := Process(encodePNG(t, m), []string{Thumbnail, "amazon"}, Options{})
 	require.NoError(t, err)
 	assert.Equal(t, PNG, res.Info.Format)
+	a := res.Analysis
+	assert.Equal(t, BackdropWhite, a.Backdrop)
+	assert.True(t, a.Separated)
+	assert.InDelta(t, 800.0*800/1200/1200, a.Fill, 0.01)
+	require.NotEmpty(t, a.SubjectColors)
+	assert.Equal(t, "red", a.SubjectColors[0].EN)
+	assert.Equal(t, "kırmızı", a.SubjectColors[0].TR)
 	thumb := decodeRGBA(t, res.Outputs[0].JPEG)
-	for y := 0; y < 300; y += 7 {
-		for x := 0; x < 140; x += 7 { // clear of the edge's JPEG block
-			require.Equal(t, color.RGBA{255, 255, 255, 255}, thumb.RGBAAt(x, y), "at %d,%d", x, y)
+	for _, p := range []image.Point{{3, 3}, {296, 3}, {3, 296}, {296, 296}, {40, 40}} {
+		assert.Equal(t, color.RGBA{255, 255, 255, 255}, thumb.RGBAAt(p.X, p.Y), "at %v", p)
+	}
+	// The red keeps its colour: the tone curve leaves a flat colour alone.
+	red := thumb.RGBAAt(150, 150)
+	assert.InDelta(t, 210, int(red.R), 6)
+	assert.InDelta(t, 20, int(red.G), 6)
+	assert.InDelta(t, 20, int(red.B), 6)
+
+	// Half transparent, half red to the frame's edges: the red runs out of the frame
+	// on three sides, which is a scene, not a product on a backdrop. It is left as it
+	// is.
+	half := image.NewNRGBA(image.Rect(0, 0, 600, 600))
+	for y := range 600 {
+		for x := range 600 {
+			if x >= 300 {
+				half.SetNRGBA(x, y, color.NRGBA{210, 20, 20, 255})
+			}
 		}
 	}
-	// Auto-level stretches the two tones apart (the red is the 0.5 % percentile, so it
-	// darkens), but it stays a saturated red.
-	red := thumb.RGBAAt(250, 150)
-	assert.Greater(t, int(red.R), 150)
-	assert.Less(t, int(red.G), 30)
-	assert.Less(t, int(red.B), 30)
-	// The white half is background: the subject box is the red half.
-	assert.InDelta(t, 0.5, res.Analysis.Fill, 0.02)
-	require.NotEmpty(t, res.Analysis.Colors)
-	assert.Equal(t, "red", res.Analysis.Colors[0].EN)
-	assert.Equal(t, "kırmızı", res.Analysis.Colors[0].TR)
+	res, err = Process(encodePNG(t, half), []string{Thumbnail}, Options{})
+	require.NoError(t, err)
+	assert.Equal(t, BackdropBusy, res.Analysis.Backdrop)
+	assert.False(t, res.Analysis.Separated)
+	var names []string
+	for _, c := range res.Analysis.Colors {
+		names = append(names, c.EN)
+	}
+	assert.ElementsMatch(t, []string{"white", "red"}, names)
 }
 
 func TestProcessGIFFirstFrame(t *testing.T) {
@@ -180,33 +203,38 @@ func whitePhoto(size, w, h, cx, cy int) *image.RGBA {
 	return m
 }
 
-func TestProcessAmazonSubjectFill(t *testing.T) {
+// TestFraming checks that a subject separated from its backdrop is cropped to and
+// centred on every marketplace's canvas with the margins its rules ask for, spanning
+// 1-2×Margin of the side that limits it, and never enlarged past 2×.
+func TestFraming(t *testing.T) {
 	tests := []struct {
-		name           string
-		photo          *image.RGBA
-		amazonMinSpan  float64 // least share of the canvas side the subject spans on amazon
-		amazonMaxSpan  float64
-		hepsiburadaSpn float64 // hepsiburada is never cropped
+		name  string
+		photo *image.RGBA
+		w, h  int // the subject's size in the photo
 	}{
-		// 1300 px of 2000 spans 65 % when fitted; amazon crops to reach 85 %.
-		{"small subject is brought to 85 %", whitePhoto(2000, 1300, 1000, 900, 1100), 0.85, 0.93, 0.65},
-		// 400 px of 2000: reaching 85 % would mean enlarging past the photo's own
-		// resolution, so amazon stops at 1:1 (400 of 1500).
-		{"no enlargement past native resolution", whitePhoto(2000, 400, 300, 1000, 1000), 400.0 / 1500, 400.0 / 1500, 0.2},
-		// Already 90 %: left alone.
-		{"large subject is left alone", whitePhoto(2000, 1800, 1200, 1000, 1000), 0.9, 0.9, 0.9},
+		{"small subject, off-centre", whitePhoto(3000, 600, 700, 900, 2000), 600, 700},
+		{"wide subject", whitePhoto(3000, 2400, 800, 1500, 1500), 2400, 800},
+		{"tall subject", whitePhoto(3000, 500, 2500, 1500, 1500), 500, 2500},
+		{"subject larger than the margins allow", whitePhoto(2000, 1960, 1960, 1000, 1000), 1960, 1960},
+		{"subject too small to frame", whitePhoto(3000, 300, 200, 1200, 1200), 300, 200},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res, err := Process(encodeJPEG(t, tt.photo, 90), []string{"amazon", "hepsiburada"}, Options{})
+			res, err := Process(encodeJPEG(t, tt.photo, 90), allVariants, Options{})
 			require.NoError(t, err)
-			assert.InDelta(t, 1, res.Analysis.Background, 0.01)
-			amazon := contentBox(decodeRGBA(t, res.Outputs[0].JPEG))
-			span := float64(max(amazon.Dx(), amazon.Dy())) / 1500
-			assert.GreaterOrEqual(t, span, tt.amazonMinSpan-0.005)
-			assert.LessOrEqual(t, span, tt.amazonMaxSpan+0.005)
-			hb := contentBox(decodeRGBA(t, res.Outputs[1].JPEG))
-			assert.InDelta(t, tt.hepsiburadaSpn, float64(max(hb.Dx(), hb.Dy()))/1500, 0.005)
+			require.True(t, res.Analysis.Separated)
+			for _, out := range res.Outputs {
+				spec, err := LookupVariant(out.Variant)
+				require.NoError(t, err)
+				cw, ch := float64(spec.Width), float64(spec.Height)
+				fill := 1 - 2*spec.Margin
+				scale := min(fill*cw/float64(tt.w), fill*ch/float64(tt.h), maxEnlarge)
+				box := contentBox(decodeRGBA(t, out.JPEG))
+				assert.InDelta(t, float64(tt.w)*scale, box.Dx(), 6, "%s: width %v", out.Variant, box)
+				assert.InDelta(t, float64(tt.h)*scale, box.Dy(), 6, "%s: height %v", out.Variant, box)
+				assert.InDelta(t, spec.Width-box.Max.X, box.Min.X, 4, "%s: horizontal centring %v", out.Variant, box)
+				assert.InDelta(t, spec.Height-box.Max.Y, box.Min.Y, 4, "%s: vertical centring %v", out.Variant, box)
+			}
 		})
 	}
 }
@@ -220,7 +248,9 @@ func TestProcessAnalysis(t *testing.T) {
 	assert.Greater(t, sharpRes.Analysis.Sharpness, 3*blurred.Analysis.Sharpness)
 	assert.InDelta(t, sharpRes.Analysis.Brightness, blurred.Analysis.Brightness, 1)
 	assert.Zero(t, sharpRes.Analysis.Background, "grey sweep is not a white background")
-	assert.Greater(t, sharpRes.Analysis.Fill, 0.95, "no white background: the whole frame is the subject")
+	assert.Equal(t, BackdropGradient, sharpRes.Analysis.Backdrop)
+	// The bottle is 44 % × 76 % of the frame, so its box covers about a third.
+	assert.InDelta(t, 0.44*0.76, sharpRes.Analysis.Fill, 0.03, "the subject's box, not the frame")
 
 	tests := []struct {
 		name       string
@@ -230,8 +260,8 @@ func TestProcessAnalysis(t *testing.T) {
 		fill       float64
 		colors     []string
 	}{
-		{"mid grey", solid(300, 200, color.RGBA{100, 100, 100, 255}), 100, 0, 1, []string{"gray"}},
-		{"white", solid(300, 200, color.RGBA{255, 255, 255, 255}), 255, 1, 0, []string{"white"}},
+		{"empty grey backdrop", solid(300, 200, color.RGBA{100, 100, 100, 255}), 100, 0, 0, []string{"gray"}},
+		{"empty white backdrop", solid(300, 200, color.RGBA{255, 255, 255, 255}), 255, 1, 0, []string{"white"}},
 		{"navy subject on white", whitePhoto(1000, 500, 500, 500, 500), 0.75*255 + 0.25*37, 1, 0.25, []string{"navy"}},
 		{"yellow and black", func() image.Image {
 			m := solid(400, 400, color.RGBA{240, 210, 40, 255})
@@ -381,4 +411,42 @@ func boxBlur(m *image.RGBA, r int) *image.RGBA {
 		}
 	}
 	return out
+}
+
+// TestProcessOddSizes runs a subject on white at awkward sizes (odd, tiny, thin)
+// through every variant: the backdrop model, the matte and the framing must cope, and
+// every output has its exact size.
+func TestProcessOddSizes(t *testing.T) {
+	tests := []struct {
+		name      string
+		w, h      int
+		separated bool // too thin a photo leaves no backdrop to model
+	}{
+		{"9×9", 9, 9, true},
+		{"16×10", 16, 10, true},
+		{"33×17", 33, 17, true},
+		{"thin column", 3, 400, false},
+		{"thin row", 400, 3, false},
+		{"101×99", 101, 99, true},
+		{"513×257", 513, 257, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := solid(tt.w, tt.h, color.RGBA{250, 250, 250, 255})
+			for y := tt.h / 3; y < max(tt.h*2/3, tt.h/3+1); y++ {
+				for x := tt.w / 3; x < max(tt.w*2/3, tt.w/3+1); x++ {
+					m.SetRGBA(x, y, color.RGBA{30, 60, 160, 255})
+				}
+			}
+			res, err := Process(encodePNG(t, m), allVariants, Options{})
+			require.NoError(t, err)
+			require.Len(t, res.Outputs, len(allVariants))
+			assert.Equal(t, tt.separated, res.Analysis.Separated, "backdrop %s", res.Analysis.Backdrop)
+			for _, out := range res.Outputs {
+				cfg, err := jpeg.DecodeConfig(bytes.NewReader(out.JPEG))
+				require.NoError(t, err)
+				assert.Equal(t, [2]int{out.Width, out.Height}, [2]int{cfg.Width, cfg.Height}, out.Variant)
+			}
+		})
+	}
 }

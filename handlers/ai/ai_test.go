@@ -188,6 +188,33 @@ func newFixture(t *testing.T, photos ...[]byte) *fixture {
 	return f
 }
 
+// scene draws a w×h busy scene: blocks of many colours to the frame's edges.
+func scene(w, h int) *image.RGBA {
+	m := image.NewRGBA(image.Rect(0, 0, w, h))
+	for y := range h {
+		for x := range w {
+			b := uint8((x/40)*37 + (y/40)*91)
+			m.SetRGBA(x, y, color.RGBA{b, 255 - b, uint8(x * 255 / w), 255})
+		}
+	}
+	return m
+}
+
+// TestProcessBusyScene checks that a photo the stage cannot separate says so in its
+// analysis: no subject colours for the seo stage to put in a title.
+func TestProcessBusyScene(t *testing.T) {
+	f := newFixture(t, jpegBytes(t, scene(800, 600)))
+	out, err := f.e.Process(context.Background(), f.in)
+	require.NoError(t, err)
+	require.Len(t, out.Analysis, 1)
+	a := out.Analysis[0]
+	assert.Equal(t, imaging.BackdropBusy, a.Backdrop)
+	assert.False(t, a.Separated)
+	assert.Empty(t, a.SubjectColors)
+	assert.NotEmpty(t, a.Colors, "the frame's colours are still measured")
+	assert.Equal(t, messages.ComplianceFail, a.Compliance[messages.Amazon].Status)
+}
+
 func TestProcess(t *testing.T) {
 	f := newFixture(t,
 		jpegBytes(t, photo(900, 600, color.RGBA{200, 30, 30, 255})),
@@ -227,6 +254,13 @@ func TestProcess(t *testing.T) {
 	assert.Equal(t, "red", out.Analysis[0].Colors[0].EN)
 	require.NotEmpty(t, out.Analysis[1].Colors)
 	assert.Equal(t, "blue", out.Analysis[1].Colors[0].EN)
+	for i, a := range out.Analysis {
+		// A box on white is separated from its backdrop, so its colours are the
+		// product's: what the seo stage may put in a title.
+		assert.Equal(t, imaging.BackdropWhite, a.Backdrop, "photo %d", i)
+		assert.True(t, a.Separated, "photo %d", i)
+		assert.Equal(t, a.Colors, a.SubjectColors, "photo %d", i)
+	}
 
 	assert.Equal(t, 1, f.store.puts)
 	assert.Equal(t, out.Images, f.store.images)

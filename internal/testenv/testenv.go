@@ -11,7 +11,6 @@ import (
 	"net"
 	"net/url"
 	"os"
-	"path/filepath"
 	"testing"
 	"time"
 )
@@ -82,35 +81,4 @@ func need(t testing.TB, what, key, raw, defPort string) {
 		t.Skipf("%s unreachable at %s: set %s or start it (%v)", what, host, key, err)
 	}
 	_ = conn.Close()
-}
-
-// Shared returns the path of rel inside the team's shared/ folder, which lies beside
-// the checkout (STOX_SHARED_DIR overrides where). A test skips when it is absent, and
-// fails instead when STOX_TEST_REQUIRE_SERVICES=1.
-func Shared(t testing.TB, rel string) string {
-	t.Helper()
-	dir := os.Getenv("STOX_SHARED_DIR")
-	if dir == "" {
-		wd, err := os.Getwd()
-		if err != nil {
-			t.Fatal(err)
-		}
-		for d := wd; ; d = filepath.Dir(d) {
-			if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-				dir = filepath.Join(filepath.Dir(d), "shared")
-				break
-			}
-			if filepath.Dir(d) == d {
-				t.Fatalf("no go.mod above %s", wd)
-			}
-		}
-	}
-	p := filepath.Join(dir, rel)
-	if _, err := os.Stat(p); err != nil {
-		if Required() {
-			t.Fatalf("shared fixtures missing at %s (set STOX_SHARED_DIR): %v", p, err)
-		}
-		t.Skipf("shared fixtures missing at %s: set STOX_SHARED_DIR", p)
-	}
-	return p
 }

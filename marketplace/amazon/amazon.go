@@ -468,20 +468,37 @@ func validGTIN(s string) bool {
 // without them accepts it, and 404 (not processed yet) keeps it pending. A re-put of a
 // SKU that is already live shows as accepted as soon as its old version does: the
 // Listings Items API has no per-submission status.
+//
+// One SKU's read failing leaves that SKU pending and the others are still read, so a
+// large submission completes even when some reads fail (a 500 now and then): the
+// error is returned only when no SKU could be read. Throttling or refused credentials
+// stop the round at once.
 func (c *Client) Poll(ctx context.Context, id string) (marketplace.Submission, error) {
 	sub, err := decodeSubmission(id)
 	if err != nil {
 		return marketplace.Submission{}, err
 	}
+	var failed error
+	read := 0
 	for i, it := range sub.Items {
 		if it.State != marketplace.SubmissionPending {
 			continue
 		}
 		state, reasons, err := c.itemState(ctx, it.SKU)
 		if err != nil {
-			return marketplace.Submission{}, fmt.Errorf("poll listing %s: %w", it.SKU, err)
+			if failed == nil {
+				failed = fmt.Errorf("poll listing %s: %w", it.SKU, err)
+			}
+			if errors.Is(err, marketplace.ErrRateLimited) || errors.Is(err, marketplace.ErrUnauthorized) || ctx.Err() != nil {
+				break
+			}
+			continue
 		}
+		read++
 		sub.Items[i].State, sub.Items[i].Reasons = state, reasons
+	}
+	if failed != nil && read == 0 {
+		return marketplace.Submission{}, failed
 	}
 	out := encodeSubmission(sub)
 	out.ID = id

@@ -510,3 +510,62 @@ func TestStaticSandboxThroughTheAdapter(t *testing.T) {
 	assert.Equal(t, 6, e.check.checked)
 	assert.Empty(t, e.check.problems, "requests, User-Agent and Amazon's answers all meet the models")
 }
+
+// TestPollKeepsWhatItCouldRead: a SKU whose read fails stays pending while the other
+// SKUs of the submission are decided, so a large submission completes through
+// occasional 500s; only a round that reads nothing is an error.
+func TestPollKeepsWhatItCouldRead(t *testing.T) {
+	e := newEnv(t, sandboxOpts)
+	var failing sync.Map // SKUs whose reads answer 500
+	flaky := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, "/listings/") {
+			if _, bad := failing.Load(r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:]); bad {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusInternalServerError)
+				_, _ = w.Write([]byte(`{"errors":[{"code":"InternalFailure","message":"We encountered an internal error."}]}`))
+				return
+			}
+		}
+		e.sb.ServeHTTP(w, r)
+	}))
+	t.Cleanup(flaky.Close)
+	c := e.client(func(cfg *amazon.Config) {
+		cfg.BaseURL, cfg.TokenURL, cfg.HTTPClient = flaky.URL, flaky.URL+"/auth/o2/token", flaky.Client()
+	})
+	ctx := context.Background()
+	var ls []marketplace.Listing
+	for range 5 {
+		ls = append(ls, validListing("flaky"))
+	}
+	sub, err := c.UpsertListings(ctx, ls)
+	require.NoError(t, err)
+	e.sb.Advance(3 * time.Second)
+
+	failing.Store(ls[0].SKU, true)
+	got, err := c.Poll(ctx, sub.ID)
+	require.NoError(t, err, "four of five reads worked")
+	assert.False(t, got.Done)
+	states := map[string]string{}
+	for _, it := range got.Items {
+		states[it.SKU] = it.State
+	}
+	assert.Equal(t, marketplace.SubmissionPending, states[ls[0].SKU])
+	for _, l := range ls[1:] {
+		assert.Equal(t, marketplace.SubmissionAccepted, states[l.SKU], l.SKU)
+	}
+
+	for _, l := range ls {
+		failing.Store(l.SKU, true)
+	}
+	_, err = c.Poll(ctx, sub.ID)
+	require.Error(t, err, "nothing could be read")
+	assert.ErrorIs(t, err, marketplace.ErrUnavailable)
+
+	failing.Clear()
+	got, err = c.Poll(ctx, sub.ID)
+	require.NoError(t, err)
+	assert.True(t, got.Done)
+	for _, it := range got.Items {
+		assert.Equal(t, marketplace.SubmissionAccepted, it.State, it.SKU)
+	}
+}
