@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -110,13 +109,7 @@ func (m Marketplaces) client(name string, tax store.Taxonomy) (marketplace.Clien
 		base := or(m.AmazonURL, m.sandboxURL())
 		var schema func(context.Context, string) (json.RawMessage, error)
 		if tax != nil {
-			schema = func(ctx context.Context, productType string) (json.RawMessage, error) {
-				d, err := tax.Definition(ctx, messages.Amazon, productType)
-				if errors.Is(err, store.ErrNotFound) {
-					return nil, nil // not read yet: nothing to check against here
-				}
-				return d.Schema, err
-			}
+			schema = publish.SchemaOf(tax, messages.Amazon)
 		}
 		return amazon.New(amazon.Config{
 			Schema:  schema,

@@ -2,8 +2,6 @@ package publish_test
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http/httptest"
 	"slices"
@@ -48,13 +46,7 @@ func catalogClients(t *testing.T, tax store.Taxonomy) (*sandbox.Server, map[stri
 		messages.Amazon: amazon.New(amazon.Config{BaseURL: srv.URL, TokenURL: srv.URL + "/auth/o2/token",
 			ClientID: "amzn1.application-oa2-client.sandbox", ClientSecret: "sandbox-secret", RefreshToken: "Atzr|sandbox-refresh-token",
 			SellerID: "A1SANDBOXSELLER", MarketplaceID: "A33AVAJ2PDY3EV",
-			Schema: func(ctx context.Context, productType string) (json.RawMessage, error) {
-				d, err := tax.Definition(ctx, messages.Amazon, productType)
-				if errors.Is(err, store.ErrNotFound) {
-					return nil, nil
-				}
-				return d.Schema, err
-			}}),
+			Schema: publish.SchemaOf(tax, messages.Amazon)}),
 	}
 }
 
@@ -231,14 +223,5 @@ func pinsOf(t *testing.T, tax store.Taxonomy, name string) taxonomy.Pins {
 	t.Helper()
 	ps, err := tax.Pins(context.Background(), name)
 	require.NoError(t, err)
-	out := taxonomy.Pins{Category: map[string]string{}, Brand: map[string]string{}, Value: map[string]map[string]string{}}
-	for _, p := range ps {
-		switch p.Kind {
-		case store.PinCategory:
-			out.Category[taxonomy.Fold(p.From)] = p.To
-		case store.PinBrand:
-			out.Brand[taxonomy.Fold(p.From)] = p.To
-		}
-	}
-	return out
+	return publish.PinsOf(ps)
 }

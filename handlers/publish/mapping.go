@@ -30,16 +30,30 @@ type Mapping struct {
 // category's definition from the marketplace (src) the first time a listing needs it
 // and keeping it in the store.
 func NewMapper(marketplace string, st store.Taxonomy, src taxonomy.Source, defaults map[string]string) *taxonomy.Mapper {
-	stored := func(ctx context.Context, id string) (taxonomy.Definition, bool, error) {
+	put := func(ctx context.Context, d taxonomy.Definition) error { return st.PutDefinition(ctx, marketplace, d) }
+	return &taxonomy.Mapper{Marketplace: marketplace, Reader: st, Defaults: defaults,
+		Definition: taxonomy.ReadThrough(stored(st, marketplace), src, put)}
+}
+
+// stored reads a category's stored definition; ok is false when none is stored yet.
+func stored(st store.Taxonomy, marketplace string) func(ctx context.Context, id string) (d taxonomy.Definition, ok bool, err error) {
+	return func(ctx context.Context, id string) (taxonomy.Definition, bool, error) {
 		d, err := st.Definition(ctx, marketplace, id)
 		if errors.Is(err, store.ErrNotFound) {
 			return d, false, nil
 		}
 		return d, err == nil, err
 	}
-	put := func(ctx context.Context, d taxonomy.Definition) error { return st.PutDefinition(ctx, marketplace, d) }
-	return &taxonomy.Mapper{Marketplace: marketplace, Reader: st, Defaults: defaults,
-		Definition: taxonomy.ReadThrough(stored, src, put)}
+}
+
+// SchemaOf returns the stored JSON Schema of a category (an Amazon product type), or
+// nil when none is stored yet, for amazon.Config.Schema.
+func SchemaOf(st store.Taxonomy, marketplace string) func(ctx context.Context, id string) (json.RawMessage, error) {
+	read := stored(st, marketplace)
+	return func(ctx context.Context, id string) (json.RawMessage, error) {
+		d, _, err := read(ctx, id)
+		return d.Schema, err
+	}
 }
 
 // syncTaxonomy reads the marketplace's taxonomy when the stored one is missing or
@@ -70,6 +84,11 @@ func (p *Publisher) pins(ctx context.Context) (taxonomy.Pins, error) {
 	if err != nil {
 		return taxonomy.Pins{}, err
 	}
+	return PinsOf(ps), nil
+}
+
+// PinsOf keys a marketplace's pins as the mapper reads them.
+func PinsOf(ps []store.Pin) taxonomy.Pins {
 	out := taxonomy.Pins{Category: map[string]string{}, Brand: map[string]string{}, Value: map[string]map[string]string{}}
 	for _, pin := range ps {
 		key := taxonomy.Fold(pin.From)
@@ -85,7 +104,7 @@ func (p *Publisher) pins(ctx context.Context) (taxonomy.Pins, error) {
 			out.Value[pin.Attribute][key] = pin.To
 		}
 	}
-	return out, nil
+	return out
 }
 
 // mapListing maps one stored listing. It returns the listing in the marketplace's
