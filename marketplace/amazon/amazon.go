@@ -262,6 +262,13 @@ func (c *Client) UpsertListings(ctx context.Context, ls []marketplace.Listing) (
 	return encodeSubmission(sub), nil
 }
 
+// putRetries is how often a PUT answered with a server error is sent again, the
+// pauses doubling from putRetryPause.
+const (
+	putRetries    = 3
+	putRetryPause = 50 * time.Millisecond
+)
+
 func (c *Client) putListing(ctx context.Context, l marketplace.Listing) (subItem, error) {
 	attrs, local := c.attributes(l)
 	productType := c.productType(l)
@@ -278,8 +285,24 @@ func (c *Client) putListing(ctx context.Context, l marketplace.Listing) (subItem
 	}
 	body := map[string]any{"productType": productType, "requirements": "LISTING", "attributes": attrs}
 	var out submissionResponse
-	if err := c.do(ctx, c.cfg.Limiter, http.MethodPut, c.itemPath(l.SKU), q, body, &out); err != nil {
-		return subItem{}, err
+	// A PUT replaces the whole listing, so one that got a server error (or no answer)
+	// is sent again at once, a few times: in a batch of many SKUs, one 500 would
+	// otherwise fail them all, and the batch would be sent whole again and again.
+	pause := putRetryPause
+	for try := 0; ; try++ {
+		err := c.do(ctx, c.cfg.Limiter, http.MethodPut, c.itemPath(l.SKU), q, body, &out)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, marketplace.ErrUnavailable) || try == putRetries {
+			return subItem{}, err
+		}
+		select {
+		case <-ctx.Done():
+			return subItem{}, err
+		case <-time.After(pause):
+		}
+		pause *= 2
 	}
 	reasons := append(local, errorReasons(out.Issues)...)
 	switch {

@@ -569,3 +569,42 @@ func TestPollKeepsWhatItCouldRead(t *testing.T) {
 		assert.Equal(t, marketplace.SubmissionAccepted, it.State, it.SKU)
 	}
 }
+
+// TestPutSentAgainAfterServerError: a PUT answered 500 is sent again at once (it
+// replaces the listing, so repeating it is safe) instead of failing the batch.
+func TestPutSentAgainAfterServerError(t *testing.T) {
+	e := newEnv(t, sandboxOpts)
+	var puts, failed atomic.Int64
+	flaky := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPut {
+			if puts.Add(1)%2 == 1 { // every other PUT fails
+				failed.Add(1)
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusInternalServerError)
+				_, _ = w.Write([]byte(`{"errors":[{"code":"InternalFailure","message":"We encountered an internal error."}]}`))
+				return
+			}
+		}
+		e.sb.ServeHTTP(w, r)
+	}))
+	t.Cleanup(flaky.Close)
+	c := e.client(func(cfg *amazon.Config) {
+		cfg.BaseURL, cfg.TokenURL, cfg.HTTPClient = flaky.URL, flaky.URL+"/auth/o2/token", flaky.Client()
+	})
+	var ls []marketplace.Listing
+	for range 4 {
+		ls = append(ls, validListing("retry"))
+	}
+	sub, err := c.UpsertListings(context.Background(), ls)
+	require.NoError(t, err)
+	require.Len(t, sub.Items, 4)
+	assert.Equal(t, int64(8), puts.Load(), "each SKU's PUT failed once and was sent again")
+	assert.Equal(t, int64(4), failed.Load())
+	e.sb.Advance(3 * time.Second)
+	got, err := c.Poll(context.Background(), sub.ID)
+	require.NoError(t, err)
+	assert.True(t, got.Done)
+	for _, it := range got.Items {
+		assert.Equal(t, marketplace.SubmissionAccepted, it.State, it.SKU)
+	}
+}
