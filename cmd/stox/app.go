@@ -45,6 +45,9 @@ type app struct {
 	// webhooks are served on the admin server, path → handler.
 	loops    []func(context.Context) error
 	webhooks map[string]http.Handler
+	// checks are what /readyz asks beyond the routers: each names what is not ready
+	// (the broker's connection, a marketplace's credentials…) or returns nil.
+	checks []func(context.Context) error
 	// acked, when set, hears of every quantity a marketplace acknowledged.
 	acked func(marketplace string, ps []store.Push)
 }
@@ -256,12 +259,24 @@ func (a *app) adminServer(routers []*message.Router) *http.Server {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = w.Write([]byte("ok\n"))
 	})
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		for _, r := range routers {
 			if !r.IsRunning() {
 				http.Error(w, "starting", http.StatusServiceUnavailable)
 				return
 			}
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		var errs []error
+		for _, check := range a.checks {
+			if err := check(ctx); err != nil {
+				errs = append(errs, err)
+			}
+		}
+		if len(errs) > 0 {
+			http.Error(w, "not ready: "+errors.Join(errs...).Error(), http.StatusServiceUnavailable)
+			return
 		}
 		_, _ = w.Write([]byte("ready\n"))
 	})
