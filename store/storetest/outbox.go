@@ -3,7 +3,10 @@ package storetest
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -47,6 +50,14 @@ func RunOutbox(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Stock/FailuresStopRetries", testOutboxPushFailed},
 		{"Stock/UnderTheMarketplacesBarcode", testOutboxMarketplaceBarcode},
 		{"Cursor", testOutboxCursor},
+		{"Claims/ListingsOnePerOwner", testOutboxClaimListings},
+		{"Claims/StockOnePerOwner", testOutboxClaimStock},
+		{"Claims/ConcurrentReplicasNeverShare", testOutboxClaimConcurrent},
+		{"Claims/Expire", testOutboxClaimExpire},
+		{"Claims/ResentAfterAClaimRanOut", testOutboxResent},
+		{"Lease", testOutboxLease},
+		{"Backlog", testOutboxBacklog},
+		{"Stock/AcknowledgedAndRepushed", testOutboxAcknowledged},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, newOutbox(t)) })
@@ -411,4 +422,245 @@ func testOutboxInvalid(t *testing.T, s outboxStore) {
 	assert.Empty(t, needsInput(t, s, messages.Trendyol))
 	assert.Len(t, queued(t, s, messages.Trendyol), 1)
 	assert.Empty(t, get(t, s, id).Listings[messages.Trendyol].Mapping)
+}
+
+func claimQueued(t *testing.T, s outboxStore, owner string, limit int) []string {
+	t.Helper()
+	q, err := s.ClaimQueued(context.Background(), messages.Trendyol, store.Claim{Owner: owner, For: time.Minute}, limit)
+	require.NoError(t, err)
+	var ids []string
+	for _, l := range q {
+		ids = append(ids, l.ProductID)
+	}
+	return ids
+}
+
+func testOutboxClaimListings(t *testing.T, s outboxStore) {
+	ctx := context.Background()
+	for i := 1; i <= 3; i++ {
+		id, rev := put(t, s, newProduct(fmt.Sprintf("p%d", i), fmt.Sprintf("SKU-%d", i)))
+		queue(t, s, id, rev, "")
+	}
+	a := claimQueued(t, s, "a", 2)
+	require.Len(t, a, 2)
+	b := claimQueued(t, s, "b", 10)
+	require.Len(t, b, 1, "b gets what a did not claim")
+	assert.NotContains(t, a, b[0])
+	assert.ElementsMatch(t, a, claimQueued(t, s, "a", 10), "an owner takes its own claims again")
+	assert.Equal(t, b, claimQueued(t, s, "b", 10))
+	assert.Len(t, queued(t, s, messages.Trendyol), 3, "Queued lists claimed listings too")
+
+	// A failed attempt ends the claim: the listing may go to another replica.
+	_, err := s.ListingFailed(ctx, a[0], 1, messages.Trendyol, "timeout", 5)
+	require.NoError(t, err)
+	assert.ElementsMatch(t, []string{a[0], b[0]}, claimQueued(t, s, "b", 10))
+	assert.Equal(t, []string{a[1]}, claimQueued(t, s, "a", 10))
+
+	// Submitted: no longer queued for anyone.
+	require.NoError(t, s.SetListing(ctx, a[1], 1, messages.Trendyol, store.Listing{State: store.ListingSubmitted, Submission: "s1"}))
+	assert.Empty(t, claimQueued(t, s, "a", 10))
+	assert.Empty(t, claimQueued(t, s, "c", 10), "b still holds its two")
+
+	_, err = s.ClaimQueued(ctx, messages.Trendyol, store.Claim{}, 10)
+	assert.Error(t, err, "a claim without owner")
+}
+
+func testOutboxResent(t *testing.T, s outboxStore) {
+	ctx := context.Background()
+	id, rev := put(t, s, newProduct("p1", "SKU-1"))
+	queue(t, s, id, rev, "")
+	first, err := s.ClaimQueued(ctx, messages.Trendyol, store.Claim{Owner: "a", For: time.Millisecond}, 10)
+	require.NoError(t, err)
+	require.Len(t, first, 1)
+	assert.False(t, first[0].Resent, "never claimed before")
+	// a sent it, then could not record the outcome (or died): its claim runs out.
+	var again []store.PendingListing
+	require.Eventually(t, func() bool {
+		again, err = s.ClaimQueued(ctx, messages.Trendyol, store.Claim{Owner: "b", For: time.Minute}, 10)
+		require.NoError(t, err)
+		return len(again) == 1
+	}, 5*time.Second, 5*time.Millisecond)
+	assert.True(t, again[0].Resent, "the marketplace may hold it already")
+
+	// A new revision keeps that knowledge.
+	p := newProduct("p1", "SKU-1")
+	p.Product.Name = "Mug, larger"
+	id, rev = put(t, s, p)
+	require.Equal(t, 2, rev)
+	queue(t, s, id, rev, "")
+	q, err := s.ClaimQueued(ctx, messages.Trendyol, store.Claim{Owner: "c", For: time.Minute}, 10)
+	require.NoError(t, err)
+	require.Len(t, q, 1)
+	assert.True(t, q[0].Resent)
+}
+
+func testOutboxClaimStock(t *testing.T, s outboxStore) {
+	ctx := context.Background()
+	for i := 1; i <= 3; i++ {
+		sku := fmt.Sprintf("SKU-%d", i)
+		id, rev := put(t, s, newProduct(fmt.Sprintf("p%d", i), sku))
+		queue(t, s, id, rev, "")
+		require.NoError(t, s.SetListing(ctx, id, rev, messages.Trendyol, store.Listing{State: store.ListingAccepted}))
+		_, err := s.MarkSent(ctx, messages.Trendyol, sku, 5, 1)
+		require.NoError(t, err)
+	}
+	claim := func(owner string) []store.Push {
+		t.Helper()
+		p, err := s.ClaimUnpushed(ctx, messages.Trendyol, store.Claim{Owner: owner, For: time.Minute}, 2, 3)
+		require.NoError(t, err)
+		return p
+	}
+	a := claim("a")
+	require.Len(t, a, 2)
+	b := claim("b")
+	require.Len(t, b, 1)
+	assert.NotEqual(t, a[0].SKU, b[0].SKU)
+	assert.NotEqual(t, a[1].SKU, b[0].SKU)
+	assert.Empty(t, claim("c"))
+
+	require.NoError(t, s.Pushed(ctx, messages.Trendyol, a))
+	assert.Empty(t, claim("c"), "pushed: nothing left but b's claim")
+	_, err := s.MarkSent(ctx, messages.Trendyol, a[0].SKU, 3, 2)
+	require.NoError(t, err)
+	assert.Equal(t, []store.Push{{SKU: a[0].SKU, Quantity: 3, Version: 2}}, claim("c"), "a newer quantity is anyone's once the push is recorded")
+
+	require.NoError(t, s.PushFailed(ctx, messages.Trendyol, b[0]))
+	got := claim("d")
+	require.Len(t, got, 1, "a refused push ends the claim")
+	assert.Equal(t, b[0].SKU, got[0].SKU)
+}
+
+func testOutboxClaimConcurrent(t *testing.T, s outboxStore) {
+	ctx := context.Background()
+	const n = 40
+	for i := range n {
+		id, rev := put(t, s, newProduct(fmt.Sprintf("p%02d", i), fmt.Sprintf("SKU-%02d", i)))
+		queue(t, s, id, rev, "")
+	}
+	var (
+		mu    sync.Mutex
+		seen  = map[string]string{}
+		twice []string
+		wg    sync.WaitGroup
+	)
+	for r := range 4 {
+		owner := fmt.Sprintf("replica-%d", r)
+		wg.Go(func() {
+			for range 20 {
+				q, err := s.ClaimQueued(ctx, messages.Trendyol, store.Claim{Owner: owner, For: time.Minute}, 3)
+				if !assert.NoError(t, err) {
+					return
+				}
+				mu.Lock()
+				for _, l := range q {
+					if _, ok := seen[l.ProductID]; ok {
+						twice = append(twice, l.ProductID)
+					}
+					seen[l.ProductID] = owner
+				}
+				mu.Unlock()
+				for _, l := range q { // sent: no longer queued
+					assert.NoError(t, s.SetListing(ctx, l.ProductID, l.Revision, messages.Trendyol,
+						store.Listing{State: store.ListingSubmitted, Submission: owner}))
+				}
+				if len(q) == 0 {
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	assert.Empty(t, twice, "listings claimed by two replicas")
+	assert.Len(t, seen, n, "every listing claimed")
+}
+
+func testOutboxClaimExpire(t *testing.T, s outboxStore) {
+	ctx := context.Background()
+	id, rev := put(t, s, newProduct("p1", "SKU-1"))
+	queue(t, s, id, rev, "")
+	q, err := s.ClaimQueued(ctx, messages.Trendyol, store.Claim{Owner: "dead", For: time.Millisecond}, 10)
+	require.NoError(t, err)
+	require.Len(t, q, 1)
+	require.Eventually(t, func() bool { return len(claimQueued(t, s, "alive", 10)) == 1 },
+		5*time.Second, 5*time.Millisecond, "the claim of a replica that died expires")
+	assert.Empty(t, claimQueued(t, s, "dead", 10), "and is not its owner's any more")
+}
+
+func testOutboxLease(t *testing.T, s outboxStore) {
+	ctx := context.Background()
+	lease := func(name, owner string, ttl time.Duration) bool {
+		t.Helper()
+		ok, err := s.Lease(ctx, name, owner, ttl)
+		require.NoError(t, err)
+		return ok
+	}
+	assert.True(t, lease("orders/trendyol", "a", time.Minute))
+	assert.False(t, lease("orders/trendyol", "b", time.Minute), "held by a")
+	assert.True(t, lease("orders/trendyol", "a", time.Millisecond), "a renews its own")
+	assert.True(t, lease("orders/amazon", "b", time.Minute), "another lease")
+	require.Eventually(t, func() bool { return lease("orders/trendyol", "b", time.Minute) },
+		5*time.Second, 5*time.Millisecond, "an expired lease goes to another owner")
+	assert.False(t, lease("orders/trendyol", "a", time.Minute))
+	_, err := s.Lease(ctx, "", "a", time.Minute)
+	assert.Error(t, err)
+}
+
+func testOutboxBacklog(t *testing.T, s outboxStore) {
+	ctx := context.Background()
+	b, err := s.Backlog(ctx, messages.Trendyol, 3)
+	require.NoError(t, err)
+	assert.Equal(t, store.Backlog{Listings: map[string]int{}}, b)
+	for i := 1; i <= 3; i++ {
+		sku := fmt.Sprintf("SKU-%d", i)
+		id, rev := put(t, s, newProduct(fmt.Sprintf("p%d", i), sku))
+		queue(t, s, id, rev, "")
+		_, err := s.MarkSent(ctx, messages.Trendyol, sku, 5, 1)
+		require.NoError(t, err)
+	}
+	require.NoError(t, s.SetListing(ctx, "p1", 1, messages.Trendyol, store.Listing{State: store.ListingAccepted}))
+	require.NoError(t, s.SetListing(ctx, "p2", 1, messages.Trendyol, store.Listing{State: store.ListingSubmitted, Submission: "s"}))
+	b, err = s.Backlog(ctx, messages.Trendyol, 3)
+	require.NoError(t, err)
+	assert.Equal(t, store.Backlog{Listings: map[string]int{store.ListingQueued: 1, store.ListingSubmitted: 1, store.ListingAccepted: 1}, Unpushed: 1}, b)
+	b, err = s.Backlog(ctx, messages.Amazon, 3)
+	require.NoError(t, err)
+	assert.Equal(t, store.Backlog{Listings: map[string]int{}}, b)
+}
+
+func testOutboxAcknowledged(t *testing.T, s outboxStore) {
+	ctx := context.Background()
+	for i := 1; i <= 3; i++ {
+		sku := fmt.Sprintf("SKU-%d", i)
+		id, rev := put(t, s, newProduct(fmt.Sprintf("p%d", i), sku))
+		queue(t, s, id, rev, fmt.Sprintf("86900000000%d", i))
+		if i < 3 {
+			require.NoError(t, s.SetListing(ctx, id, rev, messages.Trendyol, store.Listing{State: store.ListingAccepted}))
+		}
+		_, err := s.MarkSent(ctx, messages.Trendyol, sku, 5, 1)
+		require.NoError(t, err)
+	}
+	ack := func(after string) []store.Push {
+		t.Helper()
+		p, err := s.Acknowledged(ctx, messages.Trendyol, after, 10)
+		require.NoError(t, err)
+		return p
+	}
+	assert.Empty(t, ack(""), "nothing acknowledged yet")
+	require.NoError(t, s.Pushed(ctx, messages.Trendyol, []store.Push{{SKU: "SKU-1", Quantity: 5, Version: 1}, {SKU: "SKU-2", Quantity: 5, Version: 1}}))
+	assert.Equal(t, []store.Push{{SKU: "SKU-1", Barcode: "869000000001", Quantity: 5, Version: 1}, {SKU: "SKU-2", Barcode: "869000000002", Quantity: 5, Version: 1}}, ack(""))
+	assert.Equal(t, []store.Push{{SKU: "SKU-2", Barcode: "869000000002", Quantity: 5, Version: 1}}, ack("SKU-1"), "paged by SKU")
+	only, err := s.Acknowledged(ctx, messages.Trendyol, "", 10, "SKU-2", "SKU-3")
+	require.NoError(t, err)
+	assert.Equal(t, []store.Push{{SKU: "SKU-2", Barcode: "869000000002", Quantity: 5, Version: 1}}, only, "only the SKUs asked for")
+
+	_, err = s.MarkSent(ctx, messages.Trendyol, "SKU-2", 3, 2)
+	require.NoError(t, err)
+	assert.Len(t, ack(""), 1, "a change on its way is not compared")
+
+	require.NoError(t, s.Repush(ctx, messages.Trendyol, "SKU-1", 1))
+	left, err := s.Unpushed(ctx, messages.Trendyol, 10, 3)
+	require.NoError(t, err)
+	assert.ElementsMatch(t, []string{"SKU-1", "SKU-2"}, []string{left[0].SKU, left[1].SKU}, "repushed")
+	assert.Empty(t, ack(""))
+	require.NoError(t, s.Repush(ctx, messages.Trendyol, "SKU-2", 1), "an old version: nothing to do")
 }
