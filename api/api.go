@@ -9,17 +9,23 @@
 // found as {field, message}. When a request has problems of several classes, the
 // gravest sets the status, in this order:
 //
+//	408  the body arrived too slowly (Config.BodyWindow, Config.MinBodyRate); the
+//	     connection is closed
 //	413  a photo, the product part or the whole body is too large
 //	415  not multipart/form-data, or a photo that is not JPEG, PNG, GIF or WebP by its bytes
 //	400  unreadable request: broken multipart, missing/duplicate/unknown part, bad JSON
-//	     (syntax, wrong type, unknown field), bad query parameter, bad stock body or
-//	     SKU in the path of PUT .../stock (including a missing or out-of-range quantity)
+//	     (syntax, wrong type, unknown field, text that is not valid UTF-8 or holds a NUL),
+//	     a path or query parameter that is not valid UTF-8 or holds a control character,
+//	     bad stock body or SKU in the path of PUT .../stock (including a missing or
+//	     out-of-range quantity)
 //	422  readable but invalid: field rules, photo count, corrupt photo header, too many pixels
 //
 // and, outside validation: 401 (missing or wrong bearer key, with WWW-Authenticate),
-// 404 (unknown product, SKU, image or route), 405 (wrong method, with Allow), 500, 501
-// (setting stock on a server without a stock ledger), and 503 with Retry-After when
-// the pipeline or the stock ledger did not take an upload or a stock change.
+// 404 (unknown product, SKU, image or route), 405 (wrong method, with Allow), 500 (a
+// failure of the server), 501 (setting stock on a server without a stock ledger), and
+// 503 with Retry-After when the database is unavailable (on every route), when the
+// server holds as much upload memory as it may (Config.UploadMemory), or when the
+// pipeline or the stock ledger did not take an upload or a stock change.
 package api
 
 import (
@@ -32,6 +38,7 @@ import (
 	"log/slog"
 	"math"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
@@ -68,8 +75,11 @@ type Config struct {
 	SetStock func(ctx context.Context, sku string, quantity int) (messages.StockV1, error)
 	// InitStock records an accepted product's stock as its SKU's initial stock, only
 	// when the ledger has no stock for the SKU yet (a re-upload must not undo sales),
-	// and publishes it when it set it. An error fails the upload with 503. Nil skips
-	// it, for a deployment without a stock ledger.
+	// and broadcasts it when it set it. It returns an error only when the ledger did
+	// not record the stock, which fails the upload with 503: a broadcast the broker
+	// refused is not one, since every listing starts from the ledger's quantity and
+	// later changes are broadcast anew. Nil skips it, for a deployment without a
+	// stock ledger.
 	InitStock func(ctx context.Context, sku string, quantity int) error
 	// APIKeys are the bearer tokens accepted under /v1. Empty means no authentication;
 	// the caller decides whether that is allowed.
@@ -82,6 +92,22 @@ type Config struct {
 	// MaxPhotos is the most photos per product (default and upper bound
 	// messages.MaxPhotos).
 	MaxPhotos int
+	// UploadMemory bounds the bytes of photos all uploads together hold in memory
+	// (default DefaultUploadMemory); it must be at least MaxPhotoBytes. Photos arrive
+	// into files; an upload takes its share (its largest photo) only to store them.
+	UploadMemory int64
+	// UploadMemoryWait is how long an upload waits for its share before it is
+	// answered 503 with Retry-After (default DefaultUploadMemoryWait).
+	UploadMemoryWait time.Duration
+	// TempDir is where photos wait while a request is served (default os.TempDir()).
+	// It is created when missing.
+	TempDir string
+	// BodyWindow and MinBodyRate pace request bodies: every BodyWindow (default
+	// DefaultBodyWindow) must bring at least MinBodyRate bytes per second (default
+	// DefaultMinBodyRate) of it, or the request is answered 408 and its connection
+	// closed.
+	BodyWindow  time.Duration
+	MinBodyRate int64
 	// NewID returns the ID of a product with a new SKU (default: a ULID, sortable by
 	// creation time).
 	NewID func() string
@@ -108,21 +134,26 @@ const (
 
 // api serves the routes; see New.
 type api struct {
-	store     store.Store
-	blobs     blob.Store
-	publish   func(context.Context, messages.ImageUploadV1) error
-	setStock  func(context.Context, string, int) (messages.StockV1, error)
-	initStock func(context.Context, string, int) error
-	ledger    stockReader // nil when the store is not the ledger
-	keys      [][sha256.Size]byte
-	maxPhoto  int64
-	maxPixels int
-	maxPhotos int
-	maxBody   int64
-	newID     func() string
-	now       func() time.Time
-	log       *slog.Logger
-	mux       *http.ServeMux
+	store       store.Store
+	blobs       blob.Store
+	memory      *budget
+	memoryWait  time.Duration
+	tempDir     string
+	bodyWindow  time.Duration
+	minBodyRate int64
+	publish     func(context.Context, messages.ImageUploadV1) error
+	setStock    func(context.Context, string, int) (messages.StockV1, error)
+	initStock   func(context.Context, string, int) error
+	ledger      stockReader // nil when the store is not the ledger
+	keys        [][sha256.Size]byte
+	maxPhoto    int64
+	maxPixels   int
+	maxPhotos   int
+	maxBody     int64
+	newID       func() string
+	now         func() time.Time
+	log         *slog.Logger
+	mux         *http.ServeMux
 }
 
 // New returns the API's handler for cfg, or an error when cfg is incomplete or its
@@ -132,7 +163,8 @@ type api struct {
 // /v1/products/{sku}/stock, PUT /v1/products/{id}/listings/{marketplace}/input,
 // GET/PUT/DELETE /v1/mappings, GET /v1/taxonomy/{marketplace}/categories[/{id}] (all
 // under /v1 require "Authorization: Bearer <key>" when cfg.APIKeys is not empty), and
-// the public GET /images/{key} and GET /healthz.
+// the public GET /images/{key} and GET /healthz. Every route refuses (400) a path or
+// query parameter that is not valid UTF-8 or holds a control character.
 func New(cfg Config) (http.Handler, error) {
 	var errs []error
 	if cfg.Store == nil {
@@ -153,19 +185,26 @@ func New(cfg Config) (http.Handler, error) {
 	if cfg.MaxPhotos < 0 || cfg.MaxPhotos > messages.MaxPhotos {
 		errs = append(errs, fmt.Errorf("max photos %d is outside 0..%d", cfg.MaxPhotos, messages.MaxPhotos))
 	}
+	if cfg.UploadMemoryWait < 0 || cfg.BodyWindow < 0 || cfg.MinBodyRate < 0 {
+		errs = append(errs, errors.New("upload memory wait, body window and minimum body rate must not be negative"))
+	}
 	a := &api{
-		store:     cfg.Store,
-		blobs:     cfg.Blobs,
-		publish:   cfg.Publish,
-		setStock:  cfg.SetStock,
-		initStock: cfg.InitStock,
-		maxPhoto:  orDefault(cfg.MaxPhotoBytes, DefaultMaxPhotoBytes),
-		maxPixels: orDefault(cfg.MaxPixels, DefaultMaxPixels),
-		maxPhotos: orDefault(cfg.MaxPhotos, messages.MaxPhotos),
-		now:       cfg.Now,
-		newID:     cfg.NewID,
-		log:       cfg.Logger,
-		mux:       http.NewServeMux(),
+		store:       cfg.Store,
+		blobs:       cfg.Blobs,
+		memoryWait:  orDefault(cfg.UploadMemoryWait, DefaultUploadMemoryWait),
+		tempDir:     cfg.TempDir,
+		bodyWindow:  orDefault(cfg.BodyWindow, DefaultBodyWindow),
+		minBodyRate: orDefault(cfg.MinBodyRate, DefaultMinBodyRate),
+		publish:     cfg.Publish,
+		setStock:    cfg.SetStock,
+		initStock:   cfg.InitStock,
+		maxPhoto:    orDefault(cfg.MaxPhotoBytes, DefaultMaxPhotoBytes),
+		maxPixels:   orDefault(cfg.MaxPixels, DefaultMaxPixels),
+		maxPhotos:   orDefault(cfg.MaxPhotos, messages.MaxPhotos),
+		now:         cfg.Now,
+		newID:       cfg.NewID,
+		log:         cfg.Logger,
+		mux:         http.NewServeMux(),
 	}
 	for i, k := range cfg.APIKeys {
 		if strings.TrimSpace(k) == "" || strings.ContainsAny(k, " \t\r\n") {
@@ -176,6 +215,17 @@ func New(cfg Config) (http.Handler, error) {
 	}
 	if a.maxPhoto > (math.MaxInt64-bodySlack)/int64(a.maxPhotos) {
 		errs = append(errs, fmt.Errorf("max photo bytes %d is too large", a.maxPhoto))
+	}
+	if mem := orDefault(cfg.UploadMemory, DefaultUploadMemory); mem < a.maxPhoto {
+		errs = append(errs, fmt.Errorf("upload memory %d is less than the largest photo accepted (%d bytes): no upload of such a photo could be stored", mem, a.maxPhoto))
+	} else {
+		a.memory = newBudget(mem)
+	}
+	if a.tempDir == "" {
+		a.tempDir = os.TempDir()
+	}
+	if err := os.MkdirAll(a.tempDir, 0o700); err != nil {
+		errs = append(errs, fmt.Errorf("upload directory: %w", err))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("new api: %w", err)
@@ -192,32 +242,33 @@ func New(cfg Config) (http.Handler, error) {
 		a.log = slog.Default()
 	}
 
-	a.mux.HandleFunc("POST /v1/products", a.upload)
-	a.mux.HandleFunc("GET /v1/products/{id}", a.product)
-	a.mux.HandleFunc("GET /v1/products", a.products)
-	a.mux.HandleFunc("PUT /v1/products/{sku}/stock", a.putStock)
-	a.mux.HandleFunc("PUT /v1/products/{id}/listings/{marketplace}/input", a.putInput)
-	a.mux.HandleFunc("GET /v1/mappings", a.pins)
-	a.mux.HandleFunc("PUT /v1/mappings", a.putPin)
-	a.mux.HandleFunc("DELETE /v1/mappings", a.deletePin)
-	a.mux.HandleFunc("GET /v1/taxonomy/{marketplace}/categories", a.categories)
-	a.mux.HandleFunc("GET /v1/taxonomy/{marketplace}/categories/{id}", a.category)
-	a.mux.HandleFunc("GET /images/{key}", a.image)
-	a.mux.HandleFunc("GET /healthz", a.healthz)
+	a.handle("POST /v1/products", a.upload)
+	a.handle("GET /v1/products/{id}", a.product)
+	a.handle("GET /v1/products", a.products)
+	a.handle("PUT /v1/products/{sku}/stock", a.putStock)
+	a.handle("PUT /v1/products/{id}/listings/{marketplace}/input", a.putInput)
+	a.handle("GET /v1/mappings", a.pins)
+	a.handle("PUT /v1/mappings", a.putPin)
+	a.handle("DELETE /v1/mappings", a.deletePin)
+	a.handle("GET /v1/taxonomy/{marketplace}/categories", a.categories)
+	a.handle("GET /v1/taxonomy/{marketplace}/categories/{id}", a.category)
+	a.handle("GET /images/{key}", a.image)
+	a.handle("GET /healthz", a.healthz)
 	return a, nil
 }
 
 // orDefault returns v, or def when v is zero.
-func orDefault[T int | int64](v, def T) T {
+func orDefault[T int | int64 | time.Duration](v, def T) T {
 	if v == 0 {
 		return def
 	}
 	return v
 }
 
-// ServeHTTP authenticates requests under /v1 and answers unknown routes and methods
-// with problem details.
+// ServeHTTP paces request bodies, authenticates requests under /v1 and answers
+// unknown routes and methods with problem details.
 func (a *api) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	a.pace(w, r)
 	if (r.URL.Path == "/v1" || strings.HasPrefix(r.URL.Path, "/v1/")) && !a.authorize(w, r) {
 		return
 	}

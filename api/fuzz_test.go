@@ -1,9 +1,11 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -26,10 +28,17 @@ func FuzzProductJSON(f *testing.F) {
 		`null`, `[]`, `{`, `{}{}`, ``, `  {"sku":"A"} `,
 		`{"name":"\u0000"}`,
 		`{"price":1e400}`,
+		`{"sku":"A","name":"B\ud800","price":1}`,
+		`{"sku":"A","name":"B\ud83d\ude00","price":1,"keywords":["\\ud800"]}`,
+		"{\"sku\":\"A\",\"name\":\"B\xff\",\"price\":1,\"attributes\":{\"k\xc3\":\"v\"}}",
 	} {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		// U+FFFD sent as such is fine; the check below looks for one encoding/json made.
+		if bytes.Contains(data, []byte("\uFFFD")) || bytes.Contains(bytes.ToLower(data), []byte(`\ufffd`)) {
+			return
+		}
 		var pr problems
 		p := parseProduct(data, &pr)
 		for _, e := range pr.errs {
@@ -44,7 +53,13 @@ func FuzzProductJSON(f *testing.F) {
 			return
 		}
 
-		// Accepted: the rules hold.
+		// Accepted: the rules hold, and every string is text the database can hold,
+		// exactly as sent (nothing replaced).
+		for _, str := range productStrings(p) {
+			assert.True(t, utf8.ValidString(str), "%q", str)
+			assert.NotContains(t, str, "\x00")
+			assert.NotContains(t, str, "\uFFFD", "a replacement character that was not sent")
+		}
 		assert.True(t, skuPattern.MatchString(p.SKU) && len(p.SKU) <= maxSKU, "sku %q", p.SKU)
 		assert.NotEmpty(t, p.Name)
 		assert.Greater(t, p.Price, 0.0)
@@ -67,4 +82,15 @@ func FuzzProductJSON(f *testing.F) {
 		require.True(t, again.ok(), "re-encoded product rejected: %+v", again.errs)
 		assert.Equal(t, p, q)
 	})
+}
+
+// productStrings lists every string of p: fields, attribute names and values,
+// keywords and marketplaces.
+func productStrings(p messages.Product) []string {
+	out := []string{p.SKU, p.Name, p.Brand, p.Category, p.Currency}
+	for k, v := range p.Attributes {
+		out = append(out, k, v)
+	}
+	out = append(out, p.Keywords...)
+	return append(out, p.Marketplaces...)
 }

@@ -57,7 +57,7 @@ func (a *api) image(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		a.internalError(w, r, "open image", err)
+		a.fail(w, r, "open image", err)
 		return
 	}
 	defer func() { _ = rc.Close() }()

@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/stox-dev/stox/messages"
 	"github.com/stox-dev/stox/store"
@@ -64,13 +63,10 @@ func readJSON(r *http.Request, v any, pr *problems) {
 	data, tooLarge, err := readLimited(r.Body, maxMappingBody)
 	switch {
 	case err != nil:
-		pr.add(http.StatusBadRequest, "request", "unreadable body: %v", err)
+		bodyProblem(pr, "request", "unreadable body", err)
 		return
 	case tooLarge:
 		pr.add(http.StatusRequestEntityTooLarge, "request", "larger than %d bytes", maxMappingBody)
-		return
-	case !utf8.Valid(data):
-		pr.add(http.StatusBadRequest, "request", "the body is not valid UTF-8")
 		return
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
@@ -85,7 +81,9 @@ func readJSON(r *http.Request, v any, pr *problems) {
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		pr.add(http.StatusBadRequest, "request", "unexpected data after the JSON object")
+		return
 	}
+	checkJSONText(data, "request", pr)
 }
 
 // putInput records what the seller supplies for a product's listing on a marketplace.
@@ -118,12 +116,12 @@ func (a *api) putInput(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		a.internalError(w, r, "record listing input", err)
+		a.fail(w, r, "record listing input", err)
 		return
 	}
 	saved, err := t.ListingInput(r.Context(), id, m)
 	if err != nil {
-		a.internalError(w, r, "read listing input", err)
+		a.fail(w, r, "read listing input", err)
 		return
 	}
 	writeJSON(w, http.StatusOK, saved)
@@ -143,7 +141,7 @@ func (a *api) pins(w http.ResponseWriter, r *http.Request) {
 	}
 	ps, err := t.Pins(r.Context(), m)
 	if err != nil {
-		a.internalError(w, r, "list pins", err)
+		a.fail(w, r, "list pins", err)
 		return
 	}
 	if ps == nil {
@@ -172,7 +170,7 @@ func (a *api) putPin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		a.internalError(w, r, "pin mapping", err)
+		a.fail(w, r, "pin mapping", err)
 		return
 	}
 	writeJSON(w, http.StatusOK, p)
@@ -191,7 +189,11 @@ func (a *api) deletePin(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, newProblem(http.StatusNotFound, fmt.Sprintf("no %s pin of %q on %s", p.Kind, p.From, p.Marketplace)))
 		return
 	}
-	if err != nil {
+	if store.Unavailable(err) {
+		a.fail(w, r, "unpin mapping", err)
+		return
+	}
+	if err != nil { // the store checks the pin's fields
 		writeProblem(w, newProblem(http.StatusBadRequest, err.Error()))
 		return
 	}
@@ -217,7 +219,7 @@ func (a *api) categories(w http.ResponseWriter, r *http.Request) {
 	}
 	cats, err := t.Categories(r.Context(), r.PathValue("marketplace"))
 	if err != nil {
-		a.internalError(w, r, "read categories", err)
+		a.fail(w, r, "read categories", err)
 		return
 	}
 	out := taxonomy.Search(cats, r.URL.Query().Get("q"), limit)
@@ -238,7 +240,7 @@ func (a *api) category(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		a.internalError(w, r, "read category", err)
+		a.fail(w, r, "read category", err)
 		return
 	}
 	d.Schema = nil // large, and the attributes say what it requires

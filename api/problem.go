@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+
+	"github.com/stox-dev/stox/store"
 )
 
 // Problem types (RFC 9457 "type" members) of the errors this API answers with. Errors
@@ -13,7 +15,8 @@ import (
 const (
 	// ProblemMalformed (400): the request cannot be read as this API's request: broken
 	// multipart, a missing or duplicate product part, an unknown part, malformed JSON, a
-	// JSON value of the wrong type, an unknown JSON field, a bad query parameter.
+	// JSON value of the wrong type, an unknown JSON field, text that is not valid UTF-8
+	// or holds a NUL, a bad path or query parameter.
 	ProblemMalformed = "urn:stox:problem:malformed-request"
 	// ProblemInvalid (422): the request is well-formed but breaks a rule: a missing or
 	// out-of-range field, an unknown or duplicate marketplace, the wrong number of
@@ -24,9 +27,17 @@ const (
 	// ProblemUnsupportedMedia (415): the request is not multipart/form-data, or a photo
 	// is not a JPEG, PNG, GIF or WebP image (judged by its bytes alone).
 	ProblemUnsupportedMedia = "urn:stox:problem:unsupported-media-type"
+	// ProblemTimeout (408): the request body arrived too slowly.
+	ProblemTimeout = "urn:stox:problem:request-timeout"
 	// ProblemUnavailable (503): the pipeline or the stock ledger did not take the
 	// product or the stock change; retry after the Retry-After delay.
 	ProblemUnavailable = "urn:stox:problem:pipeline-unavailable"
+	// ProblemDatabaseUnavailable (503): the database cannot be reached or cannot serve
+	// now; retry after the Retry-After delay.
+	ProblemDatabaseUnavailable = "urn:stox:problem:database-unavailable"
+	// ProblemBusy (503): the server is holding as many uploads in memory as it may;
+	// retry after the Retry-After delay.
+	ProblemBusy = "urn:stox:problem:busy"
 	// ProblemInternal (500): the server failed; the request may be retried.
 	ProblemInternal = "urn:stox:problem:internal"
 )
@@ -58,6 +69,7 @@ var titles = map[int]string{
 	http.StatusUnauthorized:          "Unauthorized",
 	http.StatusNotFound:              "Not found",
 	http.StatusMethodNotAllowed:      "Method not allowed",
+	http.StatusRequestTimeout:        "Request timeout",
 	http.StatusRequestEntityTooLarge: "Request too large",
 	http.StatusUnsupportedMediaType:  "Unsupported media type",
 	http.StatusUnprocessableEntity:   "Invalid product",
@@ -68,6 +80,7 @@ var titles = map[int]string{
 // types are the problem types by status.
 var types = map[int]string{
 	http.StatusBadRequest:            ProblemMalformed,
+	http.StatusRequestTimeout:        ProblemTimeout,
 	http.StatusRequestEntityTooLarge: ProblemTooLarge,
 	http.StatusUnsupportedMediaType:  ProblemUnsupportedMedia,
 	http.StatusUnprocessableEntity:   ProblemInvalid,
@@ -94,13 +107,17 @@ func writeProblem(w http.ResponseWriter, p Problem) {
 	h.Set("Content-Type", problemContentType)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Cache-Control", "no-store")
+	if p.Status == http.StatusRequestTimeout { // the rest of the body is not worth waiting for
+		h.Set("Connection", "close")
+	}
 	w.WriteHeader(p.Status)
 	_ = json.NewEncoder(w).Encode(p)
 }
 
 // problems collects what is wrong with a request, so one answer lists every problem.
-// Its status is that of the gravest class found, in the order 413, 415, 400, 422: a
-// client has to fix the transport (size, format, syntax) before the rules matter.
+// Its status is that of the gravest class found, in the order 408, 413, 415, 400, 422:
+// a client has to fix the transport (speed, size, format, syntax) before the rules
+// matter.
 type problems struct {
 	status int
 	errs   []FieldError
@@ -112,6 +129,7 @@ var rank = map[int]int{
 	http.StatusBadRequest:            2,
 	http.StatusUnsupportedMediaType:  3,
 	http.StatusRequestEntityTooLarge: 4,
+	http.StatusRequestTimeout:        5,
 }
 
 // add records a problem of class status with field.
@@ -138,8 +156,26 @@ func (p *problems) problem() Problem {
 	return newProblem(p.status, detail, p.errs...)
 }
 
-// internalError logs err once and answers 500 without revealing it.
-func (a *api) internalError(w http.ResponseWriter, r *http.Request, msg string, err error) {
-	a.log.ErrorContext(r.Context(), msg, slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("error", err))
+// fail answers a request whose store or blob store call (msg says which) failed with
+// err. It is the one mapping of such errors to a status: 503 with Retry-After while
+// the database is unavailable (store.Unavailable), else 500. err is logged once and
+// never shown.
+func (a *api) fail(w http.ResponseWriter, r *http.Request, msg string, err error) {
+	attrs := []any{slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("error", err)}
+	if store.Unavailable(err) {
+		a.log.WarnContext(r.Context(), msg+": database unavailable", attrs...)
+		writeUnavailable(w, ProblemDatabaseUnavailable, "Database unavailable",
+			"the database is unavailable, so the request could not be completed; send it again after "+retryAfter+" seconds")
+		return
+	}
+	a.log.ErrorContext(r.Context(), msg, attrs...)
 	writeProblem(w, newProblem(http.StatusInternalServerError, "the server could not complete the request; it is safe to retry"))
+}
+
+// writeUnavailable answers 503 with Retry-After, a problem of type typ and title.
+func writeUnavailable(w http.ResponseWriter, typ, title, detail string) {
+	p := newProblem(http.StatusServiceUnavailable, detail)
+	p.Type, p.Title = typ, title
+	w.Header().Set("Retry-After", retryAfter)
+	writeProblem(w, p)
 }

@@ -38,8 +38,8 @@ var (
 )
 
 // parseProduct decodes the product part and checks every field, recording each problem
-// in pr. Decoding problems are 400s and stop there; rule violations are 422s and are all
-// reported. The returned product has its defaults filled in.
+// in pr. Decoding problems (text that is not valid UTF-8 or holds a NUL included) are
+// 400s and stop there; rule violations are 422s and are all reported. The returned product has its defaults filled in.
 func parseProduct(data []byte, pr *problems) messages.Product {
 	var p messages.Product
 	trimmed := bytes.TrimSpace(data)
@@ -62,8 +62,19 @@ func parseProduct(data []byte, pr *problems) messages.Product {
 		pr.add(http.StatusBadRequest, "product", "unexpected data after the JSON object")
 		return p
 	}
+	before := len(pr.errs)
+	checkJSONText(trimmed, "product", pr)
+	if len(pr.errs) > before {
+		return p
+	}
 	if p.Currency == "" {
 		p.Currency = defaultCurrency
+	}
+	if len(p.Attributes) == 0 { // {} is none, as a round trip through the message makes it
+		p.Attributes = nil
+	}
+	if len(p.Keywords) == 0 {
+		p.Keywords = nil
 	}
 	if p.Marketplaces == nil { // left out: every marketplace; an empty list is an error
 		p.Marketplaces = slices.Clone(messages.Marketplaces)

@@ -56,7 +56,7 @@ func (a *api) product(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		a.internalError(w, r, "read product", err)
+		a.fail(w, r, "read product", err)
 		return
 	}
 	resp := ProductResponse{
@@ -98,7 +98,7 @@ func (a *api) products(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		a.internalError(w, r, "list products", err)
+		a.fail(w, r, "list products", err)
 		return
 	}
 	resp := ListResponse{Items: items}

@@ -68,7 +68,7 @@ func (a *api) putStock(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if err != nil {
-			a.internalError(w, r, "read stock", err)
+			a.fail(w, r, "read stock", err)
 			return
 		}
 	}
@@ -79,6 +79,10 @@ func (a *api) putStock(w http.ResponseWriter, r *http.Request) {
 	st, err := a.setStock(ctx, sku, quantity)
 	if errors.Is(err, store.ErrNotFound) {
 		unknownSKU(w, sku)
+		return
+	}
+	if store.Unavailable(err) {
+		a.fail(w, r, "set stock", err)
 		return
 	}
 	if err != nil {
@@ -110,7 +114,7 @@ func readQuantity(r *http.Request, pr *problems) int {
 	data, tooLarge, err := readLimited(r.Body, maxStockBody)
 	switch {
 	case err != nil:
-		pr.add(http.StatusBadRequest, "request", "unreadable body: %v", err)
+		bodyProblem(pr, "request", "unreadable body", err)
 		return 0
 	case tooLarge:
 		pr.add(http.StatusRequestEntityTooLarge, "request", "larger than %d bytes", maxStockBody)

@@ -5,13 +5,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"image"
 	"io"
+	"io/fs"
 	"log/slog"
-	"math"
 	"mime"
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 
@@ -27,18 +29,49 @@ type Accepted struct {
 	Revision int    `json:"revision"`
 }
 
-// photo is an uploaded photo that passed every check.
+// photo is an uploaded photo that passed every check, spooled to a file.
 type photo struct {
-	data          []byte
+	file          *os.File
+	size          int64
 	format        *format
 	width, height int
 }
 
+// photoHead is how much of a photo is read into memory to check it: the format's
+// magic bytes and a JPEG's EXIF segment (at most 64 KiB, near the start). The size
+// is read from the file by the format's decoder, which reads only the header.
+const photoHead = 128 << 10
+
+// spool holds the photos of one request on disk, so a request holds none of them
+// whole in memory while it arrives.
+type spool struct {
+	dir   string
+	files []*os.File
+}
+
+// create makes a file for one photo.
+func (s *spool) create() (*os.File, error) {
+	f, err := os.CreateTemp(s.dir, "upload-*")
+	if err != nil {
+		return nil, fmt.Errorf("spool photo: %w", err)
+	}
+	s.files = append(s.files, f)
+	return f, nil
+}
+
+// remove deletes every file of the request.
+func (s *spool) remove() {
+	for _, f := range s.files {
+		_ = f.Close()
+		_ = os.Remove(f.Name())
+	}
+}
+
 // upload accepts a product and its photos: it reads and checks the whole request
-// before it stores or publishes anything, then stores the photos and the product,
-// records its initial stock and publishes an ImageUploadV1. A product stored but
-// without its stock recorded or not published is marked failed and answered 503, so
-// the client sends it again.
+// (photos spooled to disk) before it stores or publishes anything, then stores the
+// photos and the product, records its initial stock and publishes an ImageUploadV1.
+// A product stored but without its stock recorded or not published is marked failed
+// and answered 503, saying what was stored, so the client sends it again.
 func (a *api) upload(w http.ResponseWriter, r *http.Request) {
 	var pr problems
 	mediaType, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
@@ -57,7 +90,13 @@ func (a *api) upload(w http.ResponseWriter, r *http.Request) {
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, a.maxBody)
 
-	product, photos, readProblems := a.readUpload(multipart.NewReader(r.Body, params["boundary"]))
+	sp := &spool{dir: a.tempDir}
+	defer sp.remove()
+	product, photos, readProblems, err := a.readUpload(multipart.NewReader(r.Body, params["boundary"]), sp)
+	if err != nil {
+		a.fail(w, r, "read upload", err)
+		return
+	}
 	if !readProblems.ok() {
 		writeProblem(w, readProblems.problem())
 		return
@@ -65,8 +104,9 @@ func (a *api) upload(w http.ResponseWriter, r *http.Request) {
 	a.accept(w, r, product, photos)
 }
 
-// readUpload reads every part of an upload and checks it, collecting every problem.
-func (a *api) readUpload(mr *multipart.Reader) (messages.Product, []photo, *problems) {
+// readUpload reads every part of an upload and checks it, collecting every problem;
+// photos go to files of sp. An error is the server's: a photo could not be spooled.
+func (a *api) readUpload(mr *multipart.Reader, sp *spool) (messages.Product, []photo, *problems, error) {
 	var (
 		pr          = &problems{}
 		product     messages.Product
@@ -75,13 +115,9 @@ func (a *api) readUpload(mr *multipart.Reader) (messages.Product, []photo, *prob
 		nPhotos     int
 	)
 	// abort records a read error that leaves the rest of the request unreadable.
-	abort := func(field string, err error) (messages.Product, []photo, *problems) {
-		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			pr.add(http.StatusRequestEntityTooLarge, "request", "larger than %d bytes", a.maxBody)
-		} else {
-			pr.add(http.StatusBadRequest, field, "malformed multipart body: %v", err)
-		}
-		return product, nil, pr
+	abort := func(field string, err error) (messages.Product, []photo, *problems, error) {
+		bodyProblem(pr, field, "malformed multipart body", err)
+		return product, nil, pr, nil
 	}
 	for parts := 0; ; parts++ {
 		part, err := mr.NextPart()
@@ -93,7 +129,7 @@ func (a *api) readUpload(mr *multipart.Reader) (messages.Product, []photo, *prob
 		}
 		if parts == maxParts {
 			pr.add(http.StatusBadRequest, "request", "more than %d parts", maxParts)
-			return product, nil, pr
+			return product, nil, pr, nil
 		}
 		switch name := part.FormName(); name {
 		case "product":
@@ -118,15 +154,26 @@ func (a *api) readUpload(mr *multipart.Reader) (messages.Product, []photo, *prob
 				continue // counted below; NextPart skips its bytes
 			}
 			field := fmt.Sprintf("photos[%d]", i)
-			data, tooLarge, err := readLimited(part, a.maxPhoto)
+			f, err := sp.create()
 			if err != nil {
+				return product, nil, pr, err
+			}
+			size, err := io.Copy(f, io.LimitReader(part, a.maxPhoto+1))
+			if err != nil {
+				if _, ok := errors.AsType[*fs.PathError](err); ok { // the file, not the request
+					return product, nil, pr, fmt.Errorf("spool photo: %w", err)
+				}
 				return abort(field, err)
 			}
-			if tooLarge {
+			if size > a.maxPhoto {
 				pr.add(http.StatusRequestEntityTooLarge, field, "larger than %d bytes (%s)", a.maxPhoto, mib(a.maxPhoto))
 				continue
 			}
-			if p, ok := a.checkPhoto(field, data, pr); ok {
+			p, ok, err := a.checkPhoto(field, f, size, pr)
+			if err != nil {
+				return product, nil, pr, err
+			}
+			if ok {
 				photos = append(photos, p)
 			}
 		case "":
@@ -144,7 +191,7 @@ func (a *api) readUpload(mr *multipart.Reader) (messages.Product, []photo, *prob
 	case nPhotos > a.maxPhotos:
 		pr.add(http.StatusUnprocessableEntity, "photos", "%d photos; at most %d", nPhotos, a.maxPhotos)
 	}
-	return product, photos, pr
+	return product, photos, pr, nil
 }
 
 // readLimited reads r whole when it holds at most limit bytes; tooLarge says it holds
@@ -162,51 +209,82 @@ func mib(n int64) string {
 	return fmt.Sprintf("%.4g MiB", float64(n)/(1<<20))
 }
 
-// checkPhoto checks a photo by its bytes: a supported format, a readable header and
-// a size in pixels within the limits. It reads only the header, never the pixels.
-func (a *api) checkPhoto(field string, data []byte, pr *problems) (photo, bool) {
-	if len(data) == 0 {
+// checkPhoto checks a spooled photo of size bytes: a supported format by its bytes,
+// a readable header and a size in pixels within the limits. It reads only the head
+// of the file and the header, never the pixels. An error is the server's: the file
+// could not be read.
+func (a *api) checkPhoto(field string, f *os.File, size int64, pr *problems) (photo, bool, error) {
+	if size == 0 {
 		pr.add(http.StatusUnprocessableEntity, field, "empty")
-		return photo{}, false
+		return photo{}, false, nil
 	}
-	f, got := sniff(data)
-	if f == nil {
+	head := make([]byte, min(size, photoHead))
+	if _, err := f.ReadAt(head, 0); err != nil {
+		return photo{}, false, fmt.Errorf("read spooled photo: %w", err)
+	}
+	fm, got := sniff(head)
+	if fm == nil {
 		if strings.HasPrefix(got, "image/") {
 			pr.add(http.StatusUnsupportedMediaType, field, "unsupported image type %s; want JPEG, PNG, GIF or WebP", got)
 		} else {
 			pr.add(http.StatusUnsupportedMediaType, field, "not an image (got %s)", got)
 		}
-		return photo{}, false
+		return photo{}, false, nil
 	}
-	// The limit is checked below, so the message can give the size.
-	cfg, err := imaging.Config(data, math.MaxInt)
+	cfg, _, err := image.DecodeConfig(io.NewSectionReader(f, 0, size))
 	if err != nil {
-		pr.add(http.StatusUnprocessableEntity, field, "corrupt %s: %v", f.name, err)
-		return photo{}, false
+		pr.add(http.StatusUnprocessableEntity, field, "corrupt %s: %v", fm.name, err)
+		return photo{}, false, nil
 	}
 	if cfg.Width < 1 || cfg.Height < 1 {
 		pr.add(http.StatusUnprocessableEntity, field, "%dx%d: width and height must be at least 1", cfg.Width, cfg.Height)
-		return photo{}, false
+		return photo{}, false, nil
+	}
+	if fm.name == imaging.JPEG && imaging.Orientation(head) >= 5 { // stored sideways: upright size
+		cfg.Width, cfg.Height = cfg.Height, cfg.Width
 	}
 	if px := int64(cfg.Width) * int64(cfg.Height); px > int64(a.maxPixels) {
 		pr.add(http.StatusUnprocessableEntity, field, "%dx%d is %d pixels; at most %d", cfg.Width, cfg.Height, px, a.maxPixels)
-		return photo{}, false
+		return photo{}, false, nil
 	}
-	return photo{data: data, format: f, width: cfg.Width, height: cfg.Height}, true
+	return photo{file: f, size: size, format: fm, width: cfg.Width, height: cfg.Height}, true, nil
 }
 
 // accept stores a checked upload, records its initial stock and publishes it.
 func (a *api) accept(w http.ResponseWriter, r *http.Request, product messages.Product, photos []photo) {
-	// Once the upload is checked it is committed whole: a client that hangs up now
-	// does not leave a product stored but never published.
+	// Once the upload is checked it is committed whole: a client that hangs up now does
+	// not leave a product stored but never published.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), commitTimeout)
 	defer cancel()
 
+	// The blob store takes a photo as bytes: one buffer, as large as the largest photo,
+	// holds each in turn, and the memory budget shared by every request bounds them all.
+	var need int64
+	for _, p := range photos {
+		need = max(need, p.size)
+	}
+	wait, cancelWait := context.WithTimeout(r.Context(), a.memoryWait)
+	err := a.memory.acquire(wait, need)
+	cancelWait()
+	if err != nil {
+		a.log.WarnContext(r.Context(), "upload memory exhausted", slog.String("sku", product.SKU), slog.Int64("bytes", need), slog.Any("error", err))
+		writeUnavailable(w, ProblemBusy, "Server busy",
+			"the server is holding as many uploads in memory as it may, so nothing of this one was stored; send it again after "+retryAfter+" seconds")
+		return
+	}
+	defer a.memory.release(need)
+	buf := make([]byte, need)
+
 	stored := make([]messages.Photo, len(photos))
 	for i, p := range photos {
-		key, err := a.blobs.Put(ctx, p.data, p.format.ext)
+		data := buf[:p.size]
+		if _, err := p.file.ReadAt(data, 0); err != nil {
+			a.fail(w, r, "read spooled photo", fmt.Errorf("photo %d of %s: %w", i, product.SKU, err))
+			return
+		}
+		key, err := a.blobs.Put(ctx, data, p.format.ext)
 		if err != nil {
-			a.internalError(w, r, "store photo", fmt.Errorf("photo %d of %s: %w", i, product.SKU, err))
+			a.fail(w, r, "store photo", fmt.Errorf("photo %d of %s: %w", i, product.SKU, err))
 			return
 		}
 		stored[i] = messages.Photo{
@@ -214,32 +292,48 @@ func (a *api) accept(w http.ResponseWriter, r *http.Request, product messages.Pr
 			ContentType: p.format.contentType,
 			Width:       p.width,
 			Height:      p.height,
-			Bytes:       int64(len(p.data)),
+			Bytes:       p.size,
 		}
 	}
 	id, revision, err := a.store.PutProduct(ctx, store.NewProduct{ID: a.newID(), Product: product, Photos: stored})
+	if store.Unavailable(err) {
+		a.log.WarnContext(r.Context(), "upload not stored: database unavailable", slog.String("sku", product.SKU), slog.Any("error", err))
+		writeUnavailable(w, ProblemDatabaseUnavailable, "Database unavailable",
+			"the database is unavailable, so the product was not stored; send it again after "+retryAfter+" seconds")
+		return
+	}
 	if err != nil {
-		a.internalError(w, r, "store product", err)
+		a.fail(w, r, "store product", err)
 		return
 	}
 	// The initial stock goes in after the product is stored (its SKU is then a known
 	// product) and before the upload is published: once published, the pipeline lists
 	// the product on the marketplaces and orders for it can arrive, and the ledger must
-	// know the SKU by then, or they become oversells of an unknown SKU. If recording the
-	// stock fails, nothing has been published yet: the upload is not accepted (503) and
-	// the client sends it again, which stores the next revision of the same SKU. If the
-	// stock was recorded but publishing fails, the retry's InitStock finds the SKU
-	// known and changes nothing, so no accepted upload and no sold unit is lost either way.
+	// know the SKU by then, or they become oversells of an unknown SKU. Every listing
+	// starts from the ledger's quantity, so the ledger having it is what counts (a
+	// broadcast of it the broker refused is not a failure; see Config.InitStock).
+	// If the ledger did not record it, nothing is published: the upload is not
+	// accepted (503) and the client sends it again, which stores the next revision of
+	// the same SKU. If it was recorded but publishing fails, the retry's InitStock
+	// finds the SKU known and changes nothing, so no accepted upload and no sold unit
+	// is lost either way.
 	if a.initStock != nil {
 		if err := a.initStock(ctx, product.SKU, product.Stock); err != nil {
-			a.unavailable(w, r, id, revision, "initial stock not recorded",
-				"the stock ledger did not record the product's initial stock", err)
+			what := "the stock ledger did not record the product's initial stock"
+			if store.Unavailable(err) {
+				what += " (the database is unavailable)"
+			}
+			a.unavailable(w, r, id, revision, "initial stock not recorded", what, err)
 			return
 		}
 	}
 	msg := messages.ImageUploadV1{ProductID: id, Revision: revision, Product: product, Photos: stored}
 	if err := a.publish(ctx, msg); err != nil {
-		a.unavailable(w, r, id, revision, "pipeline unavailable", "the pipeline did not take the product", err)
+		what := "the pipeline did not take the product"
+		if a.initStock != nil {
+			what += " (its initial stock is recorded; sending it again keeps it)"
+		}
+		a.unavailable(w, r, id, revision, "pipeline unavailable", what, err)
 		return
 	}
 	w.Header().Set("Location", "/v1/products/"+url.PathEscape(id))
@@ -248,8 +342,8 @@ func (a *api) accept(w http.ResponseWriter, r *http.Request, product messages.Pr
 
 // unavailable records that a stored product could not be accepted (the stock ledger or
 // the pipeline did not take it) as the images stage failing with reason and err, and
-// answers 503 saying what happened: the product was not accepted, and the client sends
-// it again. err stays out of the answer.
+// answers 503 saying what happened: the product was stored as this revision but not
+// accepted, and the client sends it again. err stays out of the answer.
 func (a *api) unavailable(w http.ResponseWriter, r *http.Request, id string, revision int, reason, what string, err error) {
 	reason += ": " + err.Error()
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 5*time.Second)
@@ -263,9 +357,9 @@ func (a *api) unavailable(w http.ResponseWriter, r *http.Request, id string, rev
 		attrs = append(attrs, slog.Any("set_stage_error", serr))
 	}
 	a.log.WarnContext(r.Context(), "upload not accepted", attrs...)
-	w.Header().Set("Retry-After", retryAfter)
-	writeProblem(w, newProblem(http.StatusServiceUnavailable,
-		what+", so it was not accepted; send it again after "+retryAfter+" seconds"))
+	writeUnavailable(w, ProblemUnavailable, titles[http.StatusServiceUnavailable], fmt.Sprintf(
+		"product %s revision %d was stored, but %s, so it was not accepted; send it again after %s seconds",
+		id, revision, what, retryAfter))
 }
 
 // writeJSON answers status with v as JSON.

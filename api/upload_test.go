@@ -279,9 +279,26 @@ func TestUploadRejected(t *testing.T) {
 		},
 		{
 			name:   "control character in name",
-			req:    parts(product(`,"name":"Mug\u0000"`), photoPart("a.jpg", jpg)),
+			req:    parts(product(`,"name":"Mug\u0007"`), photoPart("a.jpg", jpg)),
 			status: http.StatusUnprocessableEntity,
 			errs:   []want{{"name", "control characters"}},
+		},
+		{
+			name:   "NUL in name",
+			req:    parts(product(`,"name":"Mug\u0000"`), photoPart("a.jpg", jpg)),
+			status: http.StatusBadRequest,
+			errs:   []want{{"name", "must not contain NUL"}},
+		},
+		{
+			name: "text that is not UTF-8 or holds a NUL, anywhere",
+			req: parts(product(`,"brand":"Ac\ud800me","attributes":{"renk":"Lacivert`+"\xff"+`","be`+"\xfe"+`den":"M"},`+
+				`"keywords":["ok","k\u0000"],"marketplaces":["amazon`+"\xc3"+`"]`), photoPart("a.jpg", jpg)),
+			status: http.StatusBadRequest,
+			errs: []want{
+				{"brand", "unpaired surrogate"}, {"attributes.renk", "not valid UTF-8"},
+				{"attributes", "a member name is not valid UTF-8"}, {"keywords[1]", "must not contain NUL"},
+				{"marketplaces[0]", "not valid UTF-8"},
+			},
 		},
 		{
 			name: "problems of several classes: the gravest sets the status",

@@ -38,6 +38,7 @@ type Config struct {
 	Workers       int      `envconfig:"STOX_WORKERS" desc:"ai workers in this process; default GOMAXPROCS"`
 	MaxPixels     int      `envconfig:"STOX_MAX_PIXELS" default:"50000000" desc:"largest photo accepted, in pixels"`
 	MaxPhotoBytes int64    `envconfig:"STOX_MAX_PHOTO_BYTES" default:"20971520" desc:"largest photo accepted, in bytes"`
+	UploadMemory  int64    `envconfig:"STOX_UPLOAD_MEMORY" default:"134217728" desc:"bytes of photos all uploads together may hold in memory; at least STOX_MAX_PHOTO_BYTES"`
 	LLMURL        string   `envconfig:"STOX_LLM_URL" desc:"base URL of an OpenAI-compatible endpoint the seo service asks for listing text; empty means off"`
 	LLMAPIKey     string   `envconfig:"STOX_LLM_API_KEY" desc:"bearer key of STOX_LLM_URL"`
 	LLMModel      string   `envconfig:"STOX_LLM_MODEL" desc:"model name sent to STOX_LLM_URL; required with it"`
