@@ -13,6 +13,8 @@ import (
 	"github.com/ThreeDotsLabs/watermill-amqp/v3/pkg/amqp"
 	"github.com/ThreeDotsLabs/watermill/message"
 	amqp091 "github.com/rabbitmq/amqp091-go"
+
+	"github.com/stox-dev/stox/middleware"
 )
 
 // Defaults of AMQPConfig.
@@ -21,10 +23,12 @@ const (
 	DefaultPrefetch        = 4
 	DefaultPublishTimeout  = 30 * time.Second
 	DefaultConnectTimeout  = 30 * time.Second
+	DefaultCloseTimeout    = 30 * time.Second
 )
 
-// ErrPublishTimeout is returned (wrapped) by a publish that got no confirm in time.
-var ErrPublishTimeout = errors.New("publish timed out")
+// ErrPublishTimeout is returned (wrapped) by a publish that got no confirm in time;
+// like ErrQueueFull, it means the broker is unavailable for now.
+var ErrPublishTimeout = middleware.Unavailable(errors.New("publish timed out"))
 
 // AMQPConfig configures the RabbitMQ broker. Zero fields take the defaults above.
 type AMQPConfig struct {
@@ -44,6 +48,10 @@ type AMQPConfig struct {
 	// ConnectTimeout bounds the first connection attempts, so a service may start while
 	// the broker still boots. watermill-amqp reconnects only after a first success.
 	ConnectTimeout time.Duration
+	// CloseTimeout bounds how long a stopping subscription waits for the messages it
+	// handed out to be acked or nacked before it ends (which returns them to their
+	// queue and cancels their contexts).
+	CloseTimeout time.Duration
 }
 
 func (c AMQPConfig) withDefaults() AMQPConfig {
@@ -58,6 +66,9 @@ func (c AMQPConfig) withDefaults() AMQPConfig {
 	}
 	if c.ConnectTimeout <= 0 {
 		c.ConnectTimeout = DefaultConnectTimeout
+	}
+	if c.CloseTimeout <= 0 {
+		c.CloseTimeout = DefaultCloseTimeout
 	}
 	return c
 }
@@ -199,7 +210,8 @@ func (b *AMQP) Publisher(exchange string) (message.Publisher, error) {
 // Subscriber returns a new subscriber of queues: the Subscribe topic is the full queue
 // name, and each Subscribe is one consumer (one message at a time) on it. Subscribe
 // re-declares the queue with the topology's arguments, which also restores it after a
-// broker restart.
+// broker restart. A stopping subscription lets the messages it handed out finish (see
+// graceful).
 func (b *AMQP) Subscriber() (message.Subscriber, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -210,7 +222,16 @@ func (b *AMQP) Subscriber() (message.Subscriber, error) {
 	if err != nil {
 		return nil, fmt.Errorf("amqp subscriber: %w", err)
 	}
-	return s, nil
+	return newGraceful(s, b.cfg.CloseTimeout), nil
+}
+
+// Connected reports whether the broker's connection to RabbitMQ is up. While it is
+// down, watermill-amqp reconnects in the background.
+func (b *AMQP) Connected() bool {
+	b.mu.Lock()
+	closed := b.closed
+	b.mu.Unlock()
+	return !closed && b.conn.IsConnected() && !b.conn.Connection().IsClosed()
 }
 
 // Close closes the publishers, then the connection, which ends every subscription.

@@ -100,13 +100,15 @@ func (b *AMQP) PoisonPeek(ctx context.Context, queue string, n int) ([]PoisonMes
 	return out, nil
 }
 
-// PoisonRequeue moves up to n messages (when n <= 0, as many as the queue held when
-// it started) from a poison queue back to where they were published: the origin
-// exchange and routing key from the poison metadata or from x-death. When that route
-// reaches other queues too (a fanout), the message goes straight to the queue it was
-// poisoned in instead, so no other consumer gets it twice. Each message is published
-// with a confirm before it is acked, so none is lost; one without a usable origin, or
-// that the broker refuses, stays in the poison queue and is named in the error.
+// PoisonRequeue moves up to n messages (when n <= 0, all) of those a poison queue held
+// when it started back to where they were published: the origin exchange and routing
+// key from the poison metadata or from x-death (the default exchange, "", routes to
+// the queue its routing key names). A message poisoned again during the run comes back
+// behind those, so it is not moved twice. When the route reaches other queues too (a
+// fanout), the message goes straight to the queue it was poisoned in instead, so no
+// other consumer gets it twice. Each message is published with a confirm before it is
+// acked, so none is lost; one without a usable origin, or that the broker refuses,
+// stays in the poison queue and is named in the error.
 func (b *AMQP) PoisonRequeue(ctx context.Context, queue string, n int) (int, error) {
 	work, err := b.poisonSource(queue)
 	if err != nil {
@@ -117,11 +119,11 @@ func (b *AMQP) PoisonRequeue(ctx context.Context, queue string, n int) (int, err
 		return 0, fmt.Errorf("requeue %s: %w", queue, err)
 	}
 	defer func() { _ = ch.Close() }()
-	if n <= 0 {
-		q, err := ch.QueueDeclarePassive(queue, true, false, false, false, nil)
-		if err != nil {
-			return 0, fmt.Errorf("requeue %s: %w", queue, err)
-		}
+	q, err := ch.QueueDeclarePassive(queue, true, false, false, false, nil)
+	if err != nil {
+		return 0, fmt.Errorf("requeue %s: %w", queue, err)
+	}
+	if n <= 0 || n > q.Messages {
 		n = q.Messages
 	}
 	if err := ch.Confirm(false); err != nil {
@@ -172,20 +174,30 @@ func (b *AMQP) PoisonRequeue(ctx context.Context, queue string, n int) (int, err
 func (b *AMQP) republish(ctx context.Context, ch *amqp091.Channel, returns <-chan amqp091.Return, work string, d amqp091.Delivery) error {
 	msg, _ := amqpMarshaler{}.Unmarshal(d)
 	ex, key := msg.Metadata[MetaOriginExchange], msg.Metadata[MetaOriginRoutingKey]
-	if ex == "" {
+	var route []string
+	switch {
+	case ex == "" && key == "":
 		return fmt.Errorf("message %s: origin unknown (no %s metadata and no x-death)", msg.UUID, MetaOriginExchange)
-	}
-	route, err := b.topo.Route(ex, key)
-	if err != nil {
-		return fmt.Errorf("message %s: origin exchange %q: %w", msg.UUID, ex, err)
+	case ex == "":
+		// Published to the default exchange, which routes to the queue named by the key.
+		route = []string{key}
+	default:
+		var err error
+		if route, err = b.topo.Route(ex, key); err != nil {
+			return fmt.Errorf("message %s: origin exchange %q: %w", msg.UUID, ex, err)
+		}
 	}
 	switch {
 	case slices.Equal(route, []string{work}):
 	case slices.Contains(route, work):
-		// The default exchange routes to the queue named by the key.
+		// Straight to the queue, through the default exchange.
 		ex, key = "", work
 	default:
-		return fmt.Errorf("message %s: origin %s %q no longer routes to %s", msg.UUID, ex, key, work)
+		origin := "exchange " + ex
+		if ex == "" {
+			origin = "the default exchange"
+		}
+		return fmt.Errorf("message %s: origin %s with key %q no longer routes to %s", msg.UUID, origin, key, work)
 	}
 	out := message.NewMessage(msg.UUID, msg.Payload)
 	out.Metadata = maps.Clone(msg.Metadata)

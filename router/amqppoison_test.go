@@ -2,8 +2,10 @@ package router
 
 import (
 	"context"
+	"strings"
 	"testing"
 
+	amqp091 "github.com/rabbitmq/amqp091-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -245,4 +247,80 @@ func TestAMQPPoisonPurgeAndNames(t *testing.T) {
 	}
 	_, err = b.PoisonPeek(ctx, poison, 0)
 	assert.ErrorContains(t, err, "n must be positive")
+}
+
+// TestAMQPPoisonRequeueDefaultExchange: a message that came through the default
+// exchange (routing key = its queue's name) goes back to that queue, whether the
+// broker dead-lettered it (x-death names exchange "") or the poison middleware
+// poisoned it (origin_exchange "").
+func TestAMQPPoisonRequeueDefaultExchange(t *testing.T) {
+	tests := []struct {
+		name   string
+		poison func(t *testing.T, b *AMQP, work string, msg *message.Message)
+	}{
+		{
+			name: "dead-lettered",
+			poison: func(t *testing.T, b *AMQP, work string, msg *message.Message) {
+				rawPublish(t, b, "", work, msg, "1")
+			},
+		},
+		{
+			name: "poisoned by a handler",
+			poison: func(t *testing.T, b *AMQP, work string, msg *message.Message) {
+				msg.Metadata.Set(MetaOriginExchange, "")
+				msg.Metadata.Set(MetaOriginRoutingKey, work)
+				msg.Metadata.Set(MetaQueue, work)
+				msg.Metadata.Set(MetaReason, "boom")
+				pub, err := b.Publisher(b.topo.Name(ExchangePoison))
+				require.NoError(t, err)
+				require.NoError(t, pub.Publish(work, msg))
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			b := newTestAMQP(t, false, nil)
+			ctx := context.Background()
+			require.NoError(t, b.Declare(ctx))
+			work := b.topo.Name(ListingsQueue("trendyol"))
+			sent := newMessages(1, "listing")[0]
+			tt.poison(t, b, work, sent)
+			eventuallyDepths(t, b, map[string]int{work + PoisonSuffix: 1})
+
+			moved, err := b.PoisonRequeue(ctx, work+PoisonSuffix, 10)
+			require.NoError(t, err)
+			assert.Equal(t, 1, moved)
+			eventuallyDepths(t, b, map[string]int{work: 1})
+			got := getOne(t, work)
+			assert.Equal(t, sent.UUID, got.UUID)
+			assert.Equal(t, []byte(sent.Payload), []byte(got.Payload))
+		})
+	}
+}
+
+// TestAMQPPoisonRequeueCountsEachOnce: `-n` moves at most that many distinct
+// messages, even when each one requeued is poisoned again at once and comes back to
+// the poison queue during the run (here its work queue lets nothing live).
+func TestAMQPPoisonRequeueCountsEachOnce(t *testing.T) {
+	b := newTestAMQP(t, false, func(q Queue, args amqp091.Table) {
+		if strings.HasSuffix(q.Name, QueueImageUploads) {
+			args["x-message-ttl"] = int32(0)
+		}
+	})
+	ctx := context.Background()
+	require.NoError(t, b.Declare(ctx))
+	n := b.topo.Name
+	poison := n(QueueImageUploads) + PoisonSuffix
+	pub, err := b.Publisher(n(ExchangeImages))
+	require.NoError(t, err)
+	require.NoError(t, pub.Publish(KeyImageUpload, newMessages(3, "img")...))
+	eventuallyDepths(t, b, map[string]int{poison: 3})
+
+	for _, tt := range []struct{ n, want int }{{10, 3}, {0, 3}, {2, 2}} {
+		moved, err := b.PoisonRequeue(ctx, poison, tt.n)
+		require.NoError(t, err)
+		assert.Equal(t, tt.want, moved, "-n %d", tt.n)
+		eventuallyDepths(t, b, map[string]int{poison: 3})
+	}
 }

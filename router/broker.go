@@ -23,8 +23,9 @@ const (
 )
 
 // ErrQueueFull is returned (wrapped) by a publish that a full queue refused: that is
-// backpressure, and the caller should slow down or answer 503.
-var ErrQueueFull = errors.New("queue full")
+// backpressure, and the caller should slow down or answer 503. The middleware reads it
+// as an unavailable dependency: retried with backoff, never poisoned.
+var ErrQueueFull = middleware.Unavailable(errors.New("queue full"))
 
 // Broker is a transport with exchanges and queues: RabbitMQ, or the in-memory one that
 // routes with the same topology.

@@ -21,6 +21,9 @@ type Memory struct {
 	once   sync.Once
 	// RedeliveryDelay keeps a nacked message from being redelivered in a hot loop.
 	RedeliveryDelay time.Duration
+	// CloseTimeout bounds how long a stopping subscription waits for the messages it
+	// handed out to be acked or nacked before it puts them back in their queue.
+	CloseTimeout time.Duration
 }
 
 type memQueue struct {
@@ -40,6 +43,7 @@ func newMemory(topo *Topology, capacity int) *Memory {
 		queues:          make(map[string]*memQueue, len(topo.Queues)),
 		closed:          make(chan struct{}),
 		RedeliveryDelay: 100 * time.Millisecond,
+		CloseTimeout:    DefaultCloseTimeout,
 	}
 	for _, q := range topo.Queues {
 		c := capacity
@@ -71,9 +75,10 @@ func (m *Memory) Publisher(exchange string) (message.Publisher, error) {
 	return memPublisher{m: m, exchange: exchange}, nil
 }
 
-// Subscriber implements Broker.
+// Subscriber implements Broker. A stopping subscription lets the messages it handed
+// out finish (see graceful).
 func (m *Memory) Subscriber() (message.Subscriber, error) {
-	return &memSubscriber{m: m, closing: make(chan struct{})}, nil
+	return newGraceful(&memSubscriber{m: m, closing: make(chan struct{})}, m.CloseTimeout), nil
 }
 
 // publish routes msgs like RabbitMQ would: a copy of each message to every queue bound

@@ -103,10 +103,11 @@ func TestMemoryCompetingWorkers(t *testing.T) {
 	}
 }
 
-// TestMemoryCloseRequeuesInFlight: a subscriber closed while a message is unacked
-// puts it back, so a new worker gets it.
+// TestMemoryCloseRequeuesInFlight: a subscriber closed while a message stays unacked
+// past CloseTimeout puts it back, so a new worker gets it.
 func TestMemoryCloseRequeuesInFlight(t *testing.T) {
 	m := NewMemory(New("", false, messages.Marketplaces))
+	m.CloseTimeout = 50 * time.Millisecond
 	defer m.Close()
 	pub, _ := m.Publisher(ExchangeImages)
 	require.NoError(t, pub.Publish(KeyImageEnhanced, message.NewMessage("one", nil)))

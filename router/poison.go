@@ -10,12 +10,13 @@ type PoisonInspector interface {
 	PoisonList(ctx context.Context) ([]PoisonQueueStat, error)
 	// PoisonPeek returns up to n messages of a poison queue without removing them.
 	PoisonPeek(ctx context.Context, queue string, n int) ([]PoisonMessage, error)
-	// PoisonRequeue moves up to n messages (all when n <= 0) of a poison queue back to
-	// the work queue they were poisoned in, through the exchange and routing key they
-	// were first published with (or straight to that queue when the route also reaches
-	// other queues, as a fanout does, so no other consumer gets a duplicate), and
-	// returns how many it moved. A message whose origin is unknown stays where it is
-	// and is named in the error.
+	// PoisonRequeue moves up to n messages (all when n <= 0) of those a poison queue
+	// held when it started back to the work queue they were poisoned in, through the
+	// exchange and routing key they were first published with (or straight to that
+	// queue when the route also reaches other queues, as a fanout does, so no other
+	// consumer gets a duplicate), and returns how many it moved; each at most once,
+	// even when it is poisoned again during the run. A message whose origin is unknown
+	// stays where it is and is named in the error.
 	PoisonRequeue(ctx context.Context, queue string, n int) (int, error)
 	// PoisonPurge deletes every message of a poison queue and returns how many.
 	PoisonPurge(ctx context.Context, queue string) (int, error)

@@ -26,6 +26,10 @@ type Deps struct {
 	Metrics prometheus.Registerer
 	// CloseTimeout bounds how long a closing router waits for in-flight handlers.
 	CloseTimeout time.Duration
+	// Unavailable, when set, recognises errors of the service's dependencies that
+	// mean they are unavailable (store.Unavailable): retried while the outage lasts,
+	// never poisoned.
+	Unavailable func(error) bool
 }
 
 // service is a router under construction; it names handlers and finds queues.
@@ -33,6 +37,8 @@ type service struct {
 	name string
 	d    Deps
 	r    *message.Router
+	// mw configures the standard stack; each handler gets its own, with its output.
+	mw middleware.Config
 }
 
 func newService(name string, d Deps) (*service, error) {
@@ -54,40 +60,53 @@ func newService(name string, d Deps) (*service, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: poison publisher: %w", name, err)
 	}
-	stack, err := middleware.Stack(middleware.Config{Retry: d.Retry, Timeout: d.Timeout, Poison: poison, Logger: logger})
-	if err != nil {
+	mw := middleware.Config{Retry: d.Retry, Timeout: d.Timeout, Poison: poison, Unavailable: d.Unavailable, Logger: logger}
+	if _, err := middleware.Stack(mw); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	r.AddMiddleware(stack...)
 	if d.Metrics != nil {
 		metrics.NewPrometheusMetricsBuilder(d.Metrics, "stox", name).AddPrometheusRouterMetrics(r)
 	}
-	return &service{name: name, d: d, r: r}, nil
+	return &service{name: name, d: d, r: r, mw: mw}, nil
 }
 
 // handle adds a handler consuming queue (a logical name) and publishing what it
-// returns to exchange with routing key key.
+// returns to exchange with routing key key. The stack publishes it (middleware.Output),
+// not the router, so a refused publish is retried with backoff.
 func (s *service) handle(name, queue, exchange, key string, h message.HandlerFunc) error {
-	topo := s.d.Broker.Topology()
-	sub, err := s.d.Broker.Subscriber()
+	pub, err := s.d.Broker.Publisher(s.d.Broker.Topology().Name(exchange))
 	if err != nil {
 		return err
 	}
-	pub, err := s.d.Broker.Publisher(topo.Name(exchange))
-	if err != nil {
-		return err
-	}
-	s.r.AddHandler(s.name+"."+name, topo.Name(queue), sub, key, pub, h)
-	return nil
+	return s.add(name, queue, middleware.Output{Publisher: pub, Topic: key}, h)
 }
 
 // consume adds a handler consuming queue that publishes nothing.
 func (s *service) consume(name, queue string, h message.NoPublishHandlerFunc) error {
+	return s.add(name, queue, middleware.Output{}, func(msg *message.Message) ([]*message.Message, error) {
+		return nil, h(msg)
+	})
+}
+
+// add wraps h in the standard stack and adds it to the router.
+func (s *service) add(name, queue string, out middleware.Output, h message.HandlerFunc) error {
 	sub, err := s.d.Broker.Subscriber()
 	if err != nil {
 		return err
 	}
-	s.r.AddConsumerHandler(s.name+"."+name, s.d.Broker.Topology().Name(queue), sub, h)
+	c := s.mw
+	c.Output = out
+	stack, err := middleware.Stack(c)
+	if err != nil {
+		return fmt.Errorf("%s.%s: %w", s.name, name, err)
+	}
+	for i := len(stack) - 1; i >= 0; i-- {
+		h = stack[i](h)
+	}
+	s.r.AddConsumerHandler(s.name+"."+name, s.d.Broker.Topology().Name(queue), sub, func(msg *message.Message) error {
+		_, err := h(msg)
+		return err
+	})
 	return nil
 }
 

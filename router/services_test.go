@@ -19,7 +19,7 @@ import (
 
 func testDeps(b Broker) Deps {
 	return Deps{Broker: b, Retry: middleware.Retry{MaxRetries: 3, InitialInterval: time.Millisecond,
-		MaxInterval: 4 * time.Millisecond, Multiplier: 2}, Timeout: 5 * time.Second, CloseTimeout: 5 * time.Second}
+		MaxInterval: 4 * time.Millisecond, Multiplier: 2, OutageHold: time.Minute}, Timeout: 5 * time.Second, CloseTimeout: 5 * time.Second}
 }
 
 func runRouter(t *testing.T, r *message.Router) {

@@ -48,8 +48,10 @@ type app struct {
 	// checks are what /readyz asks beyond the routers: each names what is not ready
 	// (the broker's connection, a marketplace's credentials…) or returns nil.
 	checks []func(context.Context) error
-	// acked, when set, hears of every quantity a marketplace acknowledged.
+	// acked, when set, hears of every quantity a marketplace acknowledged; sent of
+	// every listing it took.
 	acked func(marketplace string, ps []store.Push)
+	sent  func(marketplace string, skus []string)
 }
 
 // openApp connects to the broker and the database and opens the blob store. With no
@@ -66,6 +68,12 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 			return nil, fmt.Errorf("connect to RabbitMQ at %s: %w", redactURL(cfg.AMQPURL), err)
 		}
 		a.broker = b
+		a.checks = append(a.checks, func(context.Context) error {
+			if !b.Connected() {
+				return errors.New("RabbitMQ connection down")
+			}
+			return nil
+		})
 	}
 	if err := a.broker.Declare(ctx); err != nil {
 		a.close()
@@ -98,7 +106,8 @@ func (a *app) close() {
 func (a *app) deps() router.Deps {
 	retry := middleware.DefaultRetry
 	retry.MaxRetries = a.cfg.MaxRetries
-	return router.Deps{Broker: a.broker, Logger: a.log, Retry: retry, Timeout: a.cfg.Timeout, Metrics: a.metrics}
+	return router.Deps{Broker: a.broker, Logger: a.log, Retry: retry, Timeout: a.cfg.Timeout, Metrics: a.metrics,
+		Unavailable: store.Unavailable}
 }
 
 // router builds the message router of one service.
@@ -153,35 +162,52 @@ func (a *app) apiHandler() (http.Handler, error) {
 	// setStock records a quantity in the ledger and broadcasts it to every
 	// marketplace service; a broadcast lost after the ledger committed is repaired by
 	// the next change of that SKU, or by setting it again.
+	broadcast := func(ctx context.Context, s messages.StockV1) error {
+		msg, err := router.Encode(s)
+		if err != nil {
+			return err
+		}
+		msg.Metadata.Set(middleware.MetaCorrelationID, "stock/"+s.SKU)
+		msg.SetContext(ctx)
+		return stockPub.Publish("", msg)
+	}
 	setStock := func(ctx context.Context, sku string, quantity int) (messages.StockV1, error) {
 		s, err := inv.SetStock(ctx, sku, quantity)
 		if err != nil {
 			return s, err
 		}
-		msg, err := router.Encode(s)
-		if err != nil {
-			return s, err
-		}
-		msg.Metadata.Set(middleware.MetaCorrelationID, "stock/"+sku)
-		msg.SetContext(ctx)
-		return s, stockPub.Publish("", msg)
+		return s, broadcast(ctx, s)
 	}
+	log := a.log.With("service", "image")
 	return api.New(api.Config{
 		SetStock: setStock,
+		// The ledger recording the stock is what counts: every listing starts from the
+		// ledger's quantity (listing.Recorder), so a broadcast the broker refuses loses
+		// nothing and does not fail the upload, which would leave the product stored
+		// and its stock recorded behind a 503 that says otherwise.
 		InitStock: func(ctx context.Context, sku string, quantity int) error {
 			_, _, err := inv.Stock(ctx, sku)
 			if !errors.Is(err, store.ErrNotFound) {
 				return err
 			}
-			_, err = setStock(ctx, sku, quantity)
-			return err
+			s, err := inv.SetStock(ctx, sku, quantity)
+			if err != nil {
+				return err
+			}
+			if err := broadcast(ctx, s); err != nil {
+				log.WarnContext(ctx, "initial stock recorded but not broadcast; listings start from the ledger",
+					"sku", sku, "quantity", quantity, "error", err)
+			}
+			return nil
 		},
 		Store:         a.store,
 		Blobs:         a.blobs,
 		APIKeys:       a.cfg.APIKeys,
 		MaxPixels:     a.cfg.MaxPixels,
 		MaxPhotoBytes: a.cfg.MaxPhotoBytes,
-		Logger:        a.log.With("service", "image"),
+		UploadMemory:  a.cfg.UploadMemory,
+		TempDir:       filepath.Join(a.cfg.DataDir, "uploads"),
+		Logger:        log,
 		Publish: func(ctx context.Context, m messages.ImageUploadV1) error {
 			msg, err := router.Encode(m)
 			if err != nil {
@@ -252,8 +278,9 @@ func (a *app) serve(ctx context.Context, routers []*message.Router, servers []*h
 	return errors.Join(all...)
 }
 
-// adminServer serves /healthz (the process is up), /readyz (every router runs),
-// Prometheus /metrics and the marketplaces' order webhooks.
+// adminServer serves /healthz (the process is up), /readyz (every router runs and
+// every check passes, such as the RabbitMQ connection being up), Prometheus /metrics
+// and the marketplaces' order webhooks.
 func (a *app) adminServer(routers []*message.Router) *http.Server {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
@@ -287,7 +314,10 @@ func (a *app) adminServer(routers []*message.Router) *http.Server {
 	return &http.Server{Addr: a.cfg.AdminAddr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 }
 
+// apiServer serves the API. It sets no ReadTimeout: the API paces request bodies
+// itself (a deadline that progress extends), so a slow client cannot hold a
+// connection while a large upload at a fair rate is never cut.
 func (a *app) apiServer(h http.Handler) *http.Server {
 	return &http.Server{Addr: a.cfg.HTTPAddr, Handler: h, ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout: 5 * time.Minute, IdleTimeout: 2 * time.Minute}
+		IdleTimeout: 2 * time.Minute}
 }

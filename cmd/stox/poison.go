@@ -66,7 +66,7 @@ func poisonCommand() *cobra.Command {
 	}
 	requeue := &cobra.Command{
 		Use:   "requeue QUEUE",
-		Short: "Send up to -n messages of a poison queue back to where they were first published",
+		Short: "Send up to -n of the messages a poison queue holds back to where they were first published, each once",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return withPoison(cmd, func(p *router.AMQP, t *router.Topology) error {
