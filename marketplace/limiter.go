@@ -82,3 +82,14 @@ func (l *Limiter) Pause(d time.Duration) {
 	}
 	l.tokens = 0
 }
+
+// Paused returns how much longer a marketplace's Retry-After holds every caller back
+// (0 when not paused).
+func (l *Limiter) Paused() time.Duration {
+	if l == nil {
+		return 0
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return max(0, time.Until(l.until))
+}

@@ -121,6 +121,15 @@ type Client interface {
 	Acknowledge(ctx context.Context, orderIDs []string) error
 }
 
+// StockReader is a Client that reads back the stock a marketplace shows, for the
+// reconciler to compare with the ledger: it returns the sellable quantity of each
+// item it found, keyed by the item's SKU; an item the marketplace does not hold is
+// absent. items carry SKU and Barcode as a push would (Quantity is ignored); a call
+// takes at most MaxBatch items and goes through the client's limiter.
+type StockReader interface {
+	ReadStock(ctx context.Context, items []Stock) (map[string]int, error)
+}
+
 // WebhookReceiver is implemented by adapters of marketplaces that push order changes
 // to the seller over HTTP (Trendyol's webhooks). The marketplace service serves
 // WebhookPath and hands every delivery to Webhook.

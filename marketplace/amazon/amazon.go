@@ -1,6 +1,7 @@
-// Package amazon is the marketplace.Client for Amazon's Selling Partner API: Login with
-// Amazon tokens, Listings Items 2021-08-01 (putListingsItem, patchListingsItem,
-// getListingsItem) and Orders 2026-01-01 (searchOrders); and the taxonomy.Source of its
+// Package amazon is the marketplace.Client (and marketplace.StockReader) for Amazon's
+// Selling Partner API: Login with Amazon tokens, Listings Items 2021-08-01
+// (putListingsItem, patchListingsItem, getListingsItem) and Orders 2026-01-01
+// (searchOrders); and the taxonomy.Source of its
 // product types from Product Type Definitions 2020-09-01, whose JSON Schemas also check
 // listings before they are sent. Requests follow Amazon's official models, which
 // package spmodel holds and validates against.
@@ -114,6 +115,8 @@ type Config struct {
 	// (default time.Now).
 	Now func() time.Time
 }
+
+var _ marketplace.StockReader = (*Client)(nil)
 
 // Client speaks the Selling Partner API. It is safe for concurrent use.
 type Client struct {
@@ -591,6 +594,48 @@ func (c *Client) PushStock(ctx context.Context, stock []marketplace.Stock) (mark
 		sub.Items = append(sub.Items, it)
 	}
 	return encodeSubmission(sub), nil
+}
+
+// ReadStock implements marketplace.StockReader with getListingsItem
+// (includedData=fulfillmentAvailability), one request per SKU: the Listings Items API
+// has no batch read of quantities. A SKU's quantity is its DEFAULT channel's (the
+// seller's own fulfilment, the one PushStock sets; an entry without a quantity offers
+// nothing, 0). A SKU Amazon does not have (404), or offers only through Amazon's own
+// fulfilment network, is absent. Any other failure ends the call with its error.
+func (c *Client) ReadStock(ctx context.Context, items []marketplace.Stock) (map[string]int, error) {
+	if len(items) > c.MaxBatch() {
+		return nil, fmt.Errorf("read stock of %d items: at most %d per call", len(items), c.MaxBatch())
+	}
+	out := map[string]int{}
+	q := url.Values{"marketplaceIds": {c.cfg.MarketplaceID}, "includedData": {"fulfillmentAvailability"}}
+	for _, it := range items {
+		var item struct {
+			SKU                     string `json:"sku"`
+			FulfillmentAvailability []struct {
+				FulfillmentChannelCode string `json:"fulfillmentChannelCode"`
+				Quantity               *int   `json:"quantity"`
+			} `json:"fulfillmentAvailability"`
+		}
+		err := c.do(ctx, c.cfg.Limiter, http.MethodGet, c.itemPath(it.SKU), q, nil, &item)
+		if e := (*Error)(nil); errors.As(err, &e) && e.Status == http.StatusNotFound {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read stock of %s: %w", it.SKU, err)
+		}
+		if item.SKU == "" {
+			return nil, fmt.Errorf("read stock of %s: answer has no sku", it.SKU)
+		}
+		for _, fa := range item.FulfillmentAvailability {
+			if fa.FulfillmentChannelCode == "DEFAULT" {
+				out[it.SKU] = 0
+				if fa.Quantity != nil {
+					out[it.SKU] = *fa.Quantity
+				}
+			}
+		}
+	}
+	return out, nil
 }
 
 // ordersCursor is what an Orders cursor stands for: orders updated at or after After,

@@ -75,6 +75,10 @@ type Config struct {
 	Weight float64
 	// PageSize is the orders page size, 1 to 100 (default 100).
 	PageSize int
+	// ListingPageSize is the limit of the listing service's reads (ReadStock, and
+	// isFulfilledByHB before a push), 1 to 100 (default 50, as many as one read may
+	// name SKUs).
+	ListingPageSize int
 	// TaxonomyPageSize is the page size of the category and attribute-value lists, 1
 	// to 1000 (default 1000; categories take up to 2000, values are not documented).
 	TaxonomyPageSize int
@@ -108,7 +112,10 @@ type Client struct {
 	held    int64 // numbers the fbh parts of submission IDs
 }
 
-var _ marketplace.Client = (*Client)(nil)
+var (
+	_ marketplace.Client      = (*Client)(nil)
+	_ marketplace.StockReader = (*Client)(nil)
+)
 
 // maxUploads bounds how many uploads' SKU lists a Client remembers for Poll.
 const maxUploads = 4096
@@ -129,6 +136,9 @@ func New(cfg Config) *Client {
 	}
 	if cfg.PageSize <= 0 || cfg.PageSize > 100 {
 		cfg.PageSize = 100
+	}
+	if cfg.ListingPageSize <= 0 || cfg.ListingPageSize > 100 {
+		cfg.ListingPageSize = maxSKUList
 	}
 	if cfg.TaxonomyPageSize <= 0 || cfg.TaxonomyPageSize > 1000 {
 		cfg.TaxonomyPageSize = 1000
@@ -706,29 +716,101 @@ func (c *Client) fulfilledByHB(ctx context.Context, skus []string) (map[string]b
 // readFulfilment reads the listings of up to 50 merchantSkus and returns, by
 // lower-cased merchantSku, whether each listed one is fulfilled by Hepsiburada.
 func (c *Client) readFulfilment(ctx context.Context, skus []string) (map[string]bool, error) {
+	rows, err := c.readListings(ctx, skus)
+	if err != nil {
+		return nil, err
+	}
 	out := map[string]bool{}
-	q := url.Values{"limit": {strconv.Itoa(maxSKUList)}, "merchantSkuList": {strings.Join(skus, ",")}}
+	for _, l := range rows {
+		key := strings.ToLower(l.MerchantSKU)
+		out[key] = out[key] || l.IsFulfilledByHB
+	}
+	return out, nil
+}
+
+// listing is one row of the listing service's read.
+type listing struct {
+	MerchantSKU     string `json:"merchantSku"`
+	AvailableStock  int    `json:"availableStock"`
+	IsFulfilledByHB bool   `json:"isFulfilledByHB"`
+}
+
+// readListings reads the listings of up to 50 merchantSkus (merchantSkuList), page by
+// page (offset and limit are mandatory).
+func (c *Client) readListings(ctx context.Context, skus []string) ([]listing, error) {
+	var out []listing
+	limit := c.cfg.ListingPageSize
+	q := url.Values{"limit": {strconv.Itoa(limit)}, "merchantSkuList": {strings.Join(skus, ",")}}
 	path := c.cfg.ListingURL + "/listings/merchantid/" + url.PathEscape(c.cfg.MerchantID)
-	for offset := 0; ; offset += maxSKUList {
+	for offset := 0; ; offset += limit {
 		q.Set("offset", strconv.Itoa(offset))
 		var res struct {
-			TotalCount int `json:"totalCount"`
-			Listings   []struct {
-				MerchantSKU     string `json:"merchantSku"`
-				IsFulfilledByHB bool   `json:"isFulfilledByHB"`
-			} `json:"listings"`
+			TotalCount int       `json:"totalCount"`
+			Listings   []listing `json:"listings"`
 		}
 		if err := c.do(ctx, http.MethodGet, path+"?"+q.Encode(), "", nil, &res); err != nil {
 			return nil, err
 		}
-		for _, l := range res.Listings {
-			key := strings.ToLower(l.MerchantSKU)
-			out[key] = out[key] || l.IsFulfilledByHB
-		}
+		out = append(out, res.Listings...)
 		if len(res.Listings) == 0 || offset+len(res.Listings) >= res.TotalCount {
 			return out, nil
 		}
 	}
+}
+
+// ReadStock implements marketplace.StockReader with the listing service's read of the
+// items' merchantSkus (50 a request, every page): each listing's availableStock,
+// keyed by the item's SKU (merchantSkus compared without case, as for fulfilment).
+// A SKU the listing service does not list is absent, and so is one with a comma (it
+// cannot be named in the list). Listings fulfilled by Hepsiburada are absent too:
+// their stock is Hepsiburada's warehouse count, which Stox neither pushes nor corrects.
+// What the read says of isFulfilledByHB is kept for PushStock, as its own read is.
+func (c *Client) ReadStock(ctx context.Context, items []marketplace.Stock) (map[string]int, error) {
+	if len(items) > c.MaxBatch() {
+		return nil, fmt.Errorf("read stock of %d items: hepsiburada takes at most %d per call", len(items), c.MaxBatch())
+	}
+	skus := map[string][]string{} // lower-cased merchantSku → the items' SKUs
+	var names []string
+	for _, it := range items {
+		if it.SKU == "" || strings.Contains(it.SKU, ",") {
+			continue
+		}
+		key := strings.ToLower(it.SKU)
+		if _, ok := skus[key]; !ok {
+			names = append(names, it.SKU)
+		}
+		skus[key] = append(skus[key], it.SKU)
+	}
+	now := c.cfg.Now()
+	out := map[string]int{}
+	for len(names) > 0 {
+		chunk := names[:min(maxSKUList, len(names))]
+		names = names[len(chunk):]
+		rows, err := c.readListings(ctx, chunk)
+		if err != nil {
+			return nil, fmt.Errorf("read stock of %d listings: %w", len(chunk), err)
+		}
+		byHB := map[string]bool{}
+		for _, l := range rows {
+			key := strings.ToLower(l.MerchantSKU)
+			byHB[key] = byHB[key] || l.IsFulfilledByHB
+		}
+		for _, l := range rows {
+			if key := strings.ToLower(l.MerchantSKU); !byHB[key] {
+				for _, sku := range skus[key] {
+					out[sku] = l.AvailableStock
+				}
+			}
+		}
+		c.mu.Lock()
+		for _, name := range chunk {
+			for _, sku := range skus[strings.ToLower(name)] {
+				c.fbh[sku] = fulfilment{byHB: byHB[strings.ToLower(name)], at: now}
+			}
+		}
+		c.mu.Unlock()
+	}
+	return out, nil
 }
 
 func (c *Client) upload(ctx context.Context, kind string, elems any) (string, error) {

@@ -44,7 +44,7 @@ func newClient(srv *httptest.Server, pageSize int) *hepsiburada.Client {
 	return hepsiburada.New(hepsiburada.Config{
 		CatalogURL: srv.URL, ListingURL: srv.URL, OMSURL: srv.URL + "/",
 		MerchantID: merchant, ServiceKey: key, UserAgent: agent,
-		PageSize: pageSize, HTTPClient: srv.Client(),
+		PageSize: pageSize, ListingPageSize: pageSize, HTTPClient: srv.Client(),
 	})
 }
 

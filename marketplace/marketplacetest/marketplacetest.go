@@ -1,6 +1,7 @@
 // Package marketplacetest is the contract suite every marketplace.Client passes against
 // the sandbox: batches with accepted and rejected items, stock pushes, duplicate
-// refusals, orders across cursor calls, throttling and bad credentials.
+// refusals, orders across cursor calls, throttling and bad credentials, and the stock a
+// marketplace shows read back.
 package marketplacetest
 
 import (
@@ -51,7 +52,8 @@ func Listing(prefix string) marketplace.Listing {
 // suite can Advance (tests pass a fixed Options.Now) so nothing waits on real time.
 // valid returns a listing sb accepts, with a fresh SKU starting with prefix (Listing
 // plus the mapped category, brand and attributes of sb's taxonomy). A client that
-// implements taxonomy.Source also runs the taxonomy cases (RunTaxonomy).
+// implements taxonomy.Source also runs the taxonomy cases (RunTaxonomy), and one that
+// implements marketplace.StockReader the stock reader's (RunStockReader).
 func Run(t *testing.T, newClient func(t *testing.T) marketplace.Client, sb *sandbox.Server, valid func(prefix string) marketplace.Listing) {
 	ctx := context.Background()
 	list := func(t *testing.T, c marketplace.Client, sb *sandbox.Server) marketplace.Listing {
@@ -207,6 +209,9 @@ func Run(t *testing.T, newClient func(t *testing.T) marketplace.Client, sb *sand
 
 	if _, ok := newClient(t).(taxonomy.Source); ok {
 		t.Run("taxonomy", func(t *testing.T) { RunTaxonomy(t, newClient, sb, valid) })
+	}
+	if _, ok := newClient(t).(marketplace.StockReader); ok {
+		t.Run("stock reader", func(t *testing.T) { RunStockReader(t, newClient, sb, valid) })
 	}
 }
 

@@ -1128,6 +1128,20 @@ func (a *amazon) cancelOrder(id string) error {
 	return fmt.Errorf("amazon: %w: %s", ErrNoOrder, id)
 }
 
+// setStock sets a live listing's DEFAULT-channel quantity as Seller Central does,
+// without a submission; orders take from the same quantity.
+func (a *amazon) setStock(sku string, quantity int) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.settle(a.srv.Now())
+	l := a.items[sku]
+	if l == nil || l.live == nil {
+		return fmt.Errorf("amazon: %w: %s", ErrNotListed, sku)
+	}
+	l.quantity = quantity
+	return nil
+}
+
 // listings is every live listing's SKU and quantity.
 func (a *amazon) listings() map[string]int {
 	a.mu.Lock()

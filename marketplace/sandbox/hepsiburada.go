@@ -958,6 +958,20 @@ func (h *hepsiburada) cancelOrder(orderNumber string) error {
 	return nil
 }
 
+// setStock sets a listing's availableStock as the merchant panel does, without an
+// upload (a listing fulfilled by Hepsiburada too: its warehouse count changes so).
+func (h *hepsiburada) setStock(merchantSKU string, quantity int) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.settle(h.srv.Now())
+	p := h.products[merchantSKU]
+	if p == nil {
+		return fmt.Errorf("hepsiburada: %w: %s", ErrNotListed, merchantSKU)
+	}
+	p.Stock = quantity
+	return nil
+}
+
 // listings is every listed product's merchantSku and available stock.
 func (h *hepsiburada) listings() map[string]int {
 	h.mu.Lock()

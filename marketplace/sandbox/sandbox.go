@@ -10,6 +10,9 @@
 //	POST /sandbox/{m}/orders               {"stockCode","quantity"} places an order against listed stock
 //	POST /sandbox/{m}/orders/{id}/cancel   cancels an order and gives its stock back
 //	GET  /sandbox/{m}/stock/{stockCode}    {"stockCode","quantity"} the sandbox holds for a listed product
+//	PUT  /sandbox/{m}/stock/{stockCode}    {"quantity"} sets what the marketplace shows for a listed product
+//	                                       without telling Stox (a seller's edit in the marketplace's panel,
+//	                                       a missed order): 404 for a product not listed
 //	GET  /sandbox/{m}/listings             {"stockCode": quantity, …} for every listed product
 //
 // and one for Hepsiburada alone:
@@ -102,6 +105,8 @@ type imitation interface {
 	placeOrder(stockCode string, quantity int) (string, error)
 	// cancelOrder cancels an order and gives its stock back.
 	cancelOrder(id string) error
+	// setStock sets a listed product's quantity as the marketplace's seller panel does.
+	setStock(stockCode string, quantity int) error
 	// listings is every listed product's stock code and quantity.
 	listings() map[string]int
 }
@@ -147,6 +152,7 @@ func New(opts Options) *Server {
 		s.mux.HandleFunc("POST /sandbox/"+name+"/orders", s.placeOrder(m))
 		s.mux.HandleFunc("POST /sandbox/"+name+"/orders/{id}/cancel", s.cancelOrder(m))
 		s.mux.HandleFunc("GET /sandbox/"+name+"/stock/{stockCode}", s.stock(m))
+		s.mux.HandleFunc("PUT /sandbox/"+name+"/stock/{stockCode}", s.setStock(m))
 		s.mux.HandleFunc("GET /sandbox/"+name+"/listings", s.listings(m))
 	}
 	return s
@@ -268,6 +274,20 @@ func (s *Server) CancelOrder(marketplace, id string) error {
 	return m.cancelOrder(id)
 }
 
+// SetStock sets what a marketplace shows of a listed product's stock without telling
+// Stox, as a seller's edit in the marketplace's panel (or an order Stox missed) does.
+// It wraps ErrNotListed for a product the marketplace does not list.
+func (s *Server) SetStock(marketplace, stockCode string, quantity int) error {
+	m, ok := s.marketplaces[marketplace]
+	if !ok {
+		return fmt.Errorf("sandbox: unknown marketplace %q", marketplace)
+	}
+	if quantity < 0 {
+		return fmt.Errorf("sandbox: quantity must be 0 or more, got %d", quantity)
+	}
+	return m.setStock(stockCode, quantity)
+}
+
 // Listings is every listed product's stock code and quantity on a marketplace.
 func (s *Server) Listings(marketplace string) map[string]int {
 	if m, ok := s.marketplaces[marketplace]; ok {
@@ -358,6 +378,24 @@ func (s *Server) stock(m imitation) http.HandlerFunc {
 			return
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"stockCode": code, "quantity": q})
+	}
+}
+
+func (s *Server) setStock(m imitation) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var in struct {
+			Quantity *int `json:"quantity"`
+		}
+		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20)).Decode(&in); err != nil || in.Quantity == nil || *in.Quantity < 0 {
+			hookError(w, http.StatusBadRequest, `body must be {"quantity": N} with N >= 0`)
+			return
+		}
+		code := r.PathValue("stockCode")
+		if err := m.setStock(code, *in.Quantity); err != nil {
+			hookError(w, hookStatus(err), err.Error())
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"stockCode": code, "quantity": *in.Quantity})
 	}
 }
 

@@ -127,6 +127,9 @@ type TrendyolProduct struct {
 	PriceUpdatedAt int64 `json:"priceUpdatedAt,omitempty"`
 	// approveAt is when a pending product is approved (zero: never or already).
 	approveAt time.Time
+	// stockModified is stockLastModifiedDate: when a stock update (price-and-inventory
+	// or the seller's panel, SetStock) last set Quantity (epoch ms; 0: never).
+	stockModified int64
 }
 
 // TrendyolAttribute is a product attribute, normalized from either the create form
@@ -253,6 +256,7 @@ func newTrendyol(srv *Server, o TrendyolOptions) *trendyol {
 //	POST /sandbox/trendyol/orders                    {"stockCode","quantity"} places an order against listed stock
 //	POST /sandbox/trendyol/orders/{package}/cancel   cancels a package and returns its stock
 //	GET  /sandbox/trendyol/stock/{stockCode}         what the sandbox holds for a product
+//	PUT  /sandbox/trendyol/stock/{stockCode}         {"quantity"} sets it as the seller's panel does
 //	GET  /sandbox/trendyol/products/{barcode}        the sandbox's full state of a product (TrendyolProduct)
 //	GET  /sandbox/trendyol/webhooks/stats            webhook delivery counters (TrendyolWebhookStats)
 //
@@ -266,6 +270,7 @@ func (t *trendyol) routes(mux *http.ServeMux) {
 	mux.Handle("GET /integration/product/brands/by-name", t.api(t.brandsByName))
 	mux.Handle("POST /integration/product/sellers/{sid}/v2/products", t.api(t.createProducts))
 	mux.Handle("GET /integration/product/sellers/{sid}/product/{barcode}", t.api(t.productBase))
+	mux.Handle("GET /integration/product/sellers/{sid}/products/approved/inventory-and-price", t.api(t.approvedStock))
 	mux.Handle("POST /integration/product/sellers/{sid}/products/unapproved-bulk-update", t.api(t.updateUnapproved))
 	mux.Handle("POST /integration/product/sellers/{sid}/products/content-bulk-update", t.api(t.updateContent))
 	mux.Handle("POST /integration/webhook/sellers/{sid}/webhooks", t.api(t.createWebhook))
@@ -933,6 +938,77 @@ func (t *trendyol) productBase(w http.ResponseWriter, r *http.Request, _ time.Ti
 	writeJSON(w, http.StatusOK, out)
 }
 
+// approvedStock is the filter of approved products' stock and prices: content by
+// content (in the sandbox every barcode is its own content), each with its variants'
+// barcode, prices and sellable quantity, paged (size at most 100, page×size at most
+// 10 000), filtered by barcode, barcodes (comma-separated, at most 50), stockCode or
+// productMainId. Unapproved products are not listed. [3P S-TY9; Trendyol's page
+// "Product Filtering - Approved Products Stock and Price"] The keys and wording of its
+// refusals are the imitation's [I], and so is the default size of 50.
+func (t *trendyol) approvedStock(w http.ResponseWriter, r *http.Request, _ time.Time) {
+	q := r.URL.Query()
+	page, size := 0, 50
+	for _, f := range []struct {
+		name string
+		dst  *int
+	}{{"page", &page}, {"size", &size}} {
+		name, dst := f.name, f.dst
+		if v := q.Get(name); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 {
+				tyErrors(w, http.StatusBadRequest, "invalid."+name, name+" must be a non-negative integer")
+				return
+			}
+			*dst = n
+		}
+	}
+	if size == 0 || size > 100 || page*size > 10000 {
+		tyErrors(w, http.StatusBadRequest, "invalid.page.size", "size must be 1 to 100 and page×size at most 10000")
+		return
+	}
+	var barcodes map[string]bool
+	if v := q.Get("barcodes"); v != "" {
+		barcodes = map[string]bool{}
+		for _, b := range strings.Split(v, ",") {
+			if b = strings.TrimSpace(b); b != "" {
+				barcodes[b] = true
+			}
+		}
+		if len(barcodes) > 50 {
+			tyErrors(w, http.StatusBadRequest, "invalid.barcodes", fmt.Sprintf("en fazla 50 barkod sorgulanabilir (at most 50 barcodes, got %d)", len(barcodes)))
+			return
+		}
+	}
+	var match []*TrendyolProduct
+	for _, p := range t.products {
+		if !p.Approved ||
+			(q.Get("barcode") != "" && q.Get("barcode") != p.Barcode) || (barcodes != nil && !barcodes[p.Barcode]) ||
+			(q.Get("stockCode") != "" && q.Get("stockCode") != p.StockCode) ||
+			(q.Get("productMainId") != "" && q.Get("productMainId") != p.ProductMainID) {
+			continue
+		}
+		match = append(match, p)
+	}
+	sort.Slice(match, func(i, j int) bool { return match[i].ContentID < match[j].ContentID })
+	content := []map[string]any{}
+	for _, p := range match[min(page*size, len(match)):min((page+1)*size, len(match))] {
+		var modified any
+		if p.stockModified > 0 {
+			modified = p.stockModified
+		}
+		content = append(content, map[string]any{"contentId": p.ContentID, "productMainId": p.ProductMainID,
+			"variants": []map[string]any{{"variantId": p.ContentID*10 + 1, "barcode": p.Barcode, "stockCode": p.StockCode,
+				"salePrice": p.SalePrice, "listPrice": p.ListPrice, "quantity": p.Quantity, "stockLastModifiedDate": modified}}})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"totalElements": len(match),
+		"totalPages":    (len(match) + size - 1) / size,
+		"page":          page,
+		"size":          size,
+		"content":       content,
+	})
+}
+
 func (t *trendyol) priceAndInventory(w http.ResponseWriter, r *http.Request, now time.Time) {
 	raw, err := readAll(w, r)
 	if err != nil {
@@ -1006,7 +1082,7 @@ func (t *trendyol) priceAndInventory(w http.ResponseWriter, r *http.Request, now
 					return []string{"no approved product with this barcode"}
 				}
 				if it.Quantity != nil {
-					p.Quantity, p.StockUpdatedAt = *it.Quantity, at.UnixMilli()
+					p.Quantity, p.StockUpdatedAt, p.stockModified = *it.Quantity, at.UnixMilli(), at.UnixMilli()
 				}
 				if it.SalePrice != nil || it.ListPrice != nil {
 					set(&p.SalePrice, it.SalePrice)
@@ -1260,6 +1336,24 @@ func (t *trendyol) cancelOrder(id string) error {
 		}
 	}
 	t.notify(pkg)
+	return nil
+}
+
+// setStock sets what Trendyol shows of an approved product's stock, as the seller's
+// panel does, without a batch; the panel's cap is taken to be the API's 20 000 [I].
+func (t *trendyol) setStock(stockCode string, quantity int) error {
+	if quantity > trendyolMaxStock {
+		return fmt.Errorf("trendyol: quantity must be between 0 and %d", trendyolMaxStock)
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	now := t.srv.Now()
+	t.settle(now)
+	p := t.byStockCode(stockCode)
+	if p == nil {
+		return fmt.Errorf("trendyol: %w: %s", ErrNotListed, stockCode)
+	}
+	p.Quantity, p.stockModified = quantity, now.UnixMilli()
 	return nil
 }
 

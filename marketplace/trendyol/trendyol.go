@@ -1,6 +1,7 @@
 // Package trendyol is the marketplace.Client for Trendyol's integration API (product V2
 // create, unapproved and approved-content updates, batch-request polling,
-// price-and-inventory, v2 shipment-package orders), its marketplace.WebhookReceiver
+// price-and-inventory, v2 shipment-package orders), its marketplace.StockReader (the
+// approved products' stock and price filter), its marketplace.WebhookReceiver
 // for Trendyol's order webhooks, and its taxonomy.Source (category tree, category
 // attributes and their values, brands).
 package trendyol
@@ -68,6 +69,9 @@ type Config struct {
 	PageSize int
 	// BrandPageSize is the brands page size Brands reads with, at most 1000 (default 1000).
 	BrandPageSize int
+	// StockPageSize is the page size ReadStock reads approved products with, at most
+	// 100 (default 100).
+	StockPageSize int
 	// HTTPClient defaults to a client with a 30 s timeout.
 	HTTPClient *http.Client
 	// Limiter paces every request (nil: unpaced); a 429 pauses it.
@@ -117,6 +121,7 @@ type Client struct {
 
 var (
 	_ marketplace.Client          = (*Client)(nil)
+	_ marketplace.StockReader     = (*Client)(nil)
 	_ marketplace.WebhookReceiver = (*Client)(nil)
 )
 
@@ -137,6 +142,9 @@ func New(cfg Config) *Client {
 	}
 	if cfg.BrandPageSize <= 0 || cfg.BrandPageSize > 1000 {
 		cfg.BrandPageSize = 1000
+	}
+	if cfg.StockPageSize <= 0 || cfg.StockPageSize > 100 {
+		cfg.StockPageSize = 100
 	}
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{Timeout: 30 * time.Second}
@@ -826,7 +834,7 @@ func (c *Client) PushStock(ctx context.Context, s []marketplace.Stock) (marketpl
 	c.mu.Lock()
 	now := c.cfg.Now()
 	for _, st := range s {
-		bc := canonical(cmp(st.Barcode, c.barcodes[st.SKU], st.SKU))
+		bc := c.stockBarcode(st)
 		c.skus[bc] = st.SKU
 		sub.Items = append(sub.Items, marketplace.ItemResult{SKU: st.SKU, State: marketplace.SubmissionPending})
 		o := c.offer(bc)
@@ -913,6 +921,89 @@ func (c *Client) PushStock(ctx context.Context, s []marketplace.Stock) (marketpl
 	}
 	sub.ID = strings.Join(ids, ",")
 	return sub, nil
+}
+
+// stockBarcode is the barcode an item's stock is kept under on Trendyol, in Trendyol's
+// form: Stock.Barcode, else the one UpsertListings saw for the SKU, else the SKU.
+// Callers hold mu.
+func (c *Client) stockBarcode(st marketplace.Stock) string {
+	return canonical(cmp(st.Barcode, c.barcodes[st.SKU], st.SKU))
+}
+
+// maxStockBarcodes is how many barcodes one read of approved products' stock may name
+// ("barcodes", at most 50) [3P S-TY9; Trendyol's page "Product Filtering - Approved
+// Products Stock and Price" says the same].
+const maxStockBarcodes = 50
+
+// ReadStock implements marketplace.StockReader with the filter of approved products'
+// stock and price (GET …/products/approved/inventory-and-price), naming the items'
+// barcodes (keyed as PushStock keys them) 50 a request and reading every page of
+// each; the quantity of a variant is what Trendyol sells. A product not approved
+// (or not known) is absent, as is an item whose barcode holds a comma (it cannot be
+// named in the list, and Trendyol takes no such barcode).
+func (c *Client) ReadStock(ctx context.Context, items []marketplace.Stock) (map[string]int, error) {
+	if len(items) > c.MaxBatch() {
+		return nil, fmt.Errorf("read stock of %d items: trendyol takes at most %d per call", len(items), c.MaxBatch())
+	}
+	skus := map[string][]string{} // barcode → the SKUs kept under it
+	var barcodes []string
+	c.mu.Lock()
+	for _, it := range items {
+		bc := c.stockBarcode(it)
+		if bc == "" || strings.Contains(bc, ",") {
+			continue
+		}
+		if _, ok := skus[bc]; !ok {
+			barcodes = append(barcodes, bc)
+		}
+		skus[bc] = append(skus[bc], it.SKU)
+	}
+	c.mu.Unlock()
+	out := map[string]int{}
+	for len(barcodes) > 0 {
+		chunk := barcodes[:min(maxStockBarcodes, len(barcodes))]
+		barcodes = barcodes[len(chunk):]
+		if err := c.readStockPages(ctx, chunk, func(barcode string, quantity int) {
+			for _, sku := range skus[canonical(barcode)] {
+				out[sku] = quantity
+			}
+		}); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// readStockPages reads every page of the approved products' stock of barcodes and
+// hands each variant's barcode and quantity to found.
+func (c *Client) readStockPages(ctx context.Context, barcodes []string, found func(barcode string, quantity int)) error {
+	size := c.cfg.StockPageSize
+	q := url.Values{"barcodes": {strings.Join(barcodes, ",")}, "size": {strconv.Itoa(size)}}
+	path := "/integration/product/sellers/" + url.PathEscape(c.cfg.SellerID) + "/products/approved/inventory-and-price?"
+	for page := 0; ; page++ {
+		q.Set("page", strconv.Itoa(page))
+		var res struct {
+			TotalPages int `json:"totalPages"`
+			Content    []struct {
+				Variants []struct {
+					Barcode  string `json:"barcode"`
+					Quantity int    `json:"quantity"`
+				} `json:"variants"`
+			} `json:"content"`
+		}
+		if err := c.do(ctx, http.MethodGet, path+q.Encode(), nil, &res); err != nil {
+			return fmt.Errorf("read the stock of %d barcodes (approved products), page %d: %w", len(barcodes), page, err)
+		}
+		for _, ct := range res.Content {
+			for _, v := range ct.Variants {
+				found(v.Barcode, v.Quantity)
+			}
+		}
+		// page×size may not pass 10 000 [C S-TY4]: 50 barcodes never get there.
+		if page+1 >= res.TotalPages || len(res.Content) == 0 {
+			return nil
+		}
+	}
 }
 
 // sendStock sends one price-and-inventory request and returns its batch ID.

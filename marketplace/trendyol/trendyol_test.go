@@ -30,7 +30,7 @@ func TestContract(t *testing.T) {
 	newClient := func(t *testing.T) marketplace.Client {
 		return trendyol.New(onClock(trendyol.Config{
 			BaseURL: srv.URL, SellerID: "123456", APIKey: "key", APISecret: "secret",
-			PageSize: 2, HTTPClient: srv.Client(),
+			PageSize: 2, StockPageSize: 2, HTTPClient: srv.Client(),
 		}, sb))
 	}
 	marketplacetest.Run(t, newClient, sb, valid)
