@@ -53,7 +53,7 @@ func publishListings(b *testing.B, name string, n int) float64 {
 	var m Marketplaces
 	require.NoError(b, envconfigDefaults(&m))
 	m.TrendyolURL, m.HepsiburadaURL, m.AmazonURL = srv.URL, srv.URL, srv.URL
-	client, err := m.client(name, nil)
+	client, _, err := m.client(name, nil)
 	require.NoError(b, err)
 	for i := range n {
 		l := marketplacetest.Listing("bench")

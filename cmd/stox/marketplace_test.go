@@ -11,9 +11,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/kelseyhightower/envconfig"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -41,18 +43,26 @@ const initialStock = 10
 // customers order on all three, every order is delivered twice, and every SKU's stock
 // ends the same everywhere: initial minus sold, or zero with the oversells recorded.
 func TestMarketplacesInProcess(t *testing.T) {
-	runMarketplaces(t, baseConfig(t), sandbox.Faults{})
+	runMarketplaces(t, baseConfig(t), sandbox.Faults{}, 1)
 }
 
 // TestMarketplacesRabbitMQ is the same run on RabbitMQ and PostgreSQL.
 func TestMarketplacesRabbitMQ(t *testing.T) {
-	runMarketplaces(t, rabbitConfig(t), sandbox.Faults{})
+	runMarketplaces(t, rabbitConfig(t), sandbox.Faults{}, 1)
+}
+
+// TestMarketplacesReplicas is the RabbitMQ run with two replicas of each marketplace
+// service (a second process's worth: its own connections to RabbitMQ and PostgreSQL)
+// sharing the queues and the outbox: every listing is sent once and every stock
+// change pushed once per marketplace (issue 11).
+func TestMarketplacesReplicas(t *testing.T) {
+	runMarketplaces(t, rabbitConfig(t), sandbox.Faults{}, 2)
 }
 
 // TestMarketplacesFaults is the RabbitMQ run with the sandbox answering 20% of
 // requests with 500s and throttling everything for one second in every ten.
 func TestMarketplacesFaults(t *testing.T) {
-	runMarketplaces(t, rabbitConfig(t), sandbox.Faults{ErrorRate: 0.2, Seed: 42, StormEvery: 10 * time.Second, StormLength: time.Second})
+	runMarketplaces(t, rabbitConfig(t), sandbox.Faults{ErrorRate: 0.2, Seed: 42, StormEvery: 10 * time.Second, StormLength: time.Second}, 1)
 }
 
 func rabbitConfig(t *testing.T) Config {
@@ -100,7 +110,40 @@ func marketConfig(t *testing.T, cfg Config, url string) Config {
 	return cfg
 }
 
-func runMarketplaces(t *testing.T, cfg Config, faults sandbox.Faults) {
+// sends counts, across replicas, the listings each marketplace took per SKU and the
+// stock it acknowledged per SKU and version.
+type sends struct {
+	mu       sync.Mutex
+	listings map[string]int // marketplace/SKU → listings sent
+	stock    map[string]int // marketplace/SKU/version → pushes acknowledged
+	byApp    map[int]int    // replica → listings and pushes it sent
+}
+
+// hook counts what replica i sends.
+func (s *sends) hook(i int) func(*app) {
+	return func(a *app) {
+		a.sent = func(m string, skus []string) {
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			for _, sku := range skus {
+				s.listings[m+"/"+sku]++
+			}
+			s.byApp[i] += len(skus)
+		}
+		a.acked = func(m string, ps []store.Push) {
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			for _, p := range ps {
+				s.stock[fmt.Sprintf("%s/%s/%d", m, p.SKU, p.Version)]++
+			}
+			s.byApp[i] += len(ps)
+		}
+	}
+}
+
+// runMarketplaces runs the marketplace end to end with replicas of each marketplace
+// service.
+func runMarketplaces(t *testing.T, cfg Config, faults sandbox.Faults, replicas int) {
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -109,7 +152,11 @@ func runMarketplaces(t *testing.T, cfg Config, faults sandbox.Faults) {
 	defer sbSrv.Close()
 	cfg = marketConfig(t, cfg, sbSrv.URL)
 
-	a, srv, served := startApp(t, ctx, cfg, log, nil)
+	counts := &sends{listings: map[string]int{}, stock: map[string]int{}, byApp: map[int]int{}}
+	a, srv, served := startApp(t, ctx, cfg, log, counts.hook(0))
+	for i := 1; i < replicas; i++ {
+		startMarketplaceReplica(t, ctx, cfg, log, counts.hook(i))
+	}
 
 	nProducts, nOrders := marketSizes()
 	ids := map[string]string{} // product ID → SKU
@@ -183,7 +230,7 @@ func runMarketplaces(t *testing.T, cfg Config, faults sandbox.Faults) {
 	require.NoError(t, err)
 	again := 0
 	for _, m := range messages.Marketplaces {
-		c, err := cfg.client(m, nil)
+		c, _, err := cfg.client(m, nil)
 		require.NoError(t, err)
 		cursor := ""
 		for range 1000 {
@@ -247,9 +294,51 @@ func runMarketplaces(t *testing.T, cfg Config, faults sandbox.Faults) {
 	assert.Equal(t, oversold, got, "units oversold, as recorded")
 	t.Logf("%d products on %d marketplaces, %d orders (each delivered twice), %d units oversold", nProducts, len(messages.Marketplaces), placed, got)
 
+	if faults.ErrorRate == 0 {
+		// Nothing failed: every listing went out once, and no replica pushed a
+		// quantity another had pushed.
+		counts.mu.Lock()
+		assert.Len(t, counts.listings, nProducts*len(messages.Marketplaces))
+		for k, n := range counts.listings {
+			assert.Equal(t, 1, n, "listing %s sent %d times", k, n)
+		}
+		assert.NotEmpty(t, counts.stock)
+		for k, n := range counts.stock {
+			assert.Equal(t, 1, n, "stock %s pushed %d times", k, n)
+		}
+		for i := range replicas {
+			assert.NotZero(t, counts.byApp[i], "replica %d sent nothing", i)
+		}
+		t.Logf("%d replicas: %d listings sent once each, %d stock changes pushed once each; listings and pushes by replica: %v",
+			replicas, len(counts.listings), len(counts.stock), counts.byApp)
+		counts.mu.Unlock()
+	}
+
 	cancel()
 	require.NoError(t, <-served)
 	assertPoisonEmpty(t, a.broker)
+}
+
+// startMarketplaceReplica starts another replica of the three marketplace services,
+// as another process would: its own broker connection and database pool.
+func startMarketplaceReplica(t *testing.T, ctx context.Context, cfg Config, log *slog.Logger, prepare func(*app)) {
+	t.Helper()
+	a, err := openApp(ctx, cfg, log)
+	require.NoError(t, err)
+	t.Cleanup(a.close)
+	prepare(a)
+	var routers []*message.Router
+	for _, name := range messages.Marketplaces {
+		r, err := a.router(name)
+		require.NoError(t, err, name)
+		routers = append(routers, r)
+	}
+	served := make(chan error, 1)
+	go func() { served <- a.serve(ctx, routers, nil) }()
+	t.Cleanup(func() { <-served })
+	for _, r := range routers {
+		<-r.Running()
+	}
 }
 
 // supplyInput answers a listing in needs_input through the API: the first allowed

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -32,6 +33,9 @@ type Marketplaces struct {
 	OrdersEvery time.Duration  `envconfig:"STOX_MARKETPLACE_ORDERS_POLL" default:"5s" desc:"how often each marketplace's orders are read"`
 	StockBuffer map[string]int `envconfig:"STOX_STOCK_BUFFER" desc:"units held back per marketplace, e.g. trendyol:2,amazon:1 (each shows stock minus its buffer)"`
 
+	ReconcileEvery  time.Duration `envconfig:"STOX_RECONCILE_EVERY" default:"15m" desc:"how often the stock each marketplace shows is read back and compared with the ledger (0: never)"`
+	OutboxHighWater int           `envconfig:"STOX_OUTBOX_HIGH_WATER" default:"1000" desc:"listings waiting to be sent to or decided by a marketplace before its service stops taking listing messages (they wait in RabbitMQ)"`
+
 	TaxonomyRefresh   time.Duration     `envconfig:"STOX_TAXONOMY_REFRESH" default:"24h" desc:"how old each marketplace's categories, attributes and brands may grow before they are read again"`
 	AttributeDefaults map[string]string `envconfig:"STOX_ATTRIBUTE_DEFAULTS" default:"menşei:TR" desc:"values for required attributes a product does not give, by attribute name in any spelling (menşei:TR,garanti süresi:24)"`
 
@@ -40,6 +44,13 @@ type Marketplaces struct {
 	TrendyolAPIKey    string  `envconfig:"STOX_TRENDYOL_API_KEY" default:"sandbox-key" desc:"Trendyol API key"`
 	TrendyolAPISecret string  `envconfig:"STOX_TRENDYOL_API_SECRET" default:"sandbox-secret" desc:"Trendyol API secret"`
 	TrendyolRate      float64 `envconfig:"STOX_TRENDYOL_RATE" default:"4" desc:"Trendyol requests per second (its cap: 50 per 10 s per endpoint)"`
+	// Trendyol's order webhook: the credentials it sends with every delivery, and the
+	// public URL it is registered under at start (the service serves it on its admin
+	// address, at /webhooks/trendyol).
+	TrendyolWebhookURL      string `envconfig:"STOX_TRENDYOL_WEBHOOK_URL" desc:"public URL of the trendyol service's /webhooks/trendyol, registered with Trendyol at start; empty: orders are only polled"`
+	TrendyolWebhookUsername string `envconfig:"STOX_TRENDYOL_WEBHOOK_USERNAME" desc:"Basic user name Trendyol sends with webhook deliveries"`
+	TrendyolWebhookPassword string `envconfig:"STOX_TRENDYOL_WEBHOOK_PASSWORD" desc:"Basic password Trendyol sends with webhook deliveries"`
+	TrendyolWebhookAPIKey   string `envconfig:"STOX_TRENDYOL_WEBHOOK_API_KEY" desc:"x-api-key Trendyol sends with webhook deliveries instead of Basic (preferred when set)"`
 
 	HepsiburadaURL        string  `envconfig:"STOX_HEPSIBURADA_URL" desc:"one base URL for Hepsiburada's catalog, listing and order services (the sandbox serves all three); default the sandbox"`
 	HepsiburadaCatalogURL string  `envconfig:"STOX_HEPSIBURADA_CATALOG_URL" desc:"Hepsiburada catalog service (https://mpop.hepsiburada.com); overrides STOX_HEPSIBURADA_URL"`
@@ -88,45 +99,59 @@ func or(v, def string) string {
 // client builds the marketplace client of one marketplace from the configuration.
 // With tax, the Amazon client checks each listing against its product type's stored
 // JSON Schema before sending it.
-func (m Marketplaces) client(name string, tax store.Taxonomy) (marketplace.Client, error) {
+// The limiter returned paces the client's listing and stock requests.
+func (m Marketplaces) client(name string, tax store.Taxonomy) (marketplace.Client, *marketplace.Limiter, error) {
 	hc := &http.Client{Timeout: 30 * time.Second}
 	switch name {
 	case messages.Trendyol:
+		l := marketplace.NewLimiter(m.TrendyolRate, 10)
 		return trendyol.New(trendyol.Config{
 			BaseURL: or(m.TrendyolURL, m.sandboxURL()), SellerID: m.TrendyolSellerID,
-			APIKey: m.TrendyolAPIKey, APISecret: m.TrendyolAPISecret, HTTPClient: hc,
-			Limiter: marketplace.NewLimiter(m.TrendyolRate, 10),
-		}), nil
+			APIKey: m.TrendyolAPIKey, APISecret: m.TrendyolAPISecret, HTTPClient: hc, Limiter: l,
+			WebhookUsername: m.TrendyolWebhookUsername, WebhookPassword: m.TrendyolWebhookPassword,
+			WebhookAPIKey: m.TrendyolWebhookAPIKey,
+		}), l, nil
 	case messages.Hepsiburada:
 		base := or(m.HepsiburadaURL, m.sandboxURL())
+		l := marketplace.NewLimiter(m.HepsiburadaRate, int(max(1, m.HepsiburadaRate)))
 		return hepsiburada.New(hepsiburada.Config{
 			CatalogURL: or(m.HepsiburadaCatalogURL, base), ListingURL: or(m.HepsiburadaListingURL, base),
 			OMSURL: or(m.HepsiburadaOMSURL, base), MerchantID: m.HepsiburadaMerchantID,
-			ServiceKey: m.HepsiburadaServiceKey, UserAgent: m.HepsiburadaUserAgent, HTTPClient: hc,
-			Limiter: marketplace.NewLimiter(m.HepsiburadaRate, int(max(1, m.HepsiburadaRate))),
-		}), nil
+			ServiceKey: m.HepsiburadaServiceKey, UserAgent: m.HepsiburadaUserAgent, HTTPClient: hc, Limiter: l,
+		}), l, nil
 	case messages.Amazon:
 		base := or(m.AmazonURL, m.sandboxURL())
 		var schema func(context.Context, string) (json.RawMessage, error)
 		if tax != nil {
 			schema = publish.SchemaOf(tax, messages.Amazon)
 		}
+		l := marketplace.NewLimiter(m.AmazonRate, 10)
 		return amazon.New(amazon.Config{
 			Schema:  schema,
 			BaseURL: base, TokenURL: or(m.AmazonTokenURL, base+"/auth/o2/token"),
 			ClientID: m.AmazonClientID, ClientSecret: m.AmazonClientSecret, RefreshToken: m.AmazonRefreshToken,
 			SellerID: m.AmazonSellerID, MarketplaceID: m.AmazonMarketplaceID, HTTPClient: hc,
-			Limiter:       marketplace.NewLimiter(m.AmazonRate, 10),
-			OrdersLimiter: marketplace.NewLimiter(m.AmazonOrdersRate, 20),
-		}), nil
+			Limiter: l, OrdersLimiter: marketplace.NewLimiter(m.AmazonOrdersRate, 20),
+		}), l, nil
 	}
-	return nil, fmt.Errorf("no client for marketplace %q", name)
+	return nil, nil, fmt.Errorf("no client for marketplace %q", name)
 }
 
-// marketplaceRouter builds a marketplace service: its router (listing and stock
-// queues filling the outbox), and, kept on the app for serve, its publisher loops and
-// its order webhook if the marketplace has one.
-func (a *app) marketplaceRouter(name string, d router.Deps, inv store.Inventory) (*message.Router, error) {
+// marketplaceService is what a marketplace service runs: its router (listing and
+// stock queues filling the outbox), its publisher's loops (sending the outbox,
+// following submissions, reading orders, reconciling stock), and its order webhook
+// if the marketplace has one (path "" when not).
+type marketplaceService struct {
+	router      *message.Router
+	publisher   *publish.Publisher
+	webhookPath string
+	webhook     http.Handler
+	// register, when set, registers the webhook with the marketplace.
+	register func(context.Context) error
+}
+
+// newMarketplaceService builds the marketplace service called name.
+func (a *app) newMarketplaceService(name string, d router.Deps, inv store.Inventory) (*marketplaceService, error) {
 	outbox, ok := a.store.(store.Outbox)
 	if !ok {
 		return nil, fmt.Errorf("%s: store keeps no outbox", name)
@@ -135,7 +160,7 @@ func (a *app) marketplaceRouter(name string, d router.Deps, inv store.Inventory)
 	if !ok {
 		return nil, fmt.Errorf("%s: store keeps no taxonomy", name)
 	}
-	client, err := a.cfg.client(name, tax)
+	client, limiter, err := a.cfg.client(name, tax)
 	if err != nil {
 		return nil, err
 	}
@@ -147,16 +172,26 @@ func (a *app) marketplaceRouter(name string, d router.Deps, inv store.Inventory)
 	if !ok {
 		return nil, fmt.Errorf("%s: the client reads no taxonomy", name)
 	}
+	reconcile := a.cfg.ReconcileEvery
+	if reconcile == 0 {
+		reconcile = -1 // never
+	}
 	p := &publish.Publisher{
 		Mapping: &publish.Mapping{
 			Mapper: publish.NewMapper(name, tax, src, a.cfg.AttributeDefaults),
 			Store:  tax, Source: src, SyncEvery: a.cfg.TaxonomyRefresh,
 		},
-		Client: client, Store: a.store, Outbox: outbox, Logger: a.log.With("service", name),
+		Client: client, Limiter: limiter, Store: a.store, Outbox: outbox, Logger: a.log.With("service", name),
 		PollEvery: a.cfg.PollEvery, OrdersEvery: a.cfg.OrdersEvery, Buffer: a.cfg.StockBuffer[name],
+		HighWater: a.cfg.OutboxHighWater, ReconcileEvery: reconcile,
 		Acked: func(ps []store.Push) {
 			if a.acked != nil {
 				a.acked(name, ps)
+			}
+		},
+		Sent: func(skus []string) {
+			if a.sent != nil {
+				a.sent(name, skus)
 			}
 		},
 		PublishOrder: func(ctx context.Context, o messages.OrderV1) error {
@@ -170,16 +205,63 @@ func (a *app) marketplaceRouter(name string, d router.Deps, inv store.Inventory)
 		},
 	}
 	r, err := router.NewMarketplace(d, router.Marketplace{
-		Name:    name,
-		Listing: listing.Recorder{Marketplace: name, Outbox: outbox, Inventory: inv, Notify: p.WakeListings}.Record,
+		Name: name,
+		// Listings wait in RabbitMQ while the marketplace pauses us or the outbox is full.
+		Listing: publish.Throttle(p, listing.Recorder{Marketplace: name, Outbox: outbox, Inventory: inv, Notify: p.WakeListings}.Record),
 		Stock:   stock.Pusher{Marketplace: name, Inventory: inv, Notify: p.WakeStock}.Apply,
 	})
 	if err != nil {
 		return nil, err
 	}
-	a.loops = append(a.loops, p.Run)
-	if path, h := p.Webhook(); h != nil {
-		a.webhooks[path] = h
+	m := &marketplaceService{router: r, publisher: p}
+	m.webhookPath, m.webhook = p.Webhook()
+	if t, ok := client.(*trendyol.Client); ok && a.cfg.TrendyolWebhookURL != "" {
+		m.register = func(ctx context.Context) error { return t.RegisterWebhook(ctx, a.cfg.TrendyolWebhookURL, nil) }
 	}
-	return r, nil
+	return m, nil
+}
+
+// marketplaceRouter builds the marketplace service called name and adds what runs
+// beside its router to the app: the publisher's loops, the webhook's registration,
+// its readiness check, its metrics, and the webhook on the admin server.
+func (a *app) marketplaceRouter(name string, d router.Deps, inv store.Inventory) (*message.Router, error) {
+	m, err := a.newMarketplaceService(name, d, inv)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.metrics.Register(m.publisher); err != nil {
+		return nil, fmt.Errorf("%s: metrics: %w", name, err)
+	}
+	a.loops = append(a.loops, m.publisher.Run)
+	a.checks = append(a.checks, m.publisher.Ready)
+	if m.webhook != nil {
+		a.webhooks[m.webhookPath] = m.webhook
+	}
+	if m.register != nil {
+		a.loops = append(a.loops, func(ctx context.Context) error { return retryRegister(ctx, a.log.With("service", name), m.register) })
+	}
+	return m.router, nil
+}
+
+// retryRegister registers a webhook, trying again with a growing pause (up to 5
+// minutes) until it is registered or ctx ends: the marketplace may be down at start.
+func retryRegister(ctx context.Context, log *slog.Logger, register func(context.Context) error) error {
+	wait := time.Second
+	for {
+		err := register(ctx)
+		if err == nil {
+			log.Info("webhook registered")
+			return nil
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+		log.Warn("webhook registration failed; trying again", "in", wait, "error", err)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 5*time.Minute)
+	}
 }

@@ -67,7 +67,7 @@ func taxonomyCommand() *cobra.Command {
 				}
 				defer st.Close()
 				for _, name := range names {
-					client, err := cfg.client(name, nil)
+					client, _, err := cfg.client(name, nil)
 					if err != nil {
 						return err
 					}

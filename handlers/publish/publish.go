@@ -8,11 +8,13 @@ package publish
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
 	"sync"
 	"time"
 
@@ -48,15 +50,46 @@ type Publisher struct {
 	Buffer int
 	// Acked, when set, is called with stock the marketplace acknowledged.
 	Acked func([]store.Push)
+	// Sent, when set, is called with the SKUs of listings the marketplace took.
+	Sent func(skus []string)
 	// Mapping, when set, maps every listing into the marketplace's vocabulary before
 	// it is sent, and holds one that lacks something in needs_input; nil sends
 	// listings as they are stored.
 	Mapping *Mapping
 
-	once     sync.Once
-	listings chan struct{}
-	stock    chan struct{}
-	inputs   chan struct{}
+	// Owner names this replica in the outbox's claims and leases (default: host, pid
+	// and a random suffix). Replicas of one marketplace service share its outbox: each
+	// sends only what it claimed, and one at a time follows submissions, reads orders,
+	// syncs the taxonomy and reconciles stock.
+	Owner string
+	// ClaimFor is how long claimed outbox rows stay this replica's (default 5m); a
+	// round that sends ends well before its claim does.
+	ClaimFor time.Duration
+	// Limiter is the client's limiter, watched for pauses (metrics, backpressure).
+	Limiter *marketplace.Limiter
+	// HighWater is how many listings may wait to be sent or decided before the
+	// listing handler stops taking messages (Throttle; default 1000).
+	HighWater int
+	// ReconcileEvery is how often the stock the marketplace shows is read back and
+	// compared with the ledger (default 15m; negative: never). The client must be a
+	// marketplace.StockReader.
+	ReconcileEvery time.Duration
+	// DriftConfirm is how long a difference must last before it is corrected, so an
+	// order the marketplace counted before the ledger did is not undone (default 30s).
+	DriftConfirm time.Duration
+
+	once           sync.Once
+	started        time.Time
+	health         map[string]*loopHealth
+	drift          map[string]drift // differences seen once, by SKU
+	reconcileAfter string           // the SKU the reconcile pass reached
+	passStarted    time.Time        // when the last reconcile pass started
+	drifted        int              // differences corrected
+	descs          descs            // its metrics
+	backlog        backlogCache
+	listings       chan struct{}
+	stock          chan struct{}
+	inputs         chan struct{}
 
 	mu      sync.Mutex
 	pending []stockSubmission    // stock submissions not yet decided
@@ -76,10 +109,20 @@ func (p *Publisher) init() {
 		p.inputs = make(chan struct{}, 1)
 		p.first = map[string]time.Time{}
 		p.held = map[string]string{}
+		p.health = map[string]*loopHealth{}
+		p.drift = map[string]drift{}
+		p.started = time.Now()
+		if p.Owner == "" {
+			p.Owner = owner()
+		}
+		if p.HighWater == 0 {
+			p.HighWater = 1000
+		}
 		if p.Logger == nil {
 			p.Logger = slog.Default()
 		}
 		p.Logger = p.Logger.With("marketplace", p.Client.Name())
+		p.descs = newDescs(p.Client.Name())
 		def := func(d *time.Duration, v time.Duration) {
 			if *d <= 0 {
 				*d = v
@@ -89,6 +132,11 @@ func (p *Publisher) init() {
 		def(&p.PollEvery, 2*time.Second)
 		def(&p.OrdersEvery, 5*time.Second)
 		def(&p.Undecided, 15*time.Minute)
+		def(&p.ClaimFor, 5*time.Minute)
+		def(&p.DriftConfirm, 30*time.Second)
+		if p.ReconcileEvery == 0 {
+			p.ReconcileEvery = 15 * time.Minute
+		}
 		if p.Mapping != nil {
 			def(&p.Mapping.SyncEvery, 24*time.Hour)
 		}
@@ -118,36 +166,48 @@ func wake(c chan struct{}) {
 	}
 }
 
-// Run runs the loops until ctx ends.
+// Run runs the loops until ctx ends. A failed round is retried a tick later; the
+// failures show in Ready, in the metrics (Collector) and in the log.
 func (p *Publisher) Run(ctx context.Context) error {
 	p.init()
 	var wg sync.WaitGroup
-	wg.Go(func() { p.loop(ctx, p.listings, p.PollEvery, p.submitListings) })
-	wg.Go(func() { p.loop(ctx, nil, p.PollEvery, p.pollSubmissions) })
-	wg.Go(func() { p.loop(ctx, p.stock, p.PollEvery, p.pushStock) })
+	run := func(name string, woken chan struct{}, tick time.Duration, r round) {
+		p.loopHealth(name)
+		wg.Go(func() { p.loop(ctx, name, woken, tick, r) })
+	}
+	run("listings", p.listings, p.PollEvery, p.sending(p.submitListings))
+	run("submissions", nil, p.PollEvery, p.pollSubmissions)
+	run("stock", p.stock, p.PollEvery, p.sending(p.pushStock))
 	if p.PublishOrder != nil {
-		wg.Go(func() { p.loop(ctx, nil, p.OrdersEvery, p.readOrders) })
+		run("orders", nil, p.OrdersEvery, p.leased("orders", max(3*p.OrdersEvery, 30*time.Second), p.readOrders))
 	}
 	if p.Mapping != nil {
-		wg.Go(func() { p.loop(ctx, nil, time.Minute, p.syncTaxonomy) })
-		wg.Go(func() { p.loop(ctx, p.inputs, p.PollEvery, p.remap) })
+		run("taxonomy", nil, time.Minute, p.leased("taxonomy", 15*time.Minute, p.syncTaxonomy))
+		run("inputs", p.inputs, p.PollEvery, p.remap)
+	}
+	if _, ok := p.Client.(marketplace.StockReader); ok && p.ReconcileEvery > 0 {
+		run("reconcile", nil, p.ReconcileEvery, p.leased("reconcile", max(3*p.ReconcileEvery, time.Minute), p.reconcile))
 	}
 	wg.Wait()
 	return nil
 }
 
-// loop calls round when woken or every tick; a round that reports more work is
-// followed by another at once, one that fails by a pause of a tick.
-func (p *Publisher) loop(ctx context.Context, woken chan struct{}, tick time.Duration, round func(context.Context) (more bool, err error)) {
+// round is one pass of a loop's work; more says there is more to do at once.
+type round func(context.Context) (more bool, err error)
+
+// loop calls r when woken or every tick; a round that reports more work is followed
+// by another at once, one that fails by a pause of a tick.
+func (p *Publisher) loop(ctx context.Context, name string, woken chan struct{}, tick time.Duration, r round) {
 	t := time.NewTicker(tick)
 	defer t.Stop()
 	for {
-		more, err := round(ctx)
+		more, err := r(ctx)
 		if ctx.Err() != nil {
 			return
 		}
+		p.record(name, err)
 		if err != nil {
-			p.Logger.Warn("marketplace round failed", "error", err)
+			p.Logger.Warn("marketplace round failed", "loop", name, "error", err)
 		}
 		if more && err == nil {
 			continue
@@ -166,6 +226,39 @@ func (p *Publisher) loop(ctx context.Context, woken chan struct{}, tick time.Dur
 	}
 }
 
+// leased runs r only while this replica holds the marketplace's lease called name,
+// renewed every round for ttl: work that one replica at a time should do.
+func (p *Publisher) leased(name string, ttl time.Duration, r round) round {
+	return func(ctx context.Context) (bool, error) {
+		held, err := p.Outbox.Lease(ctx, name+"/"+p.Client.Name(), p.Owner, ttl)
+		if err != nil || !held {
+			return false, err
+		}
+		return r(ctx)
+	}
+}
+
+// sending bounds a round that sends claimed rows well within their claim, so no
+// other replica takes them while they may still be on their way.
+func (p *Publisher) sending(r round) round {
+	return func(ctx context.Context) (bool, error) {
+		ctx, cancel := context.WithTimeout(ctx, p.ClaimFor*3/4)
+		defer cancel()
+		return r(ctx)
+	}
+}
+
+// claim is this replica's claim on the outbox rows it sends.
+func (p *Publisher) claim() store.Claim { return store.Claim{Owner: p.Owner, For: p.ClaimFor} }
+
+// owner names this process among the replicas: host, pid and a random suffix.
+func owner() string {
+	host, _ := os.Hostname()
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return fmt.Sprintf("%s/%d/%x", host, os.Getpid(), b)
+}
+
 // paused reports errors that say "not now" rather than "not this": throttling (the
 // adapter's limiter is paused already), a marketplace that is down or answers 5xx,
 // and refused credentials (nothing a listing can fix). They count no attempt against
@@ -179,7 +272,7 @@ func paused(err error) bool {
 // submitListings submits one batch of queued listings.
 func (p *Publisher) submitListings(ctx context.Context) (bool, error) {
 	max := p.Client.MaxBatch()
-	queued, err := p.Outbox.Queued(ctx, p.Client.Name(), max)
+	queued, err := p.Outbox.ClaimQueued(ctx, p.Client.Name(), p.claim(), max)
 	if err != nil || len(queued) == 0 {
 		return false, err
 	}
@@ -200,7 +293,10 @@ func (p *Publisher) submitListings(ctx context.Context) (bool, error) {
 			}
 			continue
 		}
-		l.Existing = q.Existing
+		// A listing that may have reached the marketplace before is sent as an
+		// existing one: the adapter looks it up before creating it (a second create
+		// would be refused, and the live listing marked rejected).
+		l.Existing = q.Existing || q.Resent
 		var mj json.RawMessage
 		if p.Mapping != nil {
 			mapped, m, err := p.mapListing(ctx, l, q.Input, pins)
@@ -255,11 +351,26 @@ func (p *Publisher) submit(ctx context.Context, qs []store.PendingListing, ls []
 		p.Logger.Warn("listing submission failed", "sku", q.SKU, "rejected", rejected, "error", err)
 		return nil
 	}
-	for i, q := range qs {
-		if err := p.Store.SetListing(ctx, q.ProductID, q.Revision, p.Client.Name(),
-			store.Listing{State: store.ListingSubmitted, Submission: sub.ID, Mapping: maps[i]}); err != nil {
-			return err
+	if p.Sent != nil {
+		skus := make([]string, len(ls))
+		for i, l := range ls {
+			skus[i] = l.SKU
 		}
+		p.Sent(skus)
+	}
+	// The marketplace has the listings now: record it even past the round's deadline
+	// and through a short database outage, or they would be sent again.
+	err = settle(ctx, func(ctx context.Context) error {
+		for i, q := range qs {
+			if err := p.Store.SetListing(ctx, q.ProductID, q.Revision, p.Client.Name(),
+				store.Listing{State: store.ListingSubmitted, Submission: sub.ID, Mapping: maps[i]}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	if sub.Done {
 		return p.decide(ctx, sub, qs)
@@ -267,11 +378,29 @@ func (p *Publisher) submit(ctx context.Context, qs []store.PendingListing, ls []
 	return nil
 }
 
-// pollSubmissions polls every undecided listing and stock submission once.
+// pollSubmissions polls every undecided listing submission once, if this replica
+// holds the marketplace's lease on them, and the stock submissions it made itself.
 func (p *Publisher) pollSubmissions(ctx context.Context) (bool, error) {
+	var errs []error
+	held, err := p.Outbox.Lease(ctx, "submissions/"+p.Client.Name(), p.Owner, max(3*p.PollEvery, 30*time.Second))
+	if err != nil {
+		errs = append(errs, err)
+	}
+	if held {
+		if err := p.pollListingSubmissions(ctx); err != nil {
+			if paused(err) {
+				return false, err
+			}
+			errs = append(errs, err)
+		}
+	}
+	return false, errors.Join(append(errs, p.pollStockSubmissions(ctx))...)
+}
+
+func (p *Publisher) pollListingSubmissions(ctx context.Context) error {
 	submitted, err := p.Outbox.Submitted(ctx, p.Client.Name())
 	if err != nil {
-		return false, err
+		return err
 	}
 	bySub := map[string][]store.PendingListing{}
 	var order []string
@@ -285,11 +414,16 @@ func (p *Publisher) pollSubmissions(ctx context.Context) (bool, error) {
 	for _, id := range order {
 		if err := p.pollListings(ctx, id, bySub[id]); err != nil {
 			if paused(err) {
-				return false, err
+				return err
 			}
 			errs = append(errs, err)
 		}
 	}
+	return errors.Join(errs...)
+}
+
+func (p *Publisher) pollStockSubmissions(ctx context.Context) error {
+	var errs []error
 	p.mu.Lock()
 	stock := p.pending
 	p.pending = nil
@@ -311,7 +445,28 @@ func (p *Publisher) pollSubmissions(ctx context.Context) (bool, error) {
 			break
 		}
 	}
-	return false, errors.Join(errs...)
+	return errors.Join(errs...)
+}
+
+// settle runs a write that records what the marketplace has already taken: the
+// round's deadline does not cut it short, and a database outage is waited out for a
+// minute, since a record lost would send it again.
+func settle(ctx context.Context, write func(context.Context) error) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	defer cancel()
+	wait := 100 * time.Millisecond
+	for {
+		err := write(ctx)
+		if err == nil || !store.Unavailable(err) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 5*time.Second)
+	}
 }
 
 func (p *Publisher) pollListings(ctx context.Context, id string, qs []store.PendingListing) error {
@@ -390,7 +545,7 @@ func (p *Publisher) decide(ctx context.Context, sub marketplace.Submission, qs [
 // pushStock pushes one batch of unacknowledged stock.
 func (p *Publisher) pushStock(ctx context.Context) (bool, error) {
 	max := p.Client.MaxBatch()
-	items, err := p.Outbox.Unpushed(ctx, p.Client.Name(), max, p.MaxFailures)
+	items, err := p.Outbox.ClaimUnpushed(ctx, p.Client.Name(), p.claim(), max, p.MaxFailures)
 	if err != nil || len(items) == 0 {
 		return false, err
 	}
@@ -419,7 +574,7 @@ func (p *Publisher) push(ctx context.Context, items []store.Push) error {
 		p.Logger.Warn("stock push refused", "sku", items[0].SKU, "quantity", items[0].Quantity, "error", err)
 		return p.Outbox.PushFailed(ctx, p.Client.Name(), items[0])
 	}
-	if err := p.Outbox.Pushed(ctx, p.Client.Name(), items); err != nil {
+	if err := settle(ctx, func(ctx context.Context) error { return p.Outbox.Pushed(ctx, p.Client.Name(), items) }); err != nil {
 		return err
 	}
 	if p.Acked != nil {
