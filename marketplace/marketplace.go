@@ -155,6 +155,10 @@ var ErrUnauthorized = errors.New("unauthorized")
 // sent again later, as it was.
 var ErrUnavailable = errors.New("marketplace unavailable")
 
+// ErrNoAnswer marks a request that got no answer (or only part of one): it may
+// have reached the marketplace and been taken.
+var ErrNoAnswer = errors.New("no answer")
+
 // ErrDuplicate is wrapped by errors of requests the marketplace refused because an
 // identical one was sent too recently (Trendyol refuses the same price-and-inventory body
 // within 15 minutes). The marketplace already holds those values; the caller should

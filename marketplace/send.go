@@ -14,8 +14,8 @@ import (
 // Send is how every adapter sends a request: it waits for the limiter, sends req,
 // reads the answer (at most 32 MiB), and turns a non-2xx answer into parse's error,
 // pausing the limiter for a throttled one (*RateLimitError). A request that got no
-// answer, or a 5xx, also wraps ErrUnavailable. It returns the answer's status,
-// headers and body.
+// answer, or a 5xx, also wraps ErrUnavailable; one that got no answer (or only part
+// of it) wraps ErrNoAnswer too. It returns the answer's status, headers and body.
 func Send(hc *http.Client, l *Limiter, req *http.Request, parse func(status int, h http.Header, body []byte) error) (int, http.Header, []byte, error) {
 	if err := l.Wait(req.Context()); err != nil {
 		return 0, nil, nil, err
@@ -25,12 +25,12 @@ func Send(hc *http.Client, l *Limiter, req *http.Request, parse func(status int,
 		if req.Context().Err() != nil {
 			return 0, nil, nil, err
 		}
-		return 0, nil, nil, fmt.Errorf("%w: %w", ErrUnavailable, err)
+		return 0, nil, nil, fmt.Errorf("%w: %w: %w", ErrUnavailable, ErrNoAnswer, err)
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, 32<<20))
 	if err != nil {
-		return resp.StatusCode, resp.Header, nil, fmt.Errorf("%w: read answer: %w", ErrUnavailable, err)
+		return resp.StatusCode, resp.Header, nil, fmt.Errorf("%w: %w: read answer: %w", ErrUnavailable, ErrNoAnswer, err)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		err := parse(resp.StatusCode, resp.Header, raw)

@@ -29,6 +29,10 @@ type Outbox interface {
 	// submitted listing is no longer queued; a replica that dies leaves its claims to
 	// expire. PostgreSQL claims with FOR UPDATE SKIP LOCKED, SQLite has one writer.
 	ClaimQueued(ctx context.Context, marketplace string, c Claim, limit int) ([]PendingListing, error)
+	// Unclaim ends owner's claims on these queued listings (product IDs): the
+	// marketplace answered that it did not take them, so they were not sent, and
+	// their next claim does not mark them Resent.
+	Unclaim(ctx context.Context, marketplace, owner string, ids []string) error
 	// Submitted lists a marketplace's listings of current revisions waiting for their
 	// submission's outcome.
 	Submitted(ctx context.Context, marketplace string) ([]PendingListing, error)
@@ -281,6 +285,24 @@ func (s *sqlStore) ListingFailed(ctx context.Context, id string, revision int, m
 		return false, fmt.Errorf("listing of %s on %s failed: %w", id, marketplace, err)
 	}
 	return rejected, nil
+}
+
+func (s *sqlStore) Unclaim(ctx context.Context, marketplace, owner string, ids []string) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		for _, id := range ids {
+			if _, err := tx.ExecContext(ctx, `
+				UPDATE listings SET claimed_by = NULL, claimed_until = NULL
+				WHERE product_id = $1 AND marketplace = $2 AND claimed_by = $3 AND state = $4`,
+				id, marketplace, owner, ListingQueued); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("unclaim listings on %s: %w", marketplace, err)
+	}
+	return nil
 }
 
 func (s *sqlStore) HoldListing(ctx context.Context, id string, revision int, marketplace string, mapping json.RawMessage, reasons []string) error {

@@ -269,6 +269,13 @@ func paused(err error) bool {
 		errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }
 
+// answered reports a failed request the marketplace answered (a refusal, 429, 5xx):
+// it did not take what was sent. One without an answer may have been taken.
+func answered(err error) bool {
+	return !errors.Is(err, marketplace.ErrNoAnswer) && !errors.Is(err, context.Canceled) &&
+		!errors.Is(err, context.DeadlineExceeded)
+}
+
 // submitListings submits one batch of queued listings.
 func (p *Publisher) submitListings(ctx context.Context) (bool, error) {
 	max := p.Client.MaxBatch()
@@ -337,6 +344,15 @@ func (p *Publisher) submit(ctx context.Context, qs []store.PendingListing, ls []
 	sub, err := p.Client.UpsertListings(ctx, ls)
 	if err != nil {
 		if paused(err) {
+			if answered(err) { // not taken: nothing to look up when it goes again
+				ids := make([]string, len(qs))
+				for i, q := range qs {
+					ids[i] = q.ProductID
+				}
+				if uerr := p.Outbox.Unclaim(ctx, p.Client.Name(), p.Owner, ids); uerr != nil {
+					return errors.Join(err, uerr)
+				}
+			}
 			return err
 		}
 		if len(ls) > 1 {

@@ -235,6 +235,34 @@ func TestSubmitHalvesABatchAroundABadListing(t *testing.T) {
 	assert.Empty(t, f.state(t, id).Reasons)
 }
 
+// TestListingThatMayHaveBeenTakenGoesAsExisting: a request that got no answer may
+// have created the listing, so it goes again as an existing one (the adapter looks it
+// up first); one the marketplace answered with an error did not, and goes as new.
+func TestListingThatMayHaveBeenTakenGoesAsExisting(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	var existing []bool
+	answer := errors.New("HTTP 503")
+	f.client.upsert = func(ls []marketplace.Listing) (marketplace.Submission, error) {
+		existing = append(existing, ls[0].Existing)
+		switch len(existing) {
+		case 1:
+			return marketplace.Submission{}, fmt.Errorf("%w: %w", marketplace.ErrUnavailable, answer)
+		case 2:
+			return marketplace.Submission{}, fmt.Errorf("%w: %w: connection reset by peer", marketplace.ErrUnavailable, marketplace.ErrNoAnswer)
+		}
+		return marketplace.Submission{ID: "s", Done: true, Items: []marketplace.ItemResult{{SKU: ls[0].SKU, State: marketplace.SubmissionAccepted}}}, nil
+	}
+	id := f.queue(t, "A")
+	p := f.publisher("a")
+	p.init()
+	for range 3 {
+		_, _ = p.submitListings(ctx)
+	}
+	assert.Equal(t, []bool{false, false, true}, existing, "new; new again after a 503; existing after no answer")
+	assert.Equal(t, store.ListingAccepted, f.state(t, id).State)
+}
+
 func TestUndecidedSubmissionIsSubmittedAgain(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)

@@ -482,13 +482,33 @@ func testOutboxResent(t *testing.T, s outboxStore) {
 	}, 5*time.Second, 5*time.Millisecond)
 	assert.True(t, again[0].Resent, "the marketplace may hold it already")
 
+	// Refused with an answer: not sent, so the next claim is not resent on its account.
+	require.NoError(t, s.Unclaim(ctx, messages.Trendyol, "b", []string{id}))
+	q, err := s.ClaimQueued(ctx, messages.Trendyol, store.Claim{Owner: "c", For: time.Minute}, 10)
+	require.NoError(t, err)
+	require.Len(t, q, 1)
+	assert.True(t, q[0].Resent, "still: a's send may have gone through")
+	id2, rev2 := put(t, s, newProduct("p2", "SKU-2"))
+	queue(t, s, id2, rev2, "")
+	q, err = s.ClaimQueued(ctx, messages.Trendyol, store.Claim{Owner: "d", For: time.Minute}, 10)
+	require.NoError(t, err)
+	require.Len(t, q, 1, "p1 is c's")
+	require.NoError(t, s.Unclaim(ctx, messages.Trendyol, "c", []string{id}), "no claim of d's ends")
+	require.NoError(t, s.Unclaim(ctx, messages.Trendyol, "d", []string{id2}))
+	q, err = s.ClaimQueued(ctx, messages.Trendyol, store.Claim{Owner: "e", For: time.Minute}, 10)
+	require.NoError(t, err)
+	require.Len(t, q, 2)
+	for _, l := range q {
+		assert.Equal(t, l.ProductID == id, l.Resent, l.ProductID)
+	}
+
 	// A new revision keeps that knowledge.
 	p := newProduct("p1", "SKU-1")
 	p.Product.Name = "Mug, larger"
 	id, rev = put(t, s, p)
 	require.Equal(t, 2, rev)
 	queue(t, s, id, rev, "")
-	q, err := s.ClaimQueued(ctx, messages.Trendyol, store.Claim{Owner: "c", For: time.Minute}, 10)
+	q, err = s.ClaimQueued(ctx, messages.Trendyol, store.Claim{Owner: "f", For: time.Minute}, 1)
 	require.NoError(t, err)
 	require.Len(t, q, 1)
 	assert.True(t, q[0].Resent)
