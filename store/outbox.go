@@ -78,6 +78,14 @@ type Outbox interface {
 	// Repush records that the marketplace shows other than it acknowledged for a SKU:
 	// unless a newer version came since (version), its stock is pushed again.
 	Repush(ctx context.Context, marketplace, sku string, version int64) error
+	// Renew extends every claim owner holds on a marketplace's listings and stock to
+	// d from now: a replica renews its claims while it sends what it claimed.
+	Renew(ctx context.Context, marketplace, owner string, d time.Duration) error
+	// Release gives up everything owner holds on a marketplace, as a replica does
+	// when it stops: its leases end at once (another replica or the restarted
+	// process takes them without waiting them out) and so do its claims; a queued
+	// listing it claimed is marked Resent (it may have been on its way).
+	Release(ctx context.Context, marketplace, owner string) error
 	// Backlog counts a marketplace's outbox: listings of current revisions by state
 	// and stock it should show but has not acknowledged.
 	Backlog(ctx context.Context, marketplace string, maxFailures int) (Backlog, error)
@@ -579,6 +587,46 @@ func (s *sqlStore) Repush(ctx context.Context, marketplace, sku string, version 
 		marketplace, sku, version, s.d.time(s.stamp(time.Time{})))
 	if err != nil {
 		return fmt.Errorf("push stock of %s to %s again: %w", sku, marketplace, err)
+	}
+	return nil
+}
+
+func (s *sqlStore) Release(ctx context.Context, marketplace, owner string) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM leases WHERE owner = $1 AND name LIKE $2",
+			owner, "%/"+marketplace); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `
+			UPDATE listings SET claimed_by = NULL, claimed_until = NULL,
+				resent = (resent OR state = $3)
+			WHERE marketplace = $1 AND claimed_by = $2`, marketplace, owner, ListingQueued); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `
+			UPDATE stock_sent SET claimed_by = NULL, claimed_until = NULL WHERE marketplace = $1 AND claimed_by = $2`,
+			marketplace, owner)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("release what %s holds on %s: %w", owner, marketplace, err)
+	}
+	return nil
+}
+
+func (s *sqlStore) Renew(ctx context.Context, marketplace, owner string, d time.Duration) error {
+	until := s.d.time(s.stamp(time.Time{}).Add(d))
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		for _, table := range []string{"listings", "stock_sent"} {
+			if _, err := tx.ExecContext(ctx, "UPDATE "+table+" SET claimed_until = $3 WHERE marketplace = $1 AND claimed_by = $2",
+				marketplace, owner, until); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("renew the claims of %s on %s: %w", owner, marketplace, err)
 	}
 	return nil
 }

@@ -62,8 +62,8 @@ type Publisher struct {
 	// sends only what it claimed, and one at a time follows submissions, reads orders,
 	// syncs the taxonomy and reconciles stock.
 	Owner string
-	// ClaimFor is how long claimed outbox rows stay this replica's (default 5m); a
-	// round that sends ends well before its claim does.
+	// ClaimFor is how long claimed outbox rows stay this replica's unless it renews
+	// the claim, as it does while it sends them (default 30s).
 	ClaimFor time.Duration
 	// Limiter is the client's limiter, watched for pauses (metrics, backpressure).
 	Limiter *marketplace.Limiter
@@ -132,7 +132,7 @@ func (p *Publisher) init() {
 		def(&p.PollEvery, 2*time.Second)
 		def(&p.OrdersEvery, 5*time.Second)
 		def(&p.Undecided, 15*time.Minute)
-		def(&p.ClaimFor, 5*time.Minute)
+		def(&p.ClaimFor, 30*time.Second)
 		def(&p.DriftConfirm, 30*time.Second)
 		if p.ReconcileEvery == 0 {
 			p.ReconcileEvery = 15 * time.Minute
@@ -179,16 +179,26 @@ func (p *Publisher) Run(ctx context.Context) error {
 	run("submissions", nil, p.PollEvery, p.pollSubmissions)
 	run("stock", p.stock, p.PollEvery, p.sending(p.pushStock))
 	if p.PublishOrder != nil {
-		run("orders", nil, p.OrdersEvery, p.leased("orders", max(3*p.OrdersEvery, 30*time.Second), p.readOrders))
+		run("orders", nil, p.OrdersEvery, p.leased("orders", p.readOrders))
 	}
 	if p.Mapping != nil {
-		run("taxonomy", nil, time.Minute, p.leased("taxonomy", 15*time.Minute, p.syncTaxonomy))
+		run("taxonomy", nil, time.Minute, p.leased("taxonomy", p.syncTaxonomy))
 		run("inputs", p.inputs, p.PollEvery, p.remap)
 	}
 	if _, ok := p.Client.(marketplace.StockReader); ok && p.ReconcileEvery > 0 {
-		run("reconcile", nil, p.ReconcileEvery, p.leased("reconcile", max(3*p.ReconcileEvery, time.Minute), p.reconcile))
+		// Ticks often enough to confirm a difference on time; a pass starts every
+		// ReconcileEvery.
+		tick := min(p.ReconcileEvery, p.DriftConfirm)
+		run("reconcile", nil, tick, p.leased("reconcile", p.reconcile))
 	}
 	wg.Wait()
+	// Stopping: what this replica holds goes to the others (or to this service
+	// restarted) at once, not when it runs out.
+	release, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := p.Outbox.Release(release, p.Client.Name(), p.Owner); err != nil {
+		p.Logger.Warn("could not release leases and claims; they run out by themselves", "error", err)
+	}
 	return nil
 }
 
@@ -226,24 +236,62 @@ func (p *Publisher) loop(ctx context.Context, name string, woken chan struct{}, 
 	}
 }
 
+// leaseFor is how long a lease is taken for: a replica that dies holding one holds
+// it back from the others at most that long.
+const leaseFor = 15 * time.Second
+
 // leased runs r only while this replica holds the marketplace's lease called name,
-// renewed every round for ttl: work that one replica at a time should do.
-func (p *Publisher) leased(name string, ttl time.Duration, r round) round {
+// taken at each round and renewed while the round runs: work that one replica at a
+// time should do. Between rounds the lease lapses unless the next comes first.
+func (p *Publisher) leased(name string, r round) round {
+	const ttl = leaseFor
+	name += "/" + p.Client.Name()
 	return func(ctx context.Context) (bool, error) {
-		held, err := p.Outbox.Lease(ctx, name+"/"+p.Client.Name(), p.Owner, ttl)
+		held, err := p.Outbox.Lease(ctx, name, p.Owner, ttl)
 		if err != nil || !held {
 			return false, err
 		}
+		done := make(chan struct{})
+		defer close(done)
+		go func() {
+			t := time.NewTicker(ttl / 3)
+			defer t.Stop()
+			for {
+				select {
+				case <-done:
+					return
+				case <-t.C:
+					if _, err := p.Outbox.Lease(ctx, name, p.Owner, ttl); err != nil && ctx.Err() == nil {
+						p.Logger.Warn("lease not renewed", "lease", name, "error", err)
+					}
+				}
+			}
+		}()
 		return r(ctx)
 	}
 }
 
-// sending bounds a round that sends claimed rows well within their claim, so no
-// other replica takes them while they may still be on their way.
+// sending renews this replica's claims while a round that sends claimed rows runs,
+// so no other replica takes them while they may still be on their way, and one
+// that dies holds them back at most ClaimFor.
 func (p *Publisher) sending(r round) round {
 	return func(ctx context.Context) (bool, error) {
-		ctx, cancel := context.WithTimeout(ctx, p.ClaimFor*3/4)
-		defer cancel()
+		done := make(chan struct{})
+		defer close(done)
+		go func() {
+			t := time.NewTicker(p.ClaimFor / 3)
+			defer t.Stop()
+			for {
+				select {
+				case <-done:
+					return
+				case <-t.C:
+					if err := p.Outbox.Renew(ctx, p.Client.Name(), p.Owner, p.ClaimFor); err != nil && ctx.Err() == nil {
+						p.Logger.Warn("claims not renewed", "error", err)
+					}
+				}
+			}
+		}()
 		return r(ctx)
 	}
 }
@@ -398,7 +446,7 @@ func (p *Publisher) submit(ctx context.Context, qs []store.PendingListing, ls []
 // holds the marketplace's lease on them, and the stock submissions it made itself.
 func (p *Publisher) pollSubmissions(ctx context.Context) (bool, error) {
 	var errs []error
-	held, err := p.Outbox.Lease(ctx, "submissions/"+p.Client.Name(), p.Owner, max(3*p.PollEvery, 30*time.Second))
+	held, err := p.Outbox.Lease(ctx, "submissions/"+p.Client.Name(), p.Owner, leaseFor)
 	if err != nil {
 		errs = append(errs, err)
 	}

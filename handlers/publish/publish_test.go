@@ -397,8 +397,8 @@ func TestOrderCursorMovesOnlyOncePublished(t *testing.T) {
 	other := f.publisher("b")
 	other.PublishOrder = p.PublishOrder
 	other.init()
-	r := other.leased("orders", time.Minute, other.readOrders)
-	_, err = p.leased("orders", time.Minute, p.readOrders)(ctx)
+	r := other.leased("orders", other.readOrders)
+	_, err = p.leased("orders", p.readOrders)(ctx)
 	require.NoError(t, err)
 	_, err = r(ctx)
 	require.NoError(t, err)

@@ -604,6 +604,16 @@ func testOutboxClaimExpire(t *testing.T, s outboxStore) {
 	require.Eventually(t, func() bool { return len(claimQueued(t, s, "alive", 10)) == 1 },
 		5*time.Second, 5*time.Millisecond, "the claim of a replica that died expires")
 	assert.Empty(t, claimQueued(t, s, "dead", 10), "and is not its owner's any more")
+
+	// A replica still at work renews its claims.
+	id2, rev2 := put(t, s, newProduct("p2", "SKU-2"))
+	queue(t, s, id2, rev2, "")
+	q, err = s.ClaimQueued(ctx, messages.Trendyol, store.Claim{Owner: "busy", For: 50 * time.Millisecond}, 10)
+	require.NoError(t, err)
+	require.Len(t, q, 1)
+	require.NoError(t, s.Renew(ctx, messages.Trendyol, "busy", time.Minute))
+	time.Sleep(100 * time.Millisecond)
+	assert.Empty(t, claimQueued(t, s, "other", 10), "renewed: still busy's")
 }
 
 func testOutboxLease(t *testing.T, s outboxStore) {
@@ -623,6 +633,19 @@ func testOutboxLease(t *testing.T, s outboxStore) {
 	assert.False(t, lease("orders/trendyol", "a", time.Minute))
 	_, err := s.Lease(ctx, "", "a", time.Minute)
 	assert.Error(t, err)
+
+	// A replica that stops releases its leases and claims on that marketplace.
+	assert.True(t, lease("orders/amazon", "b", time.Minute))
+	id, rev := put(t, s, newProduct("p1", "SKU-1"))
+	queue(t, s, id, rev, "")
+	require.Len(t, claimQueued(t, s, "b", 10), 1)
+	require.NoError(t, s.Release(ctx, messages.Trendyol, "b"))
+	assert.True(t, lease("orders/trendyol", "c", time.Minute), "released at once")
+	assert.False(t, lease("orders/amazon", "c", time.Minute), "another marketplace's stays")
+	q, err := s.ClaimQueued(ctx, messages.Trendyol, store.Claim{Owner: "c", For: time.Minute}, 10)
+	require.NoError(t, err)
+	require.Len(t, q, 1, "the claim too")
+	assert.True(t, q[0].Resent, "it may have been on its way")
 }
 
 func testOutboxBacklog(t *testing.T, s outboxStore) {
