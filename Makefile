@@ -60,6 +60,10 @@ fuzz: ## Run every Fuzz target for FUZZTIME (default 15s) each
 		go test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) "./$${dir#./}" || exit 1; \
 	done
 
+.PHONY: chaos
+chaos: ## The fault suite: every service as its own process under kill -9, SIGTERM, outages, duplicates (needs RabbitMQ, PostgreSQL; README "Faults")
+	STOX_CHAOS=full go test ./chaos/ -count=1 -v -timeout 30m
+
 lint: ## gofmt (fails on any unformatted file) and go vet
 	@out=$$(find . -name '*.go' -not -path './vendor/*' -not -path '*/testdata/*' -print0 | xargs -0 -r gofmt -l); \
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
