@@ -961,6 +961,12 @@ func (h *hepsiburada) cancelOrder(orderNumber string) error {
 // setStock sets a listing's availableStock as the merchant panel does, without an
 // upload (a listing fulfilled by Hepsiburada too: its warehouse count changes so).
 func (h *hepsiburada) setStock(merchantSKU string, quantity int) error {
+	return h.change(merchantSKU, func(p *hbProduct) { p.Stock = quantity })
+}
+
+// change changes a listed product as the merchant panel would, after what is due
+// has settled.
+func (h *hepsiburada) change(merchantSKU string, fn func(*hbProduct)) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.settle(h.srv.Now())
@@ -968,7 +974,7 @@ func (h *hepsiburada) setStock(merchantSKU string, quantity int) error {
 	if p == nil {
 		return fmt.Errorf("hepsiburada: %w: %s", ErrNotListed, merchantSKU)
 	}
-	p.Stock = quantity
+	fn(p)
 	return nil
 }
 

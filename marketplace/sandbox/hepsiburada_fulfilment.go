@@ -2,7 +2,6 @@ package sandbox
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/http"
 )
 
@@ -19,15 +18,7 @@ func (s *Server) SetHepsiburadaFulfilledByHB(merchantSKU string, fulfilled bool)
 }
 
 func (h *hepsiburada) setFulfilledByHB(merchantSKU string, fulfilled bool) error {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.settle(h.srv.Now())
-	p := h.products[merchantSKU]
-	if p == nil {
-		return fmt.Errorf("hepsiburada: %w: %s", ErrNotListed, merchantSKU)
-	}
-	p.FulfilledByHB = fulfilled
-	return nil
+	return h.change(merchantSKU, func(p *hbProduct) { p.FulfilledByHB = fulfilled })
 }
 
 // fulfilledByHBHook is SetHepsiburadaFulfilledByHB's test hook.
