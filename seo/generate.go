@@ -436,98 +436,130 @@ func categoryPath(c string) []string {
 // the markup the marketplace takes (a paragraph and a list, or lines joined by <br>),
 // all seller text escaped. Attributes are left out from the end to fit the limit.
 func (g *generator) description(name []string, items []item) string {
-	tags := map[string]bool{}
-	for _, t := range g.r.DescriptionTags {
-		tags[t] = true
-	}
-	wrap := func(tag, s string) string {
-		if tags[tag] {
-			return "<" + tag + ">" + s + "</" + tag + ">"
-		}
-		return s
-	}
-	lineBreak := "\n"
-	if tags["br"] {
-		lineBreak = "<br>"
-	}
-	core := func(name []string, items []item) string {
-		var b strings.Builder
-		intro := strings.TrimRight(strings.Join(name, " "), ".!?,;: ")
-		if intro = g.escape(intro); g.brand != "" {
-			intro = wrap("strong", g.escape(g.brand)) + " " + intro
-		} else {
-			intro = capitalize(g.lang, intro)
-		}
-		intro += "."
-		if len(items) > 0 {
-			intro += map[string]string{
-				Turkish: " Ürünün özellikleri aşağıda yer alıyor.",
-				English: " The product's details are listed below.",
-			}[g.lang]
-		}
-		b.WriteString(wrap("p", intro))
-		if len(items) == 0 {
-			return b.String()
-		}
-		line := func(it item) string {
-			return wrap("strong", g.escape(it.label)+":") + " " + g.escape(it.value)
-		}
-		if tags["ul"] && tags["li"] {
-			b.WriteString("<ul>")
-			for _, it := range items {
-				b.WriteString("<li>" + line(it) + "</li>")
-			}
-			b.WriteString("</ul>")
-			return b.String()
-		}
-		if !tags["p"] {
-			b.WriteString(lineBreak + lineBreak)
-		}
-		for i, it := range items {
-			if i > 0 {
-				b.WriteString(lineBreak)
-			}
-			b.WriteString(line(it))
-		}
-		return b.String()
-	}
+	m := g.markup()
 	care := g.tpl.Care[g.lang]
-	build := func(name []string, items []item, withCare bool) string {
-		d := core(name, items)
-		if !withCare || len(care) == 0 {
-			return d
-		}
-		lines := make([]string, 0, len(care)+1)
-		lines = append(lines, wrap("strong", g.escape(careLabel[g.lang])+":"))
-		for _, c := range care {
-			lines = append(lines, g.escape(c))
-		}
-		if tags["p"] {
-			return d + wrap("p", strings.Join(lines, lineBreak))
-		}
-		return d + lineBreak + lineBreak + strings.Join(lines, lineBreak)
-	}
-	withCare := true
-	d := build(name, items, withCare)
+	d := m.description(name, items, care)
 	kept := len(items)
 	for runeLen(d) > g.r.DescriptionMax && kept > 0 {
 		kept--
-		d = build(name, items[:kept], withCare)
+		d = m.description(name, items[:kept], care)
 	}
 	if kept < len(items) {
 		g.note("description: left out %d attributes to fit %d characters", len(items)-kept, g.r.DescriptionMax)
 	}
 	if runeLen(d) > g.r.DescriptionMax && len(care) > 0 {
-		withCare = false
-		d = build(name, nil, withCare)
+		care = nil
+		d = m.description(name, nil, care)
 		g.note("description: left out the care lines to fit %d characters", g.r.DescriptionMax)
 	}
 	for runeLen(d) > g.r.DescriptionMax && len(name) > 1 {
 		name = name[:len(name)-1]
-		d = build(name, nil, withCare)
+		d = m.description(name, nil, care)
 		g.note("description: shortened the name to fit %d characters", g.r.DescriptionMax)
 	}
 	return d
+}
+
+// markup writes a description's parts in the tags the marketplace takes
+// (Rules.DescriptionTags), every piece of seller text escaped.
+type markup struct {
+	g         *generator
+	tags      map[string]bool
+	lineBreak string // between lines: <br> where the marketplace takes it
+}
+
+func (g *generator) markup() markup {
+	m := markup{g: g, tags: map[string]bool{}, lineBreak: "\n"}
+	for _, t := range g.r.DescriptionTags {
+		m.tags[t] = true
+	}
+	if m.tags["br"] {
+		m.lineBreak = "<br>"
+	}
+	return m
+}
+
+// wrap puts s in tag where the marketplace takes it, else leaves it bare.
+func (m markup) wrap(tag, s string) string {
+	if m.tags[tag] {
+		return "<" + tag + ">" + s + "</" + tag + ">"
+	}
+	return s
+}
+
+// description is the whole description: the intro, the attribute list and the care
+// lines (none when care is empty).
+func (m markup) description(name []string, items []item, care []string) string {
+	d := m.wrap("p", m.intro(name, len(items) > 0))
+	if len(items) > 0 {
+		d += m.list(items)
+	}
+	if len(care) == 0 {
+		return d
+	}
+	return d + m.careSection(care)
+}
+
+// intro is the sentence naming the product after its brand (else capitalized),
+// pointing to the list below when there is one.
+func (m markup) intro(name []string, listed bool) string {
+	g := m.g
+	intro := strings.TrimRight(strings.Join(name, " "), ".!?,;: ")
+	if intro = g.escape(intro); g.brand != "" {
+		intro = m.wrap("strong", g.escape(g.brand)) + " " + intro
+	} else {
+		intro = capitalize(g.lang, intro)
+	}
+	intro += "."
+	if listed {
+		intro += map[string]string{
+			Turkish: " Ürünün özellikleri aşağıda yer alıyor.",
+			English: " The product's details are listed below.",
+		}[g.lang]
+	}
+	return intro
+}
+
+// list is the attributes, one "label: value" line each: a bulleted list where the
+// marketplace takes one, else lines (set off from the intro by a blank line when the
+// intro is no paragraph).
+func (m markup) list(items []item) string {
+	line := func(it item) string {
+		return m.wrap("strong", m.g.escape(it.label)+":") + " " + m.g.escape(it.value)
+	}
+	var b strings.Builder
+	if m.tags["ul"] && m.tags["li"] {
+		b.WriteString("<ul>")
+		for _, it := range items {
+			b.WriteString("<li>" + line(it) + "</li>")
+		}
+		b.WriteString("</ul>")
+		return b.String()
+	}
+	if !m.tags["p"] {
+		b.WriteString(m.lineBreak + m.lineBreak)
+	}
+	for i, it := range items {
+		if i > 0 {
+			b.WriteString(m.lineBreak)
+		}
+		b.WriteString(line(it))
+	}
+	return b.String()
+}
+
+// careSection is the category's care and usage lines under their label: a paragraph where
+// the marketplace takes one, else lines after a blank line.
+func (m markup) careSection(care []string) string {
+	lines := make([]string, 0, len(care)+1)
+	lines = append(lines, m.wrap("strong", m.g.escape(careLabel[m.g.lang])+":"))
+	for _, c := range care {
+		lines = append(lines, m.g.escape(c))
+	}
+	if m.tags["p"] {
+		return m.wrap("p", strings.Join(lines, m.lineBreak))
+	}
+	return m.lineBreak + m.lineBreak + strings.Join(lines, m.lineBreak)
 }
 
 // keywordKey is what tells a keyword's word from the title's: its stem, or for a unit

@@ -20,21 +20,46 @@ type segment struct {
 // then the name's own phrases from the end. It returns a reason instead when no
 // compliant title fits.
 func (g *generator) title(name []string, byKind map[string]attr, colour string) (string, string) {
-	nameWords := g.titleTokens(name)
-	if len(nameWords) == 0 {
-		return "", "title: the name has no words a title may use"
-	}
 	brand := strings.Fields(g.brand)
 	seen := map[string]bool{}
 	for _, w := range brand {
 		seen[stem(g.lang, w)] = true
 	}
-	nameWords = g.once(nameWords, seen)
-	if len(nameWords) == 0 {
-		return "", "title: the name only repeats the brand"
+	nameWords, reason := g.titleName(name, seen)
+	if reason != "" {
+		return "", reason
 	}
-	head, tail := g.split(nameWords)
+	segs, reason := g.fitTitle(g.titleSegments(brand, nameWords, byKind, colour, seen))
+	if reason != "" {
+		return "", reason
+	}
+	rest, reason := g.withoutPromos(segs)
+	if reason != "" {
+		return "", reason
+	}
+	return g.joinTitle([]segment{{kind: "brand", words: brand}, {kind: "name", words: rest}}), ""
+}
 
+// titleName is the words of the name a title may use, each stem once and none the
+// brand (already in seen) says; it returns a reason instead when none are left.
+func (g *generator) titleName(name []string, seen map[string]bool) ([]string, string) {
+	words := g.titleTokens(name)
+	if len(words) == 0 {
+		return nil, "title: the name has no words a title may use"
+	}
+	words = g.once(words, seen)
+	if len(words) == 0 {
+		return nil, "title: the name only repeats the brand"
+	}
+	return words, ""
+}
+
+// titleSegments lays out the brand, the name (its head, then each phrase of its tail)
+// and the attributes in the category template's order, each segment with the order in
+// which a long title gives it up. Attribute words whose stem is in seen are left out,
+// and seen gains the stems used.
+func (g *generator) titleSegments(brand, nameWords []string, byKind map[string]attr, colour string, seen map[string]bool) []segment {
+	head, tail := g.split(nameWords)
 	var segs []segment
 	if len(brand) > 0 {
 		segs = append(segs, segment{kind: "brand", words: brand})
@@ -62,21 +87,16 @@ func (g *generator) title(name []string, byKind map[string]attr, colour string) 
 			segs = append(segs, segment{kind: kd.name, words: words, drop: kd.drop})
 		}
 	}
+	return segs
+}
 
-	join := func() string {
-		var all []string
-		for _, s := range segs {
-			all = append(all, s.words...)
-		}
-		t := strings.TrimRight(strings.Join(all, " "), " ,;:-/&")
-		if len(brand) == 0 {
-			t = capitalize(g.lang, t)
-		}
-		return t
-	}
+// fitTitle fits the segments in TitleMax characters: it leaves out segments in their
+// drop order, then cuts the name's head at a phrase boundary, and notes what it did.
+// It returns a reason instead when the brand and the name do not fit.
+func (g *generator) fitTitle(segs []segment) ([]segment, string) {
 	var left []string
 	shortened := false
-	for runeLen(join()) > g.r.TitleMax {
+	for runeLen(g.joinTitle(segs)) > g.r.TitleMax {
 		if i := g.toDrop(segs); i >= 0 {
 			if segs[i].kind == "tail" {
 				shortened = true
@@ -87,10 +107,10 @@ func (g *generator) title(name []string, byKind map[string]attr, colour string) 
 			continue
 		}
 		n := slices.IndexFunc(segs, func(s segment) bool { return s.kind == "name" })
-		over := runeLen(join()) - g.r.TitleMax
+		over := runeLen(g.joinTitle(segs)) - g.r.TitleMax
 		w, ok := g.cutHead(segs[n].words, runeLen(strings.Join(segs[n].words, " "))-over)
 		if !ok {
-			return "", fmt.Sprintf("title: brand and name do not fit in %d characters", g.r.TitleMax)
+			return nil, fmt.Sprintf("title: brand and name do not fit in %d characters", g.r.TitleMax)
 		}
 		segs[n].words = w
 		shortened = true
@@ -101,8 +121,14 @@ func (g *generator) title(name []string, byKind map[string]attr, colour string) 
 	if len(left) > 0 {
 		g.note("title: left out %s to fit %d characters", strings.Join(left, ", "), g.r.TitleMax)
 	}
-	// Words dropped between segments or as repeats can bring the words of a claim
-	// together ("Kargo Bebek Bedava" less a repeated "Bebek").
+	return segs, ""
+}
+
+// withoutPromos is the words of every segment but the brand with promotional phrases
+// removed, which words dropped between segments or as repeats can bring together
+// ("Kargo Bebek Bedava" less a repeated "Bebek"); it notes each phrase removed and
+// returns a reason instead when no word is left.
+func (g *generator) withoutPromos(segs []segment) ([]string, string) {
 	var rest []string
 	for _, s := range segs {
 		if s.kind != "brand" {
@@ -119,10 +145,23 @@ func (g *generator) title(name []string, byKind map[string]attr, colour string) 
 		}
 	}
 	if len(rest) == 0 {
-		return "", "title: nothing left once promotional phrases are removed"
+		return nil, "title: nothing left once promotional phrases are removed"
 	}
-	segs = []segment{{kind: "brand", words: brand}, {kind: "name", words: rest}}
-	return join(), ""
+	return rest, ""
+}
+
+// joinTitle is the segments' words as one title, without trailing punctuation; a title
+// without a brand starts with a capital.
+func (g *generator) joinTitle(segs []segment) string {
+	var all []string
+	for _, s := range segs {
+		all = append(all, s.words...)
+	}
+	t := strings.TrimRight(strings.Join(all, " "), " ,;:-/&")
+	if g.brand == "" {
+		t = capitalize(g.lang, t)
+	}
+	return t
 }
 
 // toDrop returns the segment a too-long title gives up next, or -1: the lowest drop

@@ -384,9 +384,13 @@ func TestValidateAmazonAttributes(t *testing.T) {
 		return a
 	}
 	val := func(s any) []any { return []any{map[string]any{"value": s}} }
-	offer := func(cur string, price float64) []any {
-		return []any{map[string]any{"marketplace_id": azMarket, "currency": cur,
+	offerIn := func(market, cur string, price float64) []any {
+		return []any{map[string]any{"marketplace_id": market, "currency": cur,
 			"our_price": []any{map[string]any{"schedule": []any{map[string]any{"value_with_tax": price}}}}}}
+	}
+	offer := func(cur string, price float64) []any { return offerIn(azMarket, cur, price) }
+	availability := func(code string, quantity float64) []any {
+		return []any{map[string]any{"fulfillment_channel_code": code, "quantity": quantity}}
 	}
 	for _, tc := range []struct {
 		name  string
@@ -410,6 +414,11 @@ func TestValidateAmazonAttributes(t *testing.T) {
 		{"list price below", set("list_price", []any{map[string]any{"value_with_tax": 50.0}}), []string{"list_price"}},
 		{"ninth other image", set("other_product_image_locator_9", []any{map[string]any{"media_location": "https://x/9.jpg"}}), []string{"other_product_image_locator_9"}},
 		{"negative quantity", set("fulfillment_availability", []any{map[string]any{"fulfillment_channel_code": "DEFAULT", "quantity": -1.0}}), []string{"fulfillment_availability"}},
+		{"fractional quantity", set("fulfillment_availability", availability("DEFAULT", 1.5)), []string{"fulfillment_availability"}},
+		{"no channel", set("fulfillment_availability", availability("", 1)), []string{"fulfillment_availability"}},
+		{"another channel without a quantity", set("fulfillment_availability", []any{map[string]any{"fulfillment_channel_code": "AMAZON_EU"}}), nil},
+		{"offer for another store", set("purchasable_offer", offerIn("A1PA6795UKMFR9", "TRY", 100)), []string{"purchasable_offer"}},
+		{"image without a location", set("main_product_image_locator", []any{map[string]any{"media_location": ""}}), []string{"main_product_image_locator"}},
 		{"not an array", set("brand", "Stox"), []string{"brand", "brand"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -422,6 +431,35 @@ func TestValidateAmazonAttributes(t *testing.T) {
 				got = append(got, is.AttributeNames...)
 			}
 			assert.ElementsMatch(t, tc.want, got)
+		})
+	}
+}
+
+// TestValidateAmazonAttributesRequirements checks which attributes each requirements
+// set asks for, and the category a missing one is reported under.
+func TestValidateAmazonAttributesRequirements(t *testing.T) {
+	for _, tc := range []struct {
+		requirements string
+		want         map[string]string // missing attribute → its issue's category
+	}{
+		{"LISTING", map[string]string{"item_name": "MISSING_ATTRIBUTE", "brand": "MISSING_ATTRIBUTE",
+			"condition_type": "MISSING_ATTRIBUTE", "main_product_image_locator": "MISSING_IMAGE",
+			"purchasable_offer": "MISSING_PRICE", "fulfillment_availability": "MISSING_ATTRIBUTE",
+			"externally_assigned_product_identifier": "MISSING_ATTRIBUTE"}},
+		{"LISTING_PRODUCT_ONLY", map[string]string{"item_name": "MISSING_ATTRIBUTE", "brand": "MISSING_ATTRIBUTE",
+			"main_product_image_locator": "MISSING_IMAGE"}},
+		{"LISTING_OFFER_ONLY", map[string]string{"condition_type": "MISSING_ATTRIBUTE", "purchasable_offer": "MISSING_PRICE",
+			"fulfillment_availability": "MISSING_ATTRIBUTE", "externally_assigned_product_identifier": "MISSING_ATTRIBUTE"}},
+	} {
+		t.Run(tc.requirements, func(t *testing.T) {
+			got := map[string]string{}
+			for _, is := range sandbox.ValidateAmazonAttributes(tc.requirements, azMarket, map[string]any{}) {
+				require.Len(t, is.AttributeNames, 1)
+				require.Len(t, is.Categories, 1)
+				assert.Equal(t, "90220", is.Code)
+				got[is.AttributeNames[0]] = is.Categories[0]
+			}
+			assert.Equal(t, tc.want, got)
 		})
 	}
 }
@@ -481,6 +519,36 @@ func TestAmazonOrders(t *testing.T) {
 	e.token = lwa["access_token"].(string)
 	status, _, out = e.do(t, http.MethodGet, target+"&paginationToken="+url.QueryEscape(token), nil, nil)
 	assert.Equal(t, http.StatusBadRequest, status, "pagination tokens expire after 24 hours: %v", out)
+}
+
+// TestAmazonSearchOrdersQuery checks searchOrders' refusals of a query that names no
+// page it can serve; the sandbox's clock is at 12:00.
+func TestAmazonSearchOrdersQuery(t *testing.T) {
+	e := newAzEnv(t, sandbox.Options{Amazon: sandbox.AmazonOptions{Orders: sandbox.AmazonRate{Rate: 100, Burst: 100}}})
+	tests := []struct {
+		name, query, details string
+	}{
+		{"page size over 100", "createdAfter=2026-11-25T10:00:00Z&maxResultsPerPage=101", "maxResultsPerPage"},
+		{"no after date", "createdBefore=2026-11-25T11:00:00Z", "exactly one of createdAfter and lastUpdatedAfter is required"},
+		{"both after dates", "createdAfter=2026-11-25T10:00:00Z&lastUpdatedAfter=2026-11-25T10:00:00Z", "exactly one of createdAfter and lastUpdatedAfter is required"},
+		{"mixed dates", "createdAfter=2026-11-25T10:00:00Z&lastUpdatedBefore=2026-11-25T11:00:00Z", "cannot be mixed"},
+		{"before earlier than after", "createdAfter=2026-11-25T10:00:00Z&createdBefore=2026-11-25T09:00:00Z", "at least two minutes before the time of the request"},
+		{"before too recent", "lastUpdatedAfter=2026-11-25T10:00:00Z&lastUpdatedBefore=2026-11-25T11:59:00Z", "at least two minutes before the time of the request"},
+		{"token not ours", "paginationToken=bm90LWpzb24", "paginationToken is not valid"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			status, _, out := e.do(t, http.MethodGet, "/orders/2026-01-01/orders?marketplaceIds="+azMarket+"&"+tt.query, nil, nil)
+			require.Equal(t, http.StatusBadRequest, status, "%v", out)
+			errs := out["errors"].([]any)
+			require.Len(t, errs, 1)
+			assert.Contains(t, errs[0].(map[string]any)["details"], tt.details)
+		})
+	}
+	status, _, out := e.do(t, http.MethodGet, "/orders/2026-01-01/orders?marketplaceIds="+azMarket+
+		"&createdAfter=2026-11-25T10:00:00Z&createdBefore=2026-11-25T11:58:00Z", nil, nil)
+	require.Equal(t, http.StatusOK, status, "%v", out)
+	assert.Equal(t, "2026-11-25T11:58:00Z", out["createdBefore"], "the window ends at the before date")
 }
 
 func TestAmazonServerErrorShape(t *testing.T) {

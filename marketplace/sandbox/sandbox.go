@@ -18,9 +18,18 @@
 // and one for Hepsiburada alone:
 //
 //	PUT  /sandbox/hepsiburada/listings/{merchantSku}/fulfilled-by-hb   {"isFulfilledByHB": bool}
+//
+// Each imitation's files are named for its marketplace and split by concern: m.go its
+// options, state and routes; m_auth.go credentials, rate limits and error answers;
+// m_validate.go the payload rules; m_batches.go (Amazon: amazon_listings.go) the work
+// that completes later; m_orders.go orders; m_taxonomy.go (Amazon:
+// amazon_definitions.go) categories and attributes. Trendyol's price-and-inventory and
+// webhooks have files of their own, as do Amazon's static sandbox and Hepsiburada's
+// fulfilment hook.
 package sandbox
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -452,4 +461,12 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
+}
+
+func readAll(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	var buf bytes.Buffer
+	if _, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, 64<<20)); err != nil {
+		return nil, fmt.Errorf("read body: %w", err)
+	}
+	return buf.Bytes(), nil
 }

@@ -255,6 +255,7 @@ func TestTrendyolBatchLifecycle(t *testing.T) {
 	require.Len(t, items, 2)
 	assert.Equal(t, "SUCCESS", items[0].(map[string]any)["status"])
 	assert.Equal(t, "FAILED", items[1].(map[string]any)["status"])
+	assert.Equal(t, []any{"no approved product with this barcode"}, items[1].(map[string]any)["failureReasons"])
 
 	rec := httptest.NewRecorder()
 	e.sb.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/sandbox/trendyol/stock/SKU-1", nil))
@@ -428,6 +429,18 @@ func TestTrendyolApprovedContentUpdate(t *testing.T) {
 			assert.Contains(t, reasons[0][0], tt.reason)
 		})
 	}
+
+	// An item without contentId that sends every identifying field gets a reason for
+	// each, in the same order every time.
+	statuses, reasons = outcomes(e.batch(t, contentPath, map[string]any{"barcode": "BC-9", "productMainId": "TS-9", "brandId": 5, "categoryId": 6}))
+	assert.Equal(t, []string{"FAILED"}, statuses)
+	assert.Equal(t, []string{
+		"barcode cannot be updated on approved products",
+		"brandId cannot be updated on approved products",
+		"categoryId cannot be updated on approved products",
+		"contentId is required (from the approved product filter or the product's base information)",
+		"productMainId cannot be updated on approved products",
+	}, reasons[0])
 
 	statuses, reasons = outcomes(e.batch(t, unapprovedPath, map[string]any{"barcode": "BC-001", "title": "Taslak"}))
 	assert.Equal(t, []string{"FAILED"}, statuses)
