@@ -17,16 +17,15 @@ TEST_TIMEOUT ?= 15m
 TESTFLAGS ?=
 BENCHTIME ?= 1s
 FUZZTIME ?= 15s
-AMQPREF ?= ../shared/tools/amqpref
 # The services run by `stox serve` (one compose service each).
 SERVICES := image ai seo amazon trendyol hepsiburada sync
 
-.PHONY: help run sandbox build test bench fuzz lint definitions up down scale logs status \
+.PHONY: help run sandbox build test e2e bench fuzz lint definitions up down scale logs status \
 	monitor poison backup restore image clean
 
 help: ## List the targets
 	@echo "Usage: make <target> [VAR=value]"
-	@awk 'BEGIN {FS = ":.*## "} /^## / {printf "\n%s\n", substr($$0, 4)} /^[a-z][a-z-]*:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^## / {printf "\n%s\n", substr($$0, 4)} /^[a-z][a-z0-9-]*:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 ## Go (needs only Go)
 
@@ -39,17 +38,18 @@ sandbox: ## Serve the marketplace sandbox alone on 127.0.0.1:8090 (stox run star
 build: ## Build bin/stox
 	CGO_ENABLED=0 go build -trimpath -o bin/stox ./cmd/stox
 
-test: ## Run every test; STOX_TEST_REQUIRE_SERVICES=1 fails instead of skipping without RabbitMQ/PostgreSQL
+test: ## Run every test, the end-to-end runs small; STOX_TEST_REQUIRE_SERVICES=1 fails instead of skipping without RabbitMQ/PostgreSQL
 	go test ./... -count=1 -timeout $(TEST_TIMEOUT) $(TESTFLAGS)
 
-bench: ## Run the benchmarks, then the plain amqp091 reference (../shared/tools/amqpref) beside them
-	go test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./...
-	@if [ -d "$(AMQPREF)" ]; then \
-		echo "--- amqp091 reference ($(AMQPREF)): compare the AMQP hop benchmark with end_to_end_per_s"; \
-		cd "$(AMQPREF)" && go run . -n 20000 -size 1024; \
-	else \
-		echo "--- $(AMQPREF) not found: no amqp091 reference run"; \
-	fi
+e2e: ## Run the end-to-end tests at full size (pipeline: 200 products; marketplaces: 300 products, 1000 orders; in process and on RabbitMQ/PostgreSQL)
+	STOX_E2E=full go test ./cmd/stox/ -run '^Test(Pipeline|Marketplaces)' -count=1 -v -timeout $(TEST_TIMEOUT) $(TESTFLAGS)
+
+bench: ## Run the benchmarks; BenchmarkHop puts the RabbitMQ hop beside plain amqp091 on the same queue, and their ratio is printed last
+	@set -o pipefail; go test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./... | awk '{ print } \
+		$$1 ~ /^BenchmarkHop\/stox/ { for (i = 2; i < NF; i++) if ($$(i + 1) == "msgs/s") stox = $$i } \
+		$$1 ~ /^BenchmarkHop\/amqp091/ { for (i = 2; i < NF; i++) if ($$(i + 1) == "msgs/s") raw = $$i } \
+		END { if (stox && raw) printf "--- RabbitMQ hop: stox %.0f msgs/s, plain amqp091 %.0f msgs/s: %.2f of what the broker carries\n", stox, raw, stox / raw; \
+			else print "--- no BenchmarkHop figures (RabbitMQ unreachable?)" }'
 
 fuzz: ## Run every Fuzz target for FUZZTIME (default 15s) each
 	@targets=$$(grep -rEo --include='*_test.go' '^func Fuzz[A-Za-z0-9_]*' . | grep -v '/testdata/' | sed 's/:func /:/'); \

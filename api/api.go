@@ -12,13 +12,15 @@
 //	408  the body arrived too slowly (Config.BodyWindow, Config.MinBodyRate); the
 //	     connection is closed
 //	413  a photo, the product part or the whole body is too large
-//	415  not multipart/form-data, or a photo that is not JPEG, PNG, GIF or WebP by its bytes
 //	400  unreadable request: broken multipart, missing/duplicate/unknown part, bad JSON
 //	     (syntax, wrong type, unknown field, text that is not valid UTF-8 or holds a NUL),
 //	     a path or query parameter that is not valid UTF-8 or holds a control character,
 //	     bad stock body or SKU in the path of PUT .../stock (including a missing or
 //	     out-of-range quantity)
-//	422  readable but invalid: field rules, photo count, corrupt photo header, too many pixels
+//	422  readable but invalid: field rules, photo count, corrupt photo header, too many
+//	     pixels, and a photo that is not JPEG, PNG, GIF or WebP beside any of these
+//	415  only when nothing else is wrong: not multipart/form-data (or not JSON where
+//	     JSON is due), or photos that are not JPEG, PNG, GIF or WebP by their bytes
 //
 // and, outside validation: 401 (missing or wrong bearer key, with WWW-Authenticate),
 // 404 (unknown product, SKU, image or route), 405 (wrong method, with Allow), 500 (a
@@ -42,6 +44,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/oklog/ulid"
+
 	"github.com/stox-dev/stox/blob"
 	"github.com/stox-dev/stox/messages"
 	"github.com/stox-dev/stox/store"
@@ -59,6 +63,10 @@ const (
 type Config struct {
 	// Store is the catalog products are written to and read from.
 	Store store.Store
+	// Taxonomy holds each marketplace's categories, the seller's pins and the input
+	// supplied for listings: the mapping, taxonomy and listing input routes read and
+	// write it. Nil answers those routes with 501.
+	Taxonomy store.Taxonomy
 	// Blobs holds the photos, and serves them and the generated images.
 	Blobs blob.Store
 	// Publish announces an accepted product to the pipeline. It returns only once the
@@ -67,12 +75,14 @@ type Config struct {
 	// SetStock sets a SKU's stock by hand (PUT /v1/products/{sku}/stock) and returns
 	// the new stock; the app sets it in the ledger (store.Inventory.SetStock) and
 	// publishes the result on the inventory exchange. Before calling it the API checks
-	// that the SKU is known: through Store's Stock method when Store is also the ledger
-	// (as the Store from store.Open is), answering 404 for store.ErrNotFound. When Store
-	// is not the ledger, SetStock must itself return an error wrapping
-	// store.ErrNotFound for an unknown SKU (Inventory.SetStock would create it). Any
-	// other error answers 503. Nil answers the route with 501.
+	// that the SKU is known through Stock, answering 404 for store.ErrNotFound. Without
+	// Stock, SetStock must itself return an error wrapping store.ErrNotFound for an
+	// unknown SKU (Inventory.SetStock would create it). Any other error answers 503.
+	// Nil answers the route with 501.
 	SetStock func(ctx context.Context, sku string, quantity int) (messages.StockV1, error)
+	// Stock reads a SKU's stock in the ledger (store.Inventory.Stock), returning
+	// store.ErrNotFound for a SKU it does not know; see SetStock.
+	Stock func(ctx context.Context, sku string) (quantity int, version int64, err error)
 	// InitStock records an accepted product's stock as its SKU's initial stock, only
 	// when the ledger has no stock for the SKU yet (a re-upload must not undo sales),
 	// and broadcasts it when it set it. It returns an error only when the ledger did
@@ -144,7 +154,8 @@ type api struct {
 	publish     func(context.Context, messages.ImageUploadV1) error
 	setStock    func(context.Context, string, int) (messages.StockV1, error)
 	initStock   func(context.Context, string, int) error
-	ledger      stockReader // nil when the store is not the ledger
+	stock       func(context.Context, string) (int, int64, error) // nil: SetStock checks the SKU
+	taxonomy    store.Taxonomy
 	keys        [][sha256.Size]byte
 	maxPhoto    int64
 	maxPixels   int
@@ -197,6 +208,8 @@ func New(cfg Config) (http.Handler, error) {
 		minBodyRate: orDefault(cfg.MinBodyRate, DefaultMinBodyRate),
 		publish:     cfg.Publish,
 		setStock:    cfg.SetStock,
+		stock:       cfg.Stock,
+		taxonomy:    cfg.Taxonomy,
 		initStock:   cfg.InitStock,
 		maxPhoto:    orDefault(cfg.MaxPhotoBytes, DefaultMaxPhotoBytes),
 		maxPixels:   orDefault(cfg.MaxPixels, DefaultMaxPixels),
@@ -231,7 +244,6 @@ func New(cfg Config) (http.Handler, error) {
 		return nil, fmt.Errorf("new api: %w", err)
 	}
 	a.maxBody = a.maxPhoto*int64(a.maxPhotos) + bodySlack
-	a.ledger, _ = cfg.Store.(stockReader)
 	if a.now == nil {
 		a.now = time.Now
 	}
@@ -346,29 +358,8 @@ func (a *api) healthz(w http.ResponseWriter, _ *http.Request) {
 	_, _ = w.Write([]byte("ok\n"))
 }
 
-// crockford is the alphabet of ULIDs.
-const crockford = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-
 // newULID returns a ULID: 48 bits of milliseconds since the epoch and 80 random bits,
 // in 26 Crockford base32 digits, so IDs sort by creation time.
 func newULID(t time.Time) string {
-	var b [16]byte
-	ms := uint64(t.UnixMilli())
-	for i := 5; i >= 0; i-- {
-		b[i] = byte(ms)
-		ms >>= 8
-	}
-	_, _ = rand.Read(b[6:]) // crypto/rand.Read never fails
-	// 128 bits in 26 digits of 5 bits: the first digit holds the top 3 bits.
-	var out [26]byte
-	hi := uint64(b[0])<<56 | uint64(b[1])<<48 | uint64(b[2])<<40 | uint64(b[3])<<32 |
-		uint64(b[4])<<24 | uint64(b[5])<<16 | uint64(b[6])<<8 | uint64(b[7])
-	lo := uint64(b[8])<<56 | uint64(b[9])<<48 | uint64(b[10])<<40 | uint64(b[11])<<32 |
-		uint64(b[12])<<24 | uint64(b[13])<<16 | uint64(b[14])<<8 | uint64(b[15])
-	for i := 25; i >= 0; i-- {
-		out[i] = crockford[lo&31]
-		lo = lo>>5 | hi<<59
-		hi >>= 5
-	}
-	return string(out[:])
+	return ulid.MustNew(ulid.Timestamp(t), rand.Reader).String() // crypto/rand never fails
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oklog/ulid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -268,11 +269,12 @@ func TestULID(t *testing.T) {
 	var ids []string
 	seen := map[string]bool{}
 	for i := range 200 {
-		id := newULID(base.Add(time.Duration(i) * time.Millisecond))
+		at := base.Add(time.Duration(i) * time.Millisecond)
+		id := newULID(at)
 		require.Len(t, id, 26)
-		for _, c := range id {
-			require.True(t, strings.ContainsRune(crockford, c), "digit %q of %s", c, id)
-		}
+		parsed, err := ulid.ParseStrict(id)
+		require.NoError(t, err, "%s is a ULID in Crockford base32", id)
+		assert.Equal(t, at, ulid.Time(parsed.Time()).UTC(), "%s carries its creation time", id)
 		assert.False(t, seen[id], "duplicate %s", id)
 		seen[id] = true
 		ids = append(ids, id)

@@ -31,13 +31,13 @@ type InputRequest struct {
 	Attributes map[string]string `json:"attributes,omitempty"`
 }
 
-// taxonomyStore is the store's taxonomy, or a 501 when it keeps none.
+// taxonomyStore is the taxonomy, or a 501 when the server has none.
 func (a *api) taxonomyStore(w http.ResponseWriter) (store.Taxonomy, bool) {
-	t, ok := a.store.(store.Taxonomy)
-	if !ok {
-		writeProblem(w, newProblem(http.StatusNotImplemented, "this server's store keeps no marketplace taxonomy"))
+	if a.taxonomy == nil {
+		writeProblem(w, newProblem(http.StatusNotImplemented, "this server keeps no marketplace taxonomy"))
+		return nil, false
 	}
-	return t, ok
+	return a.taxonomy, true
 }
 
 // marketplaceParam checks a marketplace named in the path.

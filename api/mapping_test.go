@@ -20,14 +20,13 @@ import (
 
 // mappingEnv is the API over a real SQLite store holding a small Trendyol taxonomy
 // and one product.
-func mappingEnv(t *testing.T) (http.Handler, store.Store) {
+func mappingEnv(t *testing.T) (http.Handler, store.Stores) {
 	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, "", t.TempDir())
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = st.Close() })
-	tax := st.(store.Taxonomy)
-	require.NoError(t, tax.ReplaceTaxonomy(ctx, messages.Trendyol, []taxonomy.Category{
+	require.NoError(t, st.ReplaceTaxonomy(ctx, messages.Trendyol, []taxonomy.Category{
 		{ID: "1", Name: "Kadın", Path: []string{"Kadın"}},
 		{ID: "2", ParentID: "1", Name: "Elbise", Path: []string{"Kadın", "Elbise"}, Leaf: true},
 		{ID: "3", ParentID: "1", Name: "Tişört", Path: []string{"Kadın", "Tişört"}, Leaf: true},
@@ -38,7 +37,7 @@ func mappingEnv(t *testing.T) (http.Handler, store.Store) {
 	_, _, err = st.PutProduct(ctx, store.NewProduct{ID: "p1", Product: messages.Product{SKU: "EL-1", Name: "Elbise", Price: 1,
 		Marketplaces: []string{messages.Trendyol}}})
 	require.NoError(t, err)
-	h, err := New(Config{Store: st, Blobs: newMemBlobs(), Publish: (&publisher{}).Publish, Logger: slog.New(slog.DiscardHandler)})
+	h, err := New(Config{Store: st, Taxonomy: st, Blobs: newMemBlobs(), Publish: (&publisher{}).Publish, Logger: slog.New(slog.DiscardHandler)})
 	require.NoError(t, err)
 	return h, st
 }
@@ -58,7 +57,7 @@ func TestPutInput(t *testing.T) {
 	h, st := mappingEnv(t)
 	rec := call(t, h, http.MethodPut, "/v1/products/p1/listings/trendyol/input", `{"attributes":{"Beden":"M"}}`)
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
-	in, err := st.(store.Taxonomy).ListingInput(context.Background(), "p1", messages.Trendyol)
+	in, err := st.ListingInput(context.Background(), "p1", messages.Trendyol)
 	require.NoError(t, err)
 	assert.Equal(t, map[string]string{"Beden": "M"}, in.Attributes)
 
@@ -137,4 +136,15 @@ func TestTaxonomySearch(t *testing.T) {
 
 	assert.Equal(t, http.StatusNotFound, call(t, h, http.MethodGet, "/v1/taxonomy/trendyol/categories/1", "").Code)
 	assert.Equal(t, http.StatusBadRequest, call(t, h, http.MethodGet, "/v1/taxonomy/trendyol/categories?limit=0", "").Code)
+}
+
+// TestNoTaxonomy checks that a server configured without a taxonomy answers its
+// routes with 501, saying so, rather than failing on a store that has none.
+func TestNoTaxonomy(t *testing.T) {
+	e := newEnv(t) // no Config.Taxonomy
+	for _, target := range []string{"/v1/mappings?marketplace=trendyol", "/v1/taxonomy/trendyol/categories?q=elbise"} {
+		rec := e.get(target)
+		require.Equal(t, http.StatusNotImplemented, rec.Code, "%s: %s", target, rec.Body)
+		assert.Contains(t, rec.Body.String(), "keeps no marketplace taxonomy", target)
+	}
 }

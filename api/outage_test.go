@@ -19,21 +19,20 @@ import (
 
 // realEnv is the API over a real store and filesystem blobs, with the initial stock
 // recorded in the store's ledger as the app does (without the broadcast).
-func realEnv(t *testing.T, st store.Store) *env {
+func realEnv(t *testing.T, st store.Stores) *env {
 	t.Helper()
 	blobs, err := blob.NewFS(t.TempDir())
 	require.NoError(t, err)
-	inv := st.(store.Inventory)
 	e := &env{pub: &publisher{}}
 	h, err := New(Config{
 		Store: st, Blobs: blobs, Publish: e.pub.Publish, APIKeys: []string{testKey},
-		SetStock: inv.SetStock,
+		Taxonomy: st, SetStock: st.SetStock, Stock: st.Stock,
 		InitStock: func(ctx context.Context, sku string, quantity int) error {
-			_, _, err := inv.Stock(ctx, sku)
+			_, _, err := st.Stock(ctx, sku)
 			if !errors.Is(err, store.ErrNotFound) {
 				return err
 			}
-			_, err = inv.SetStock(ctx, sku, quantity)
+			_, err = st.SetStock(ctx, sku, quantity)
 			return err
 		},
 		TempDir: t.TempDir(),
@@ -46,7 +45,7 @@ func realEnv(t *testing.T, st store.Store) *env {
 
 // openPostgres opens a store on a new schema of the test server, reached through a
 // proxy the test can cut.
-func openPostgres(t *testing.T) (store.Store, *testenv.Proxy) {
+func openPostgres(t *testing.T) (store.Stores, *testenv.Proxy) {
 	t.Helper()
 	u, err := url.Parse(storetest.PostgresSchemaURL(t))
 	require.NoError(t, err)
@@ -106,7 +105,7 @@ func TestDatabaseOutage(t *testing.T) {
 	hits, sent := e.pub.calls()
 	require.Equal(t, 2, hits)
 	assert.Equal(t, "NEW-1", sent[1].Product.SKU)
-	q, _, err := st.(store.Inventory).Stock(t.Context(), "NEW-1")
+	q, _, err := st.Stock(t.Context(), "NEW-1")
 	require.NoError(t, err)
 	assert.Equal(t, 3, q)
 }

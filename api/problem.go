@@ -25,7 +25,8 @@ const (
 	// ProblemTooLarge (413): a photo or the whole request is larger than allowed.
 	ProblemTooLarge = "urn:stox:problem:too-large"
 	// ProblemUnsupportedMedia (415): the request is not multipart/form-data, or a photo
-	// is not a JPEG, PNG, GIF or WebP image (judged by its bytes alone).
+	// is not a JPEG, PNG, GIF or WebP image (judged by its bytes alone), and nothing
+	// else is wrong with it.
 	ProblemUnsupportedMedia = "urn:stox:problem:unsupported-media-type"
 	// ProblemTimeout (408): the request body arrived too slowly.
 	ProblemTimeout = "urn:stox:problem:request-timeout"
@@ -115,9 +116,11 @@ func writeProblem(w http.ResponseWriter, p Problem) {
 }
 
 // problems collects what is wrong with a request, so one answer lists every problem.
-// Its status is that of the gravest class found, in the order 408, 413, 415, 400, 422:
-// a client has to fix the transport (speed, size, format, syntax) before the rules
-// matter.
+// Its status is that of the gravest class found, in the order 408, 413, 400, 422: a
+// client has to fix the transport (speed, size, syntax) before the rules matter. 415
+// is the status only when every problem is an unsupported media type; beside other
+// problems, those set it (a photo in a format we do not take beside invalid fields is
+// a 422 listing them all), so a bad photo does not pass for the request's only fault.
 type problems struct {
 	status int
 	errs   []FieldError
@@ -125,9 +128,9 @@ type problems struct {
 
 // rank orders the statuses a request's problems may have; higher wins.
 var rank = map[int]int{
-	http.StatusUnprocessableEntity:   1,
-	http.StatusBadRequest:            2,
-	http.StatusUnsupportedMediaType:  3,
+	http.StatusUnsupportedMediaType:  1,
+	http.StatusUnprocessableEntity:   2,
+	http.StatusBadRequest:            3,
 	http.StatusRequestEntityTooLarge: 4,
 	http.StatusRequestTimeout:        5,
 }

@@ -32,12 +32,6 @@ type StockRequest struct {
 	Quantity int `json:"quantity"`
 }
 
-// stockReader reads a SKU's stock; store.Inventory has it, and so has the Store that
-// store.Open returns.
-type stockReader interface {
-	Stock(ctx context.Context, sku string) (quantity int, version int64, err error)
-}
-
 // putStock sets a known SKU's stock by hand. The body and the SKU are checked first
 // (400, or 413/415 for the transport), then the SKU must be known (404), then the
 // stock is set and broadcast through Config.SetStock (503 when that fails).
@@ -61,8 +55,8 @@ func (a *api) putStock(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	if a.ledger != nil {
-		_, _, err := a.ledger.Stock(r.Context(), sku)
+	if a.stock != nil {
+		_, _, err := a.stock(r.Context(), sku)
 		if errors.Is(err, store.ErrNotFound) {
 			unknownSKU(w, sku)
 			return

@@ -85,24 +85,12 @@ func (l *fakeLedger) calls() (sets, inits []setCall) {
 	return append([]setCall(nil), l.sets...), append([]setCall(nil), l.inits...)
 }
 
-// ledgerStore is the catalog that is also the ledger, like the Store store.Open returns.
-type ledgerStore struct {
-	*memStore
-	l *fakeLedger
-}
-
-func (s ledgerStore) Stock(ctx context.Context, sku string) (int, int64, error) {
-	return s.l.Stock(ctx, sku)
-}
-
-// newStockEnv is newEnv with the ledger wired as the app wires it; the store is the
-// ledger too.
+// newStockEnv is newEnv with the ledger wired as the app wires it.
 func newStockEnv(t *testing.T, mod ...func(*Config)) (*env, *fakeLedger) {
 	t.Helper()
 	l := newFakeLedger()
 	e := newEnv(t, append([]func(*Config){func(c *Config) {
-		c.Store = ledgerStore{memStore: c.Store.(*memStore), l: l}
-		c.SetStock = l.SetStock
+		c.SetStock, c.Stock = l.SetStock, l.Stock
 		c.InitStock = l.InitStock
 		publish := c.Publish
 		c.Publish = func(ctx context.Context, m messages.ImageUploadV1) error {
@@ -232,8 +220,8 @@ func TestPutStockUnknownSKU(t *testing.T) {
 	assert.Empty(t, sets, "an unknown SKU is not created in the ledger")
 }
 
-func TestPutStockStoreIsNotTheLedger(t *testing.T) {
-	// Without a ledger behind the store, SetStock decides what is unknown.
+func TestPutStockWithoutStock(t *testing.T) {
+	// Without Config.Stock, SetStock decides what is unknown.
 	var got []setCall
 	e := newEnv(t, func(c *Config) {
 		c.SetStock = func(_ context.Context, sku string, quantity int) (messages.StockV1, error) {

@@ -20,14 +20,14 @@ import (
 // UTF-8): each is a 400 naming the parameter or field, never a 500, and nothing is
 // stored; a well-formed ID that does not exist is a 404.
 func TestParametersNotText(t *testing.T) {
-	stores := map[string]func(t *testing.T) store.Store{
-		"sqlite": func(t *testing.T) store.Store {
+	stores := map[string]func(t *testing.T) store.Stores{
+		"sqlite": func(t *testing.T) store.Stores {
 			st, err := store.Open(context.Background(), "", t.TempDir())
 			require.NoError(t, err)
 			t.Cleanup(func() { _ = st.Close() })
 			return st
 		},
-		"postgres": func(t *testing.T) store.Store {
+		"postgres": func(t *testing.T) store.Stores {
 			st, err := store.Open(context.Background(), storetest.PostgresSchemaURL(t), "")
 			require.NoError(t, err)
 			t.Cleanup(func() { _ = st.Close() })

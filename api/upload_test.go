@@ -301,13 +301,26 @@ func TestUploadRejected(t *testing.T) {
 			},
 		},
 		{
-			name: "problems of several classes: the gravest sets the status",
+			name: "a photo that is not an image beside invalid fields: 422 listing them all",
 			req: parts(productPart(`{"name":"Mug","price":10,"marketplaces":["amazon"]}`),
 				photoPart("a.jpg", []byte("plain text")), photoPart("b.jpg", jpg[:20])),
-			status: http.StatusUnsupportedMediaType,
+			status: http.StatusUnprocessableEntity,
 			errs: []want{
 				{"sku", "required"}, {"photos[0]", "not an image (got text/plain)"}, {"photos[1]", "corrupt jpeg"},
 			},
+		},
+		{
+			name: "photos that are not images and nothing else wrong: 415 listing each",
+			req: parts(product(""), photoPart("a.jpg", []byte("plain text")),
+				photoPart("b.bmp", append([]byte("BM"), make([]byte, 64)...))),
+			status: http.StatusUnsupportedMediaType,
+			errs:   []want{{"photos[0]", "not an image (got text/plain)"}, {"photos[1]", "unsupported image type image/bmp"}},
+		},
+		{
+			name:   "a photo that is not an image beside malformed JSON: 400 listing both",
+			req:    parts(product(`,"price":"10"`), photoPart("a.jpg", []byte("plain text"))),
+			status: http.StatusBadRequest,
+			errs:   []want{{"price", "want a number"}, {"photos[0]", "not an image (got text/plain)"}},
 		},
 		{
 			name:   "no product part",

@@ -17,7 +17,7 @@ import (
 	amqp091 "github.com/rabbitmq/amqp091-go"
 
 	"github.com/stox-dev/stox/internal/testenv"
-	"github.com/stox-dev/stox/router"
+	"github.com/stox-dev/stox/topology"
 )
 
 // rabbitBin is where Debian's rabbitmq-server keeps the real scripts; /usr/sbin's
@@ -285,7 +285,7 @@ func freePort(t *testing.T) int {
 }
 
 // deleteTopology removes a run's prefixed queues and exchanges from the broker.
-func deleteTopology(t *testing.T, url string, topo *router.Topology) {
+func deleteTopology(t *testing.T, url string, topo *topology.Topology) {
 	conn, err := amqp091.Dial(url)
 	if err != nil {
 		t.Logf("cleanup: %v", err)
@@ -324,7 +324,7 @@ func depth(url, queue string) int {
 
 // backlog is the ready messages of every work queue of topo, by queue (prefix cut),
 // or an error when the broker cannot be read.
-func backlog(url string, topo *router.Topology) (map[string]int, error) {
+func backlog(url string, topo *topology.Topology) (map[string]int, error) {
 	conn, err := amqp091.Dial(url)
 	if err != nil {
 		return nil, err

@@ -29,8 +29,8 @@ import (
 
 	"github.com/stox-dev/stox/internal/testenv"
 	"github.com/stox-dev/stox/messages"
-	"github.com/stox-dev/stox/router"
 	"github.com/stox-dev/stox/store/storetest"
+	"github.com/stox-dev/stox/topology"
 )
 
 // bin is the stox binary built for this run.
@@ -406,7 +406,7 @@ func queueFull() fault {
 		e := r.e
 		e.signal("ai", syscall.SIGTERM, 45*time.Second)
 		url := e.in.amqpURL("ai")
-		filled := fill(r.t, url, e.topo.Name(router.QueueAIProcessing), messages.ImageProcessV1{}.Schema(), router.MaxLength)
+		filled := fill(r.t, url, e.topo.Name(topology.QueueAIProcessing), messages.ImageProcessV1{}.Schema(), topology.MaxLength)
 		before := len(e.logLines("image"))
 		start := time.Now()
 		if err := r.f.uploadAll(r.ctx, 0, r.size.products, 200*time.Millisecond); err != nil {
@@ -450,7 +450,7 @@ func duplicates() fault {
 		}
 
 		// Listings: trendyol stopped, every product's listing waits in its queue.
-		lq := e.topo.Name(router.ListingsQueue(messages.Trendyol))
+		lq := e.topo.Name(topology.ListingsQueue(messages.Trendyol))
 		e.signal(messages.Trendyol, syscall.SIGTERM, 45*time.Second)
 		if err := f.uploadAll(r.ctx, 0, n, 100*time.Millisecond); err != nil {
 			t.Fatal(err)
@@ -479,7 +479,7 @@ func duplicates() fault {
 		}
 		var oqs []string
 		for _, m := range messages.Marketplaces {
-			oqs = append(oqs, e.topo.Name(router.OrdersQueue(m)))
+			oqs = append(oqs, e.topo.Name(topology.OrdersQueue(m)))
 		}
 		deadline := time.Now().Add(2 * time.Minute)
 		for {
@@ -501,7 +501,7 @@ func duplicates() fault {
 		}
 
 		// Stock: hepsiburada stopped while sync applies the orders.
-		sq := e.topo.Name(router.StockQueue(messages.Hepsiburada))
+		sq := e.topo.Name(topology.StockQueue(messages.Hepsiburada))
 		e.signal(messages.Hepsiburada, syscall.SIGTERM, 45*time.Second)
 		e.start("sync")
 		e.waitReady("sync", time.Minute)

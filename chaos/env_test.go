@@ -19,8 +19,8 @@ import (
 	"github.com/stox-dev/stox/internal/testenv"
 	"github.com/stox-dev/stox/marketplace/sandbox"
 	"github.com/stox-dev/stox/messages"
-	"github.com/stox-dev/stox/router"
 	"github.com/stox-dev/stox/store/storetest"
+	"github.com/stox-dev/stox/topology"
 )
 
 // services are the `stox serve` services, in start order.
@@ -58,7 +58,7 @@ type env struct {
 	t       *testing.T
 	in      infra
 	prefix  string
-	topo    *router.Topology
+	topo    *topology.Topology
 	dir     string // data dir shared by the services (blobs)
 	logs    string // one log file per service
 	sb      *sandbox.Server
@@ -91,7 +91,7 @@ func newEnv(t *testing.T, in infra) *env {
 		_ = os.RemoveAll(logs)
 	})
 	e := &env{t: t, in: in, prefix: testenv.Unique("chaos") + ".", dir: t.TempDir(), logs: logs, procs: map[string]*proc{}}
-	e.topo = router.New(e.prefix, in.quorum, messages.Marketplaces)
+	e.topo = topology.New(e.prefix, in.quorum, messages.Marketplaces)
 	e.sb = sandbox.New(fastSandbox())
 	srv := httptest.NewServer(e.sb)
 	t.Cleanup(srv.Close)

@@ -25,9 +25,9 @@ import (
 	// Register the "pgx" database/sql driver.
 	_ "github.com/jackc/pgx/v5/stdlib"
 
+	"github.com/stox-dev/stox/broker/rabbitmq"
 	"github.com/stox-dev/stox/marketplace/sandbox"
 	"github.com/stox-dev/stox/messages"
-	"github.com/stox-dev/stox/router"
 	"github.com/stox-dev/stox/store"
 	"github.com/stox-dev/stox/taxonomy"
 	"github.com/stox-dev/stox/taxonomy/taxonomytest"
@@ -415,7 +415,7 @@ func (f *flow) count(ctx context.Context) (c counts, status string) {
 // poison counts the run's poison queues, grouping their reasons; the queue-full
 // fault's own filler (message IDs chaos-filler-…) is counted apart.
 func (f *flow) poison(ctx context.Context, c *counts) (filler int) {
-	b, err := router.NewAMQP(ctx, router.AMQPConfig{URL: f.e.in.amqpURL("")}, f.e.topo, nil)
+	b, err := rabbitmq.New(ctx, rabbitmq.Config{URL: f.e.in.amqpURL("")}, f.e.topo, nil)
 	if err != nil {
 		c.reasons = append(c.reasons, "poison queues unreadable: "+err.Error())
 		return 0

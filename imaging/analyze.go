@@ -7,8 +7,6 @@ import (
 	"image/color"
 	"math"
 	"slices"
-
-	"github.com/stox-dev/stox/messages"
 )
 
 // analysisSide bounds the longest side of the reduced image the analysis runs on:
@@ -102,7 +100,7 @@ func nearestPalette(r, g, b uint8) int {
 // also returns the backdrop it found and the subject's bounding box in the reduced
 // image's coordinates: the whole frame for a busy scene, empty when there is no subject
 // on a backdrop (a blank sheet, an empty wall).
-func analyze(y, cb, cr plane, k float64) (messages.Analysis, *backdrop, image.Rectangle) {
+func analyze(y, cb, cr plane, k float64) (Analysis, *backdrop, image.Rectangle) {
 	w, h := y.w, y.h
 	rgb := make([]byte, 3*w*h)
 	white := make([]bool, w*h)
@@ -117,7 +115,7 @@ func analyze(y, cb, cr plane, k float64) (messages.Analysis, *backdrop, image.Re
 			lumaSum += float64(yv)
 		}
 	}
-	a := messages.Analysis{
+	a := Analysis{
 		Sharpness:  laplacianVariance(y),
 		Brightness: lumaSum / float64(w*h),
 	}
@@ -211,7 +209,7 @@ func exposure(y plane, subject []bool) string {
 // dominantColors maps the pixels include marks (every pixel when it is nil) to the
 // palette (through a 15-bit colour cache) and returns up to 3 palette colours covering
 // at least minColorShare of them, each with the mean colour of its pixels as hex.
-func dominantColors(rgb []byte, include []bool) []messages.Color {
+func dominantColors(rgb []byte, include []bool) []Color {
 	var cache [1 << 15]int8
 	type acc struct {
 		n          int
@@ -243,14 +241,14 @@ func dominantColors(rgb []byte, include []bool) []messages.Color {
 		accs[i].i = i
 	}
 	slices.SortStableFunc(accs, func(x, y acc) int { return cmp.Compare(y.n, x.n) })
-	var out []messages.Color
+	var out []Color
 	for _, c := range accs[:3] {
 		share := float64(c.n) / float64(total)
 		if c.n == 0 || share < minColorShare {
 			break
 		}
 		p := palette[c.i]
-		out = append(out, messages.Color{
+		out = append(out, Color{
 			Hex:   fmt.Sprintf("#%02x%02x%02x", (c.r+c.n/2)/c.n, (c.g+c.n/2)/c.n, (c.b+c.n/2)/c.n),
 			EN:    p.en,
 			TR:    p.tr,

@@ -22,7 +22,7 @@ import (
 //     edge from the local backdrop and subject colours, and composites the subject on
 //     pure white, removing the backdrop's colour from the edge pixels.
 
-// Backdrop kinds, as messages.Analysis.Backdrop carries them.
+// Backdrop kinds, as Analysis.Backdrop (and messages.Analysis.Backdrop) carry them.
 const (
 	// BackdropWhite is a near-white backdrop (a white sweep, a cut-out on white).
 	BackdropWhite = "white"

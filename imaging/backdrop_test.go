@@ -8,8 +8,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/stox-dev/stox/messages"
 )
 
 // TestBackdropRemoval lays the rose (a real photograph whose subject mask is its alpha
@@ -164,7 +162,7 @@ func TestBusyScenesLeftAlone(t *testing.T) {
 				}
 				assert.Less(t, float64(white)/float64(area.Dx()*area.Dy()), lightShare+0.01, "%s: %d pure white pixels inside the photo", out.Variant, white)
 			}
-			assert.Equal(t, messages.ComplianceFail, a.Compliance["amazon"].Status)
+			assert.Equal(t, ComplianceFail, a.Compliance["amazon"].Status)
 			assert.Contains(t, a.Compliance["amazon"].Notes[0], "busy scene is left as it is")
 			for _, v := range []string{"trendyol", "hepsiburada"} {
 				assert.Contains(t, a.Compliance[v].Notes, "busy background left as it is: only a plain or gradient backdrop is replaced with white", v)
@@ -212,7 +210,7 @@ func TestNoSubject(t *testing.T) {
 			assert.Equal(t, tt.kind, res.Analysis.Backdrop)
 			assert.False(t, res.Analysis.Separated)
 			assert.Zero(t, res.Analysis.Fill)
-			assert.Equal(t, messages.ComplianceFail, res.Analysis.Compliance["amazon"].Status)
+			assert.Equal(t, ComplianceFail, res.Analysis.Compliance["amazon"].Status)
 			assert.Contains(t, res.Analysis.Compliance["amazon"].Notes, "no product found on the background")
 			// The photo is shown as it is, not blanked.
 			o := decodeRGBA(t, res.Outputs[1].JPEG)

@@ -15,11 +15,11 @@ import (
 )
 
 // BenchmarkProcess measures a 3000×3000 q90 studio JPEG (a bottle on a grey sweep,
-// which the stage separates and puts on white): "amazon+thumbnail" is the work of
-// shared/reference/image-performance.md's pipeline, "all" makes every variant. Run
-// with -cpu 1 for per-core figures. Besides wall time it reports process CPU time per
-// image, which is what the reference compares because wall time on a shared machine
-// is noisy.
+// which the stage separates and puts on white): "amazon+thumbnail" is the work of a
+// reference pipeline (decode, one marketplace variant and a thumbnail), "all" makes
+// every variant. Run with -cpu 1 for per-core figures. Besides wall time it reports
+// process CPU time per image, which is what to compare because wall time on a shared
+// machine is noisy.
 //
 // It carries its own baseline: every iteration also decodes the same photo with
 // image/jpeg alone (not timed), and "x-decode" is the stage's CPU time over that

@@ -3,8 +3,6 @@ package imaging
 import (
 	"fmt"
 	"math"
-
-	"github.com/stox-dev/stox/messages"
 )
 
 // placement is what Process knows about one variant when judging its compliance.
@@ -20,21 +18,21 @@ type placement struct {
 
 // compliance judges one marketplace variant's output against its rules (see variants
 // for their sources) and says what the stage did to the photo.
-func compliance(v Variant, info Info, a messages.Analysis, p placement) messages.PhotoCompliance {
-	c := messages.PhotoCompliance{Status: messages.CompliancePass}
+func compliance(v Variant, info Info, a Analysis, p placement) Compliance {
+	c := Compliance{Status: CompliancePass}
 	fail := func(format string, args ...any) {
-		c.Status = messages.ComplianceFail
+		c.Status = ComplianceFail
 		c.Notes = append(c.Notes, fmt.Sprintf(format, args...))
 	}
 	fixed := func(format string, args ...any) {
-		if c.Status == messages.CompliancePass {
-			c.Status = messages.ComplianceFixed
+		if c.Status == CompliancePass {
+			c.Status = ComplianceFixed
 		}
 		c.Notes = append(c.Notes, fmt.Sprintf(format, args...))
 	}
 	note := func(format string, args ...any) { c.Notes = append(c.Notes, fmt.Sprintf(format, args...)) }
 	pct := func(f float64) int { return int(math.Round(f * 100)) }
-	amazon := v.Name == messages.Amazon
+	amazon := v.Name == "amazon"
 
 	// The backdrop.
 	switch {

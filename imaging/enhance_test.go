@@ -12,8 +12,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/stox-dev/stox/messages"
 )
 
 // lumaAt is the JFIF luma of an RGBA pixel.
@@ -83,8 +81,8 @@ func TestProcessWhitensBackground(t *testing.T) {
 		assert.Contains(t, res.Analysis.Compliance[v].Notes, "enlarged 1.7× (Stox enlarges at most 2×): it looks softer than a larger photo would", v)
 	}
 	// 1200 px is above Amazon's 1000 px floor and the product now fills 90 %.
-	assert.Equal(t, messages.ComplianceFixed, res.Analysis.Compliance["amazon"].Status)
-	assert.Equal(t, messages.ComplianceFixed, res.Analysis.Compliance["hepsiburada"].Status)
+	assert.Equal(t, ComplianceFixed, res.Analysis.Compliance["amazon"].Status)
+	assert.Equal(t, ComplianceFixed, res.Analysis.Compliance["hepsiburada"].Status)
 }
 
 func TestSharpen(t *testing.T) {
@@ -219,15 +217,15 @@ func TestProcessCompliance(t *testing.T) {
 		status string
 		notes  []string
 	}{
-		{"small subject on white re-centred", whitePhoto(2000, 1300, 1000, 900, 1100), messages.ComplianceFixed,
+		{"small subject on white re-centred", whitePhoto(2000, 1300, 1000, 900, 1100), ComplianceFixed,
 			[]string{"background whitened", "re-centred and cropped: product fills 90% of the frame (was 65%)"}},
-		{"grey backdrop replaced", onGrey(1600, 1200, 2.5), messages.ComplianceFixed,
+		{"grey backdrop replaced", onGrey(1600, 1200, 2.5), ComplianceFixed,
 			[]string{"plain grey backdrop replaced with pure white", "re-centred and cropped"}},
-		{"too small a source", onGrey(640, 480, 1), messages.ComplianceFail,
+		{"too small a source", onGrey(640, 480, 1), ComplianceFail,
 			[]string{"source is 640 px on its longest side; Amazon's main-image policy asks for at least 1000", "enlarged 2.0×", "product fills 54% of the frame; Amazon needs 85%"}},
-		{"busy scene", photoBackdropImage(t, "landscape-600x400.jpg", 1500, 1000), messages.ComplianceFail,
+		{"busy scene", photoBackdropImage(t, "landscape-600x400.jpg", 1500, 1000), ComplianceFail,
 			[]string{"background not white: a busy scene is left as it is"}},
-		{"subject too small to frame", whitePhoto(2000, 300, 200, 1000, 1000), messages.ComplianceFail,
+		{"subject too small to frame", whitePhoto(2000, 300, 200, 1000, 1000), ComplianceFail,
 			[]string{"enlarged 2.0×", "% of the frame; Amazon needs 85%"}},
 	}
 	for _, tt := range tests {

@@ -19,7 +19,7 @@ import (
 )
 
 // studioPhoto draws a deterministic product shot: a grey sweep with a vignette, a
-// bottle with a striped label, and sensor noise, like shared/tools/imgref's gen.
+// bottle with a striped label, and sensor noise.
 func studioPhoto(w, h int, seed uint64) *image.RGBA {
 	m := image.NewRGBA(image.Rect(0, 0, w, h))
 	rng := rand.New(rand.NewPCG(seed, 7))

@@ -66,8 +66,8 @@ func pHash(y plane, o int) uint64 {
 	return h
 }
 
-// FormatPHash writes a perceptual hash as 16 hex digits, as messages.Analysis.PHash
-// carries it.
+// FormatPHash writes a perceptual hash as 16 hex digits, as Analysis.PHash (and
+// messages.Analysis.PHash) carry it.
 func FormatPHash(h uint64) string { return fmt.Sprintf("%016x", h) }
 
 // PHashDistance is the number of differing bits of two hashes in FormatPHash form:

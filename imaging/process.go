@@ -6,8 +6,6 @@ import (
 	"image"
 	"image/jpeg"
 	"math"
-
-	"github.com/stox-dev/stox/messages"
 )
 
 // DefaultQuality is the JPEG quality of generated variants.
@@ -40,9 +38,9 @@ type Result struct {
 	Info Info
 	// Outputs holds one entry per requested variant, in request order.
 	Outputs []Output
-	// Analysis is measured on a reduced copy of the photo; Photo is left 0 for the
-	// caller to set. Compliance has an entry per requested marketplace variant.
-	Analysis messages.Analysis
+	// Analysis is measured on a reduced copy of the photo. Compliance has an entry
+	// per requested marketplace variant.
+	Analysis Analysis
 }
 
 // Process decodes a photo once and makes the named variants and the analysis. Bad
@@ -87,7 +85,7 @@ func Process(data []byte, names []string, opts Options) (Result, error) {
 		res.Outputs[i] = Output{Variant: v.Name, Width: v.Width, Height: v.Height, JPEG: jpg}
 		if v.Name != Thumbnail {
 			if res.Analysis.Compliance == nil {
-				res.Analysis.Compliance = map[string]messages.PhotoCompliance{}
+				res.Analysis.Compliance = map[string]Compliance{}
 			}
 			p := placement{enlarge: l.scale, backdrop: ph.bd.describe()}
 			if !ph.subject.empty() {
@@ -104,7 +102,7 @@ type photo struct {
 	info     Info
 	src      ycc
 	cache    *shrinkCache
-	analysis messages.Analysis
+	analysis Analysis
 	bd       *backdrop
 	subject  rect // the subject's box in source pixels; empty when none was found
 	enh      enhancement

@@ -168,8 +168,8 @@ func TestHalveMatchesBoxShrink(t *testing.T) {
 }
 
 // ssimLuma is the mean SSIM of two luma planes of equal size: an 11×11 Gaussian window
-// of sigma 1.5 where it fits whole, K1 = 0.01, K2 = 0.03 (as shared/tools/imgref's ssim
-// command computes it).
+// of sigma 1.5 where it fits whole, K1 = 0.01, K2 = 0.03 (Wang et al.'s constants, as
+// common SSIM tools compute it).
 func ssimLuma(a, b plane) float64 {
 	const radius, sigma = 5, 1.5
 	c1, c2 := math.Pow(0.01*255, 2), math.Pow(0.03*255, 2)

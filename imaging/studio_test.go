@@ -9,8 +9,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/stox-dev/stox/messages"
 )
 
 // cutoutPhoto is studioPhoto's bottle alone on transparency, as a seller's cut-out PNG.
@@ -31,8 +29,8 @@ func cutoutPhoto(w, h int, seed uint64) *image.NRGBA {
 	return out
 }
 
-// TestStudioPhotos runs studio photos of the sizes shared/tools/imgref's gen writes
-// (JPEGs up to 4032×3024 and a PNG cut-out with alpha, generated here the same way)
+// TestStudioPhotos runs studio photos of the sizes phones and studio cameras take
+// (JPEGs up to 4032×3024 and a PNG cut-out with alpha, generated here)
 // through the whole stage: every variant has its exact size, the grey sweep and the
 // transparency both become pure white, and Amazon's compliance says what was done.
 func TestStudioPhotos(t *testing.T) {
@@ -70,7 +68,7 @@ func TestStudioPhotos(t *testing.T) {
 				}
 			}
 			amazon := res.Analysis.Compliance["amazon"]
-			assert.Equal(t, messages.ComplianceFixed, amazon.Status, "%q", amazon.Notes)
+			assert.Equal(t, ComplianceFixed, amazon.Status, "%q", amazon.Notes)
 			want := "background whitened"
 			if tt.kind != BackdropWhite {
 				want = fmt.Sprintf("%s light grey backdrop replaced with pure white", tt.kind)

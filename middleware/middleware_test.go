@@ -17,11 +17,9 @@ import (
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/stox-dev/stox/permanent"
 )
-
-type permanent struct{ error }
-
-func (permanent) Permanent() bool { return true }
 
 func TestRetry(t *testing.T) {
 	r := Retry{MaxRetries: 3, InitialInterval: time.Millisecond, MaxInterval: 2 * time.Millisecond, Multiplier: 2}
@@ -35,7 +33,7 @@ func TestRetry(t *testing.T) {
 		{"success first time", 0, errors.New("x"), 1, false},
 		{"success on the last retry", 3, errors.New("x"), 4, false},
 		{"gives up after max retries", 10, errors.New("x"), 4, true},
-		{"permanent is not retried", 10, permanent{errors.New("bad payload")}, 1, true},
+		{"permanent is not retried", 10, permanent.Wrap(errors.New("bad payload")), 1, true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -95,6 +93,51 @@ func TestRetryStopsWhenTheRouterCloses(t *testing.T) {
 	assert.ErrorIs(t, err, context.Canceled)
 }
 
+// TestRetryIntervalsDouble measures the gaps between attempts: each is its retry's
+// interval, InitialInterval doubling, within the jitter. This is why Retry is ours:
+// Watermill's middleware.Retry with ShouldRetry set advances its backoff twice per
+// retry, so its gaps quadruple (20, 80, 321, 1000 ms where 10, 20, 40, 80 were due)
+// and fail here. A timer never fires early, so each gap's lower bound is exact; it
+// may fire late on a busy machine, which the slack above the jittered interval allows
+// (far less than the next interval, which a doubled advance would reach).
+func TestRetryIntervalsDouble(t *testing.T) {
+	const (
+		jitter = 0.1
+		slack  = 50 * time.Millisecond
+	)
+	r := Retry{MaxRetries: 4, InitialInterval: 20 * time.Millisecond, MaxInterval: time.Second,
+		Multiplier: 2, Jitter: jitter, OutageHold: time.Minute}
+	for _, c := range []struct {
+		name string
+		err  error
+	}{
+		{"ordinary error", errors.New("disk on fire")},
+		{"dependency unavailable", refused()},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var at []time.Time
+			_, err := r.Middleware(func(*message.Message) ([]*message.Message, error) {
+				at = append(at, time.Now())
+				if len(at) <= r.MaxRetries {
+					return nil, c.err
+				}
+				return nil, nil
+			})(message.NewMessage("1", nil))
+			require.NoError(t, err)
+			require.Len(t, at, r.MaxRetries+1)
+			want := r.InitialInterval
+			for i := 1; i < len(at); i++ {
+				gap := at[i].Sub(at[i-1])
+				lo := time.Duration(float64(want) * (1 - jitter))
+				hi := time.Duration(float64(want)*(1+jitter)) + slack
+				assert.GreaterOrEqual(t, gap, lo, "gap before attempt %d: want %v ±%.0f%%", i+1, want, jitter*100)
+				assert.LessOrEqual(t, gap, hi, "gap before attempt %d: want %v ±%.0f%% (the backoff advanced more than once?)", i+1, want, jitter*100)
+				want *= 2
+			}
+		})
+	}
+}
+
 func TestStackValidates(t *testing.T) {
 	_, err := Stack(Config{Timeout: time.Second, Retry: DefaultRetry})
 	assert.Error(t, err, "no poison publisher")
@@ -135,7 +178,7 @@ func TestPoisonLeavesInterruptedMessagesToRedelivery(t *testing.T) {
 	_, err = mw(fail(context.Canceled))(msg)
 	assert.ErrorIs(t, err, context.Canceled, "interrupted by a stop: nacked, delivered again")
 	assert.Equal(t, 1, pub.n)
-	_, err = mw(fail(permanent{errors.New("bad payload")}))(msg)
+	_, err = mw(fail(permanent.Wrap(errors.New("bad payload"))))(msg)
 	require.NoError(t, err, "a permanent error is poisoned even while stopping")
 	assert.Equal(t, 2, pub.n)
 }
@@ -162,7 +205,7 @@ func TestIsUnavailable(t *testing.T) {
 		{"marked", Unavailable(errors.New("queue full")), true},
 		{"bad connection", fmt.Errorf("exec: %w", driver.ErrBadConn), true},
 		{"plain error", errors.New("disk on fire"), false},
-		{"permanent", permanent{refused()}, false},
+		{"permanent", permanent.Wrap(refused()), false},
 		{"cancelled", fmt.Errorf("query: %w", context.Canceled), false},
 		{"handler out of time", &url.Error{Op: "Post", URL: "http://llm", Err: context.DeadlineExceeded}, false},
 		{"nil", nil, false},

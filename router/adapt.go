@@ -8,8 +8,8 @@ import (
 	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/message"
 
-	"github.com/stox-dev/stox/handlers"
 	"github.com/stox-dev/stox/messages"
+	"github.com/stox-dev/stox/permanent"
 )
 
 // Handle turns a typed handler that produces one message into a Watermill handler:
@@ -72,13 +72,13 @@ func Consume[In messages.Message](fn func(context.Context, In) error) message.No
 func Decode[In messages.Message](msg *message.Message) (In, error) {
 	var in In
 	if got := msg.Metadata.Get(messages.SchemaKey); got != in.Schema() {
-		return in, handlers.Permanentf("decode %s: schema is %q, want %q", msg.UUID, got, in.Schema())
+		return in, permanent.Errorf("decode %s: schema is %q, want %q", msg.UUID, got, in.Schema())
 	}
 	if len(msg.Payload) == 0 {
-		return in, handlers.Permanentf("decode %s: empty payload", msg.UUID)
+		return in, permanent.Errorf("decode %s: empty payload", msg.UUID)
 	}
 	if err := json.Unmarshal(msg.Payload, &in); err != nil {
-		return in, handlers.Permanentf("decode %s as %s: %w", msg.UUID, in.Schema(), err)
+		return in, permanent.Errorf("decode %s as %s: %w", msg.UUID, in.Schema(), err)
 	}
 	return in, nil
 }

@@ -6,24 +6,26 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"strings"
 	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
-	amqp091 "github.com/rabbitmq/amqp091-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/stox-dev/stox/broker"
+	"github.com/stox-dev/stox/broker/memory"
+	"github.com/stox-dev/stox/broker/rabbitmq/rabbitmqtest"
 	"github.com/stox-dev/stox/messages"
 	"github.com/stox-dev/stox/middleware"
+	"github.com/stox-dev/stox/topology"
 )
 
 // countingBroker counts the publishes tried on one exchange.
 type countingBroker struct {
-	Broker
+	broker.Broker
 	exchange string
 	tries    *atomic.Int64
 }
@@ -55,15 +57,17 @@ func TestFullNextQueueHoldsWithBackoff(t *testing.T) {
 		maxLen  = 2
 		uploads = 8
 	)
-	b := newTestAMQP(t, false, func(q Queue, args amqp091.Table) {
-		if strings.HasSuffix(q.Name, QueueAIProcessing) {
-			args["x-max-length"] = int32(maxLen)
+	topo := rabbitmqtest.Topology(false)
+	for i, q := range topo.Queues {
+		if q.Name == topo.Name(topology.QueueAIProcessing) {
+			topo.Queues[i].MaxLength = maxLen
 		}
-	})
+	}
+	b := rabbitmqtest.New(t, topo)
 	require.NoError(t, b.Declare(context.Background()))
-	n := b.topo.Name
+	n := topo.Name
 	var tries, calls atomic.Int64
-	d := testDeps(countingBroker{Broker: b, exchange: n(ExchangeImages), tries: &tries})
+	d := testDeps(countingBroker{Broker: b, exchange: n(topology.ExchangeImages), tries: &tries})
 	d.Retry = middleware.Retry{MaxRetries: 3, InitialInterval: 20 * time.Millisecond, MaxInterval: 200 * time.Millisecond,
 		Multiplier: 2, OutageHold: time.Minute}
 	r, err := NewImage(d, func(_ context.Context, in messages.ImageUploadV1) (messages.ImageProcessV1, error) {
@@ -77,7 +81,7 @@ func TestFullNextQueueHoldsWithBackoff(t *testing.T) {
 	}
 
 	require.Eventually(t, func() bool {
-		return queueDepth(t, b, n(QueueAIProcessing)) == maxLen && tries.Load() > maxLen+1
+		return ready(t, b, n(topology.QueueAIProcessing)) == maxLen && tries.Load() > maxLen+1
 	}, 15*time.Second, 20*time.Millisecond, "ai_processing fills and intake is refused")
 	before := tries.Load()
 	time.Sleep(time.Second)
@@ -86,8 +90,8 @@ func TestFullNextQueueHoldsWithBackoff(t *testing.T) {
 	t.Logf("publish tries in one second against a full queue: %d", during)
 	assert.LessOrEqual(t, during, int64(15), "tries per second while the next queue is full")
 	assert.Equal(t, int64(maxLen+1), calls.Load(), "the held message's handler is not run again")
-	assert.Zero(t, queueDepth(t, b, n(QueueImageUploads)+PoisonSuffix), "nothing poisoned for a full queue")
-	assert.Positive(t, queueDepth(t, b, n(QueueImageUploads)), "the uploads wait in their queue")
+	assert.Zero(t, ready(t, b, n(topology.QueueImageUploads)+topology.PoisonSuffix), "nothing poisoned for a full queue")
+	assert.Positive(t, ready(t, b, n(topology.QueueImageUploads)), "the uploads wait in their queue")
 
 	// Drain ai_processing: every upload comes out once.
 	sub, err := b.Subscriber()
@@ -95,7 +99,7 @@ func TestFullNextQueueHoldsWithBackoff(t *testing.T) {
 	defer sub.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	out, err := sub.Subscribe(ctx, n(QueueAIProcessing))
+	out, err := sub.Subscribe(ctx, n(topology.QueueAIProcessing))
 	require.NoError(t, err)
 	got := map[string]int{}
 	deadline := time.After(30 * time.Second)
@@ -114,7 +118,7 @@ func TestFullNextQueueHoldsWithBackoff(t *testing.T) {
 		assert.Equal(t, 1, k, "%s came out %d times", id, k)
 	}
 	assert.Equal(t, int64(uploads), calls.Load(), "each upload handled once")
-	eventuallyDepths(t, b, nil)
+	eventuallyReady(t, b, nil)
 }
 
 // TestUnavailableDependencyIsWaitedOut: a dependency that stays down for longer than
@@ -138,7 +142,7 @@ func TestUnavailableDependencyIsWaitedOut(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			b := NewMemory(New("", false, messages.Marketplaces))
+			b := memory.New(topology.New("", false, messages.Marketplaces))
 			defer b.Close()
 			d := testDeps(b)
 			d.Unavailable = func(err error) bool { return errors.Is(err, errDBDown) }
@@ -153,15 +157,15 @@ func TestUnavailableDependencyIsWaitedOut(t *testing.T) {
 			runRouter(t, r)
 			publishUpload(t, b, messages.ImageUploadV1{ProductID: "p1", Revision: 1})
 			if c.poisoned {
-				p := nextMessage(t, b, QueueImageUploads+PoisonSuffix)
-				assert.Contains(t, p.Metadata.Get(MetaReason), c.err.Error())
-				assert.Empty(t, b.queues[QueueAIProcessing].ch)
+				p := nextMessage(t, b, topology.QueueImageUploads+topology.PoisonSuffix)
+				assert.Contains(t, p.Metadata.Get(broker.MetaReason), c.err.Error())
+				assert.Zero(t, ready(t, b, topology.QueueAIProcessing))
 			} else {
-				out := nextMessage(t, b, QueueAIProcessing)
+				out := nextMessage(t, b, topology.QueueAIProcessing)
 				got, err := Decode[messages.ImageProcessV1](out)
 				require.NoError(t, err)
 				assert.Equal(t, "p1", got.ProductID)
-				assert.Empty(t, b.queues[QueueImageUploads+PoisonSuffix].ch, "not poisoned")
+				assert.Zero(t, ready(t, b, topology.QueueImageUploads+topology.PoisonSuffix), "not poisoned")
 			}
 			assert.Equal(t, c.calls, calls.Load())
 		})

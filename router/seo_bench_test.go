@@ -2,6 +2,7 @@ package router
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -14,9 +15,12 @@ import (
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/stretchr/testify/require"
 
-	seostage "github.com/stox-dev/stox/handlers/seo"
+	"github.com/stox-dev/stox/broker"
+	"github.com/stox-dev/stox/broker/rabbitmq/rabbitmqtest"
+	"github.com/stox-dev/stox/handlers/texts"
 	"github.com/stox-dev/stox/messages"
 	"github.com/stox-dev/stox/store"
+	"github.com/stox-dev/stox/topology"
 )
 
 // benchStore accepts what the seo stage records; any other call panics (nil Store).
@@ -39,14 +43,14 @@ func (benchStore) SetStage(context.Context, string, int, string, store.Stage) er
 //	go test -run '^$' -bench SEOStageAMQP ./router/
 func BenchmarkSEOStageAMQP(b *testing.B) {
 	const publishers = 4
-	br := newTestAMQP(b, false, nil)
+	br := rabbitmqtest.New(b, rabbitmqtest.Topology(false))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	require.NoError(b, br.Declare(ctx))
 
 	d := Deps{Broker: br, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Timeout: 30 * time.Second, CloseTimeout: 10 * time.Second}
 	d.Retry.MaxRetries = 0
-	seo, err := NewSEO(d, seostage.Writer{Store: benchStore{}, PublicBaseURL: "https://cdn.example.com"}.Process)
+	seo, err := NewSEO(d, texts.Writer{Store: benchStore{}, PublicBaseURL: "https://cdn.example.com"}.Process)
 	require.NoError(b, err)
 
 	total := int64(b.N)
@@ -54,10 +58,10 @@ func BenchmarkSEOStageAMQP(b *testing.B) {
 	done := make(chan struct{})
 	sink, err := message.NewRouter(message.RouterConfig{CloseTimeout: 10 * time.Second}, watermill.NopLogger{})
 	require.NoError(b, err)
-	for _, m := range amqpTestMarketplaces {
+	for _, m := range rabbitmqtest.Marketplaces {
 		sub, err := br.Subscriber()
 		require.NoError(b, err)
-		sink.AddConsumerHandler("bench.sink-"+m, br.topo.Name(ListingsQueue(m)), sub, func(*message.Message) error {
+		sink.AddConsumerHandler("bench.sink-"+m, br.Topology().Name(topology.ListingsQueue(m)), sub, func(*message.Message) error {
 			if m == messages.Amazon && arrived.Add(1) == total {
 				close(done)
 			}
@@ -80,17 +84,17 @@ func BenchmarkSEOStageAMQP(b *testing.B) {
 		wg.Wait()
 	}()
 
-	pub, err := br.Publisher(br.topo.Name(ExchangeImages))
+	pub, err := br.Publisher(br.Topology().Name(topology.ExchangeImages))
 	require.NoError(b, err)
 	in := messages.ImageEnhancedV1{
 		Product: messages.Product{SKU: "TS-1", Name: "ERKEK PAMUKLU BASİC TİŞÖRT KISA KOLLU BİSİKLET YAKA - KARGO BEDAVA",
 			Brand: "LC Waikiki", Category: "Giyim > Erkek > Tişört", Price: 199.9, Currency: "TRY", Stock: 10,
 			Attributes:   map[string]string{"Renk": "Siyah", "Beden": "L", "Materyal": "%100 Pamuk", "Kalıp": "Regular"},
 			Keywords:     []string{"basic tişört", "yazlık", "günlük", "spor", "pamuk"},
-			Marketplaces: amqpTestMarketplaces},
+			Marketplaces: rabbitmqtest.Marketplaces},
 		Analysis: []messages.Analysis{{Photo: 0, Colors: []messages.Color{{Hex: "#111111", EN: "Black", TR: "Siyah", Share: 0.7}}}},
 	}
-	for _, m := range amqpTestMarketplaces {
+	for _, m := range rabbitmqtest.Marketplaces {
 		in.Images = append(in.Images, messages.Image{Photo: 0, Variant: m, Key: m + "/0.jpg", ContentType: "image/jpeg", Width: 1200, Height: 1800})
 	}
 
@@ -108,7 +112,7 @@ func BenchmarkSEOStageAMQP(b *testing.B) {
 					b.Error(err)
 					return
 				}
-				if err := publishThroughBackpressure(pub, KeyImageEnhanced, wm); err != nil {
+				if err := publishThroughBackpressure(pub, topology.KeyImageEnhanced, wm); err != nil {
 					b.Error(err)
 					return
 				}
@@ -127,4 +131,16 @@ func BenchmarkSEOStageAMQP(b *testing.B) {
 	elapsed := time.Since(start)
 	b.StopTimer()
 	b.ReportMetric(float64(b.N)/elapsed.Minutes(), "products/min")
+}
+
+// publishThroughBackpressure publishes msg, waiting and publishing again while the
+// queue is full (backpressure), as a benchmark's publishers must.
+func publishThroughBackpressure(pub message.Publisher, key string, msg *message.Message) error {
+	for {
+		err := pub.Publish(key, msg)
+		if !errors.Is(err, broker.ErrQueueFull) {
+			return err
+		}
+		time.Sleep(time.Millisecond)
+	}
 }

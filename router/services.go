@@ -1,3 +1,7 @@
+// Package router builds one Watermill router per service from its dependencies: the
+// standard middleware stack around typed handlers (Handle, HandleMany, Consume in
+// adapt.go), consuming the service's queues and publishing to the exchanges the
+// topology names. The broker is chosen in cmd/stox; handlers see only functions.
 package router
 
 import (
@@ -11,13 +15,15 @@ import (
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/stox-dev/stox/broker"
 	"github.com/stox-dev/stox/messages"
 	"github.com/stox-dev/stox/middleware"
+	"github.com/stox-dev/stox/topology"
 )
 
 // Deps is what every service router needs.
 type Deps struct {
-	Broker Broker
+	Broker broker.Broker
 	Logger *slog.Logger
 	// Retry and Timeout configure the standard middleware stack.
 	Retry   middleware.Retry
@@ -56,7 +62,7 @@ func newService(name string, d Deps) (*service, error) {
 	if err != nil {
 		return nil, err
 	}
-	poison, err := d.Broker.Publisher(d.Broker.Topology().Name(ExchangePoison))
+	poison, err := d.Broker.Publisher(d.Broker.Topology().Name(topology.ExchangePoison))
 	if err != nil {
 		return nil, fmt.Errorf("%s: poison publisher: %w", name, err)
 	}
@@ -117,7 +123,7 @@ func NewImage(d Deps, prepare func(context.Context, messages.ImageUploadV1) (mes
 	if err != nil {
 		return nil, err
 	}
-	if err := s.handle("intake", QueueImageUploads, ExchangeImages, KeyImageProcess, Handle(prepare)); err != nil {
+	if err := s.handle("intake", topology.QueueImageUploads, topology.ExchangeImages, topology.KeyImageProcess, Handle(prepare)); err != nil {
 		return nil, err
 	}
 	return s.r, nil
@@ -134,7 +140,7 @@ func NewAI(d Deps, workers int, enhance func(context.Context, messages.ImageProc
 		return nil, err
 	}
 	for i := 1; i <= workers; i++ {
-		if err := s.handle(fmt.Sprintf("enhance-%d", i), QueueAIProcessing, ExchangeImages, KeyImageEnhanced, Handle(enhance)); err != nil {
+		if err := s.handle(fmt.Sprintf("enhance-%d", i), topology.QueueAIProcessing, topology.ExchangeImages, topology.KeyImageEnhanced, Handle(enhance)); err != nil {
 			return nil, err
 		}
 	}
@@ -148,7 +154,7 @@ func NewSEO(d Deps, write func(context.Context, messages.ImageEnhancedV1) (messa
 	if err != nil {
 		return nil, err
 	}
-	if err := s.handle("write", QueueSEOGeneration, ExchangeMarketplaces, "", Handle(write)); err != nil {
+	if err := s.handle("write", topology.QueueSEOGeneration, topology.ExchangeMarketplaces, "", Handle(write)); err != nil {
 		return nil, err
 	}
 	return s.r, nil
@@ -177,10 +183,10 @@ func NewMarketplace(d Deps, m Marketplace) (*message.Router, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := s.consume("listing", ListingsQueue(m.Name), Consume(m.Listing)); err != nil {
+	if err := s.consume("listing", topology.ListingsQueue(m.Name), Consume(m.Listing)); err != nil {
 		return nil, err
 	}
-	if err := s.consume("stock", StockQueue(m.Name), Consume(m.Stock)); err != nil {
+	if err := s.consume("stock", topology.StockQueue(m.Name), Consume(m.Stock)); err != nil {
 		return nil, err
 	}
 	return s.r, nil
@@ -194,7 +200,7 @@ func NewSync(d Deps, marketplaces []string, apply func(context.Context, messages
 		return nil, err
 	}
 	for _, m := range marketplaces {
-		if err := s.handle("apply-order-"+m, OrdersQueue(m), ExchangeInventory, "", HandleMany(apply)); err != nil {
+		if err := s.handle("apply-order-"+m, topology.OrdersQueue(m), topology.ExchangeInventory, "", HandleMany(apply)); err != nil {
 			return nil, err
 		}
 	}

@@ -205,6 +205,36 @@ func (l orderLine) applied(status string) bool {
 	}
 }
 
+// create records the created line on its row and returns how many units the line
+// wants (those not cancelled or returned before the order arrived) and how many of
+// them st, the SKU's held stock, covers.
+func (l *orderLine) create(line messages.OrderLine, st *stockRow) (wanted, covered int) {
+	l.sku = line.SKU
+	wanted = line.Quantity - min(l.released(), line.Quantity)
+	if st.known {
+		covered = min(wanted, st.quantity)
+	}
+	l.ordered = sql.Null[int]{V: line.Quantity, Valid: true}
+	l.covered = sql.Null[int]{V: covered, Valid: true}
+	return wanted, covered
+}
+
+// release records a cancellation or return of quantity units on the line's row and
+// returns how many units go back to stock now: what givenBack allows, less what
+// earlier releases already gave back.
+func (l *orderLine) release(status string, quantity int) int {
+	q := sql.Null[int]{V: quantity, Valid: true}
+	if status == messages.OrderCancelled {
+		l.cancelled = q
+	} else {
+		l.returned = q
+	}
+	back := l.givenBack()
+	delta := back - l.restocked
+	l.restocked = back
+	return delta
+}
+
 func (s *sqlStore) ApplyOrder(ctx context.Context, o messages.OrderV1) ([]messages.StockV1, []Oversell, error) {
 	if err := checkOrder(o); err != nil {
 		return nil, nil, fmt.Errorf("apply order %s on %s: %w", o.OrderID, o.Marketplace, err)
@@ -218,109 +248,135 @@ func (s *sqlStore) ApplyOrder(ctx context.Context, o messages.OrderV1) ([]messag
 		oversold []Oversell
 	)
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		changed, oversold = nil, nil
 		// Hold the lines first, then the stock rows, each in key order: every
 		// transaction takes its locks in the same order, so none waits in a cycle.
-		rows := make([]orderLine, len(lines))
-		var skus []string
-		for i, l := range lines {
-			r, err := s.lockLine(ctx, tx, o.Marketplace, o.OrderID, l, now)
-			if err != nil {
-				return err
-			}
-			rows[i] = r
-			switch {
-			case r.applied(o.Status):
-			case o.Status == messages.OrderCreated:
-				skus = append(skus, l.SKU)
-			case r.ordered.Valid:
-				skus = append(skus, r.sku)
-			}
+		rows, skus, err := s.lockLines(ctx, tx, o, lines, now)
+		if err != nil {
+			return err
 		}
 		stock, err := s.lockStock(ctx, tx, skus, now, false)
 		if err != nil {
 			return err
 		}
-
 		var entries []ledgerEntry
-		for i, l := range lines {
-			r := rows[i]
-			if r.applied(o.Status) {
-				continue
-			}
-			delta := 0
-			switch o.Status {
-			case messages.OrderCreated:
-				st := stock[l.SKU]
-				r.sku = l.SKU
-				// Units cancelled before the order itself arrived are not taken.
-				wanted := l.Quantity - min(r.released(), l.Quantity)
-				covered := 0
-				if st.known {
-					covered = min(wanted, st.quantity)
-				}
-				r.ordered = sql.Null[int]{V: l.Quantity, Valid: true}
-				r.covered = sql.Null[int]{V: covered, Valid: true}
-				delta = -covered
-				if wanted > covered {
-					ov := Oversell{SKU: l.SKU, Marketplace: o.Marketplace, OrderID: o.OrderID, LineID: l.LineID,
-						Wanted: wanted, Covered: covered, Unknown: !st.known, At: now}
-					if err := s.oversell(ctx, tx, &ov); err != nil {
-						return err
-					}
-					oversold = append(oversold, ov)
-				}
-			case messages.OrderCancelled, messages.OrderReturned:
-				q := sql.Null[int]{V: l.Quantity, Valid: true}
-				if o.Status == messages.OrderCancelled {
-					r.cancelled = q
-				} else {
-					r.returned = q
-				}
-				back := r.givenBack()
-				delta = back - r.restocked
-				r.restocked = back
-			}
-			if err := s.updateLine(ctx, tx, o.Marketplace, o.OrderID, l.LineID, r, now); err != nil {
-				return err
-			}
-			if delta != 0 {
-				st := stock[r.sku]
-				st.quantity += delta
-				if st.quantity < 0 {
-					return fmt.Errorf("line %s: stock of %s would become %d", l.LineID, r.sku, st.quantity)
-				}
-				entries = append(entries, ledgerEntry{sku: r.sku, delta: delta, quantity: st.quantity, reason: o.Status,
-					marketplace: o.Marketplace, orderID: o.OrderID, lineID: l.LineID})
-			}
+		if entries, oversold, err = s.applyLines(ctx, tx, o, lines, rows, stock, now); err != nil {
+			return err
 		}
-
-		versions := map[string]int64{}
-		for _, sku := range slices.Sorted(maps.Keys(stock)) {
-			st := stock[sku]
-			if st.quantity == st.start {
-				continue
-			}
-			if !st.known {
-				return fmt.Errorf("stock of %s moved without a stock row", sku)
-			}
-			versions[sku] = st.version + 1
-			if err := s.updateStock(ctx, tx, sku, st.quantity, st.version+1, now); err != nil {
-				return err
-			}
-			changed = append(changed, messages.StockV1{SKU: sku, Quantity: st.quantity, Version: st.version + 1})
+		if changed, err = s.writeStock(ctx, tx, stock, now); err != nil {
+			return err
 		}
-		for _, e := range entries {
-			if err := s.ledger(ctx, tx, e, versions[e.sku], now); err != nil {
-				return err
-			}
-		}
-		return nil
+		return s.writeLedger(ctx, tx, entries, changed, now)
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("apply order %s on %s: %w", o.OrderID, o.Marketplace, err)
 	}
 	return changed, oversold, nil
+}
+
+// lockLines holds the rows of the order's lines (sorted by line ID), inserting new
+// ones, and returns them with the SKUs whose stock the order can move: none for a line
+// that already has the order's status, nor for a release of a line never created.
+func (s *sqlStore) lockLines(ctx context.Context, tx *sql.Tx, o messages.OrderV1, lines []messages.OrderLine, now time.Time) ([]orderLine, []string, error) {
+	rows := make([]orderLine, len(lines))
+	var skus []string
+	for i, l := range lines {
+		r, err := s.lockLine(ctx, tx, o.Marketplace, o.OrderID, l, now)
+		if err != nil {
+			return nil, nil, err
+		}
+		rows[i] = r
+		switch {
+		case r.applied(o.Status):
+		case o.Status == messages.OrderCreated:
+			skus = append(skus, l.SKU)
+		case r.ordered.Valid:
+			skus = append(skus, r.sku)
+		}
+	}
+	return rows, skus, nil
+}
+
+// applyLines applies the order's status to each line that does not have it yet: it
+// stores the line's new row, records an oversell where stock could not cover a created
+// line, and moves the held stock. It returns the ledger entries of the moves and the
+// oversells.
+func (s *sqlStore) applyLines(ctx context.Context, tx *sql.Tx, o messages.OrderV1, lines []messages.OrderLine,
+	rows []orderLine, stock map[string]*stockRow, now time.Time) ([]ledgerEntry, []Oversell, error) {
+	var (
+		entries  []ledgerEntry
+		oversold []Oversell
+	)
+	for i, l := range lines {
+		r := rows[i]
+		if r.applied(o.Status) {
+			continue
+		}
+		var delta int
+		if o.Status == messages.OrderCreated {
+			st := stock[l.SKU]
+			wanted, covered := r.create(l, st)
+			delta = -covered
+			if wanted > covered {
+				ov := Oversell{SKU: l.SKU, Marketplace: o.Marketplace, OrderID: o.OrderID, LineID: l.LineID,
+					Wanted: wanted, Covered: covered, Unknown: !st.known, At: now}
+				if err := s.oversell(ctx, tx, &ov); err != nil {
+					return nil, nil, err
+				}
+				oversold = append(oversold, ov)
+			}
+		} else {
+			delta = r.release(o.Status, l.Quantity)
+		}
+		if err := s.updateLine(ctx, tx, o.Marketplace, o.OrderID, l.LineID, r, now); err != nil {
+			return nil, nil, err
+		}
+		if delta == 0 {
+			continue
+		}
+		st := stock[r.sku]
+		st.quantity += delta
+		if st.quantity < 0 {
+			return nil, nil, fmt.Errorf("line %s: stock of %s would become %d", l.LineID, r.sku, st.quantity)
+		}
+		entries = append(entries, ledgerEntry{sku: r.sku, delta: delta, quantity: st.quantity, reason: o.Status,
+			marketplace: o.Marketplace, orderID: o.OrderID, lineID: l.LineID})
+	}
+	return entries, oversold, nil
+}
+
+// writeStock stores a new version of every held SKU whose quantity moved, in SKU
+// order, and returns those changes: the stock to broadcast.
+func (s *sqlStore) writeStock(ctx context.Context, tx *sql.Tx, stock map[string]*stockRow, now time.Time) ([]messages.StockV1, error) {
+	var changed []messages.StockV1
+	for _, sku := range slices.Sorted(maps.Keys(stock)) {
+		st := stock[sku]
+		if st.quantity == st.start {
+			continue
+		}
+		if !st.known {
+			return nil, fmt.Errorf("stock of %s moved without a stock row", sku)
+		}
+		if err := s.updateStock(ctx, tx, sku, st.quantity, st.version+1, now); err != nil {
+			return nil, err
+		}
+		changed = append(changed, messages.StockV1{SKU: sku, Quantity: st.quantity, Version: st.version + 1})
+	}
+	return changed, nil
+}
+
+// writeLedger records the entries, each with the version its SKU's stock took in
+// changed.
+func (s *sqlStore) writeLedger(ctx context.Context, tx *sql.Tx, entries []ledgerEntry, changed []messages.StockV1, now time.Time) error {
+	versions := make(map[string]int64, len(changed))
+	for _, c := range changed {
+		versions[c.SKU] = c.Version
+	}
+	for _, e := range entries {
+		if err := s.ledger(ctx, tx, e, versions[e.sku], now); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // checkOrder rejects an order the ledger cannot apply. The sync handler checks the

@@ -11,7 +11,7 @@ import (
 )
 
 func TestSQLiteInventory(t *testing.T) {
-	storetest.RunInventory(t, func(t *testing.T) store.Store {
+	storetest.RunInventory(t, func(t *testing.T) store.Stores {
 		s, err := store.Open(context.Background(), "", t.TempDir())
 		require.NoError(t, err)
 		return s
@@ -19,7 +19,7 @@ func TestSQLiteInventory(t *testing.T) {
 }
 
 func TestPostgresInventory(t *testing.T) {
-	storetest.RunInventory(t, func(t *testing.T) store.Store {
+	storetest.RunInventory(t, func(t *testing.T) store.Stores {
 		s, err := store.Open(context.Background(), storetest.PostgresSchemaURL(t), "")
 		require.NoError(t, err)
 		return s
@@ -27,7 +27,7 @@ func TestPostgresInventory(t *testing.T) {
 }
 
 func TestSQLiteOutbox(t *testing.T) {
-	storetest.RunOutbox(t, func(t *testing.T) store.Store {
+	storetest.RunOutbox(t, func(t *testing.T) store.Stores {
 		s, err := store.Open(context.Background(), "", t.TempDir())
 		require.NoError(t, err)
 		return s
@@ -35,7 +35,7 @@ func TestSQLiteOutbox(t *testing.T) {
 }
 
 func TestPostgresOutbox(t *testing.T) {
-	storetest.RunOutbox(t, func(t *testing.T) store.Store {
+	storetest.RunOutbox(t, func(t *testing.T) store.Stores {
 		s, err := store.Open(context.Background(), storetest.PostgresSchemaURL(t), "")
 		require.NoError(t, err)
 		return s

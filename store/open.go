@@ -23,11 +23,23 @@ const SQLiteFile = "stox.db"
 // sqliteBusyTimeout is how long a SQLite connection waits for another process's lock.
 const sqliteBusyTimeout = 10 * time.Second
 
-// Open opens the catalog and applies pending migrations. A postgres:// or
+// Stores is what Open returns: the catalog, the stock ledger, the marketplace
+// services' outboxes and the taxonomy, kept in one database. Code that needs only some
+// of them takes the narrower interface.
+type Stores interface {
+	Store
+	Inventory
+	Outbox
+	Taxonomy
+}
+
+var _ Stores = (*sqlStore)(nil)
+
+// Open opens the database and applies pending migrations. A postgres:// or
 // postgresql:// URL opens PostgreSQL (runtime parameters in the query, such as
 // search_path, are passed to the server); an empty URL opens SQLite at
 // <dataDir>/stox.db, creating the directory when missing.
-func Open(ctx context.Context, databaseURL, dataDir string) (Store, error) {
+func Open(ctx context.Context, databaseURL, dataDir string) (Stores, error) {
 	switch {
 	case databaseURL == "":
 		return openSQLite(ctx, filepath.Join(dataDir, SQLiteFile))
@@ -42,7 +54,7 @@ func Open(ctx context.Context, databaseURL, dataDir string) (Store, error) {
 	}
 }
 
-func openPostgres(ctx context.Context, databaseURL string) (Store, error) {
+func openPostgres(ctx context.Context, databaseURL string) (Stores, error) {
 	db, err := sql.Open("pgx", databaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("open postgres: %w", err)
@@ -61,7 +73,7 @@ func openPostgres(ctx context.Context, databaseURL string) (Store, error) {
 // openSQLite opens two pools on one file: a single writer connection, whose
 // transactions begin IMMEDIATE so they never fail with SQLITE_BUSY half way through,
 // and readers, which WAL lets run beside the writer.
-func openSQLite(ctx context.Context, path string) (Store, error) {
+func openSQLite(ctx context.Context, path string) (Stores, error) {
 	if strings.ContainsRune(path, '?') {
 		return nil, fmt.Errorf("open sqlite %s: the path may not contain '?'", path)
 	}

@@ -13,8 +13,8 @@ import (
 )
 
 // Outbox is a marketplace service's durable work: listings waiting to be submitted
-// or decided, stock waiting to be pushed, and how far each order feed was read. The
-// Store that Open returns implements it (callers type-assert, like Inventory).
+// or decided, stock waiting to be pushed, and how far each order feed was read. Open
+// returns it with the catalog, as Stores.
 type Outbox interface {
 	// QueueListing stores what to publish for a product revision on a marketplace and
 	// marks it queued (attempts start again at zero). The same revision queued again

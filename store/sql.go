@@ -263,6 +263,7 @@ func (s *sqlStore) SetStage(ctx context.Context, id string, revision int, stage 
 	if err != nil {
 		return fmt.Errorf("set stage %s of %s: %w", stage, id, err)
 	}
+	stamp := s.d.time(s.stamp(st.UpdatedAt))
 	err = s.writeRevision(ctx, id, revision, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `
 			INSERT INTO stages (product_id, stage, revision, state, reasons, updated_at)
@@ -272,7 +273,15 @@ func (s *sqlStore) SetStage(ctx context.Context, id string, revision int, stage 
 				state = excluded.state,
 				reasons = excluded.reasons,
 				updated_at = excluded.updated_at`,
-			id, stage, revision, st.State, reasons, s.d.time(s.stamp(st.UpdatedAt)))
+			id, stage, revision, st.State, reasons, stamp)
+		if err != nil || stage != StageImages || st.State != StateFailed {
+			return err
+		}
+		// The seo stage writes from the images' output: without it, it never runs.
+		_, err = tx.ExecContext(ctx, `
+			UPDATE stages SET state = $1, reasons = $2, updated_at = $3
+			WHERE product_id = $4 AND stage = $5 AND revision = $6 AND state = $7`,
+			StateFailed, imagesFailed, stamp, id, StageSEO, revision, StatePending)
 		return err
 	})
 	if err != nil {
@@ -451,6 +460,9 @@ func query(ctx context.Context, tx *sql.Tx, q string, args []any, fn func(*sql.R
 	}
 	return rows.Err()
 }
+
+// imagesFailed is the seo stage's reasons when the images stage failed.
+var imagesFailed, _ = reasonsJSON([]string{ReasonImagesFailed})
 
 // reasonsJSON encodes reasons, storing none as NULL.
 func reasonsJSON(reasons []string) (any, error) {

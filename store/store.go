@@ -24,6 +24,10 @@ const (
 	StatePending = "pending"
 	StateDone    = "done"
 	StateFailed  = "failed"
+
+	// ReasonImagesFailed is the seo stage's reason when the images stage, whose output
+	// it works on, failed: it will not run for that revision.
+	ReasonImagesFailed = "not written: the images stage failed (see its reasons)"
 )
 
 // Listing states.
@@ -106,7 +110,8 @@ type Store interface {
 	// Products lists products newest first; after is the ID of the last product of the
 	// previous page ("" for the first page).
 	Products(ctx context.Context, limit int, after string) ([]Summary, error)
-	// SetStage records a stage's state for a revision.
+	// SetStage records a stage's state for a revision. A failed images stage fails a
+	// pending seo stage too (ReasonImagesFailed): it has nothing to write from.
 	SetStage(ctx context.Context, id string, revision int, stage string, s Stage) error
 	// PutImages replaces the generated images and analysis of a revision.
 	PutImages(ctx context.Context, id string, revision int, images []messages.Image, analysis []messages.Analysis) error
@@ -120,9 +125,8 @@ type Store interface {
 
 // Inventory is the stock ledger: one stock truth per SKU, order lines applied exactly
 // once, the oversells they caused, and what each marketplace was last told. It is kept
-// in the same database as the catalog: the Store that Open returns implements it too,
-// and callers that need it type-assert (st.(store.Inventory)), so services that only
-// read the catalog do not see it.
+// in the same database as the catalog (Open returns both, as Stores); services that
+// only read the catalog take a Store and do not see it.
 type Inventory interface {
 	// SetStock sets a SKU's stock by hand (or from an uploaded product), bumps its
 	// version and records a ledger entry. It returns the stock to broadcast.

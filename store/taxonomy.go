@@ -52,8 +52,8 @@ type ListingInput struct {
 }
 
 // Taxonomy keeps each marketplace's taxonomy as the taxonomy sync last read it, the
-// seller's pins, and the input the seller supplied for listings. The Store that Open
-// returns implements it (callers type-assert, like Inventory).
+// seller's pins, and the input the seller supplied for listings. Open returns it with
+// the catalog, as Stores.
 type Taxonomy interface {
 	// ReplaceTaxonomy replaces a marketplace's category tree and leaf definitions in
 	// one transaction and records syncedAt as its sync time.

@@ -11,7 +11,7 @@ import (
 )
 
 func TestSQLiteTaxonomy(t *testing.T) {
-	storetest.RunTaxonomy(t, func(t *testing.T) store.Store {
+	storetest.RunTaxonomy(t, func(t *testing.T) store.Stores {
 		s, err := store.Open(context.Background(), "", t.TempDir())
 		require.NoError(t, err)
 		return s
@@ -19,7 +19,7 @@ func TestSQLiteTaxonomy(t *testing.T) {
 }
 
 func TestPostgresTaxonomy(t *testing.T) {
-	storetest.RunTaxonomy(t, func(t *testing.T) store.Store {
+	storetest.RunTaxonomy(t, func(t *testing.T) store.Stores {
 		s, err := store.Open(context.Background(), storetest.PostgresSchemaURL(t), "")
 		require.NoError(t, err)
 		return s

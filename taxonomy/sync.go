@@ -32,9 +32,13 @@ type Synced struct {
 // tried again a few times, with growing pauses, before the sync gives up.
 func Sync(ctx context.Context, marketplace string, src Source, w Writer, now func() time.Time) (Synced, error) {
 	var n Synced
-	err := src.Brands(ctx, func(bs []Brand) error {
-		n.Brands += len(bs)
-		return w.PutBrands(ctx, marketplace, bs)
+	// The registry is read again from its first page when a page fails.
+	err := retry(ctx, func() error {
+		n.Brands = 0
+		return src.Brands(ctx, func(bs []Brand) error {
+			n.Brands += len(bs)
+			return w.PutBrands(ctx, marketplace, bs)
+		})
 	})
 	if err != nil {
 		return n, fmt.Errorf("sync %s brands: %w", marketplace, err)

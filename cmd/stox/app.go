@@ -18,16 +18,20 @@ import (
 
 	"github.com/stox-dev/stox/api"
 	"github.com/stox-dev/stox/blob"
+	"github.com/stox-dev/stox/broker"
+	"github.com/stox-dev/stox/broker/memory"
+	"github.com/stox-dev/stox/broker/rabbitmq"
 	"github.com/stox-dev/stox/handlers/ai"
 	"github.com/stox-dev/stox/handlers/intake"
-	"github.com/stox-dev/stox/handlers/seo"
-	ledger "github.com/stox-dev/stox/handlers/sync"
+	"github.com/stox-dev/stox/handlers/ledger"
+	"github.com/stox-dev/stox/handlers/texts"
 	"github.com/stox-dev/stox/marketplace/amazon"
 	"github.com/stox-dev/stox/messages"
 	"github.com/stox-dev/stox/middleware"
 	"github.com/stox-dev/stox/router"
-	seotext "github.com/stox-dev/stox/seo"
+	"github.com/stox-dev/stox/seo"
 	"github.com/stox-dev/stox/store"
+	"github.com/stox-dev/stox/topology"
 )
 
 // services are the names `stox serve` takes, in start order.
@@ -37,8 +41,8 @@ var services = append([]string{"image", "ai", "seo", "sync"}, messages.Marketpla
 type app struct {
 	cfg     Config
 	log     *slog.Logger
-	broker  router.Broker
-	store   store.Store
+	broker  broker.Broker
+	store   store.Stores
 	blobs   blob.Store
 	metrics *prometheus.Registry
 	// loops run beside the routers (the marketplace services' publishers);
@@ -59,11 +63,11 @@ type app struct {
 func openApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 	a := &app{cfg: cfg, log: log, metrics: prometheus.NewRegistry(), webhooks: map[string]http.Handler{}}
 	a.metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	topo := router.New(cfg.Prefix, cfg.AMQPQuorum, messages.Marketplaces)
+	topo := topology.New(cfg.Prefix, cfg.AMQPQuorum, messages.Marketplaces)
 	if cfg.AMQPURL == "" {
-		a.broker = router.NewMemory(topo)
+		a.broker = memory.New(topo)
 	} else {
-		b, err := router.NewAMQP(ctx, router.AMQPConfig{URL: cfg.AMQPURL, ChannelPoolSize: cfg.AMQPPool, Prefetch: cfg.Prefetch}, topo, middleware.Logger(log))
+		b, err := rabbitmq.New(ctx, rabbitmq.Config{URL: cfg.AMQPURL, ChannelPoolSize: cfg.AMQPPool, Prefetch: cfg.Prefetch}, topo, middleware.Logger(log))
 		if err != nil {
 			return nil, fmt.Errorf("connect to RabbitMQ at %s: %w", redactURL(cfg.AMQPURL), err)
 		}
@@ -113,10 +117,6 @@ func (a *app) deps() router.Deps {
 // router builds the message router of one service.
 func (a *app) router(name string) (*message.Router, error) {
 	d := a.deps()
-	inv, ok := a.store.(store.Inventory)
-	if !ok {
-		return nil, errors.New("store does not keep inventory")
-	}
 	switch name {
 	case "image":
 		return router.NewImage(d, intake.Intake{Blobs: a.blobs, Store: a.store}.Prepare)
@@ -128,18 +128,18 @@ func (a *app) router(name string) (*message.Router, error) {
 		return router.NewAI(d, workers, ai.Enhancer{Blobs: a.blobs, Store: a.store, MaxPixels: a.cfg.MaxPixels}.Process)
 	case "seo":
 		// Amazon's text is in its marketplace's language (amazon.com.tr: Turkish).
-		w := seo.Writer{Store: a.store, PublicBaseURL: a.cfg.PublicBaseURL,
+		w := texts.Writer{Store: a.store, PublicBaseURL: a.cfg.PublicBaseURL,
 			Languages: map[string]string{messages.Amazon: amazon.LanguageTag(a.cfg.AmazonMarketplaceID)}}
 		if a.cfg.LLMURL != "" {
 			// below the handler timeout, so a slow model leaves time for the fallback
-			w.Text = seotext.LLM{BaseURL: a.cfg.LLMURL, APIKey: a.cfg.LLMAPIKey, Model: a.cfg.LLMModel, Timeout: a.cfg.Timeout / 4}
+			w.Text = seo.LLM{BaseURL: a.cfg.LLMURL, APIKey: a.cfg.LLMAPIKey, Model: a.cfg.LLMModel, Timeout: a.cfg.Timeout / 4}
 		}
 		return router.NewSEO(d, w.Process)
 	case "sync":
-		return router.NewSync(d, messages.Marketplaces, ledger.Ledger{Inventory: inv}.ApplyOrder)
+		return router.NewSync(d, messages.Marketplaces, ledger.Bookkeeper{Inventory: a.store}.ApplyOrder)
 	}
 	if messages.IsMarketplace(name) {
-		return a.marketplaceRouter(name, d, inv)
+		return a.marketplaceRouter(name, d)
 	}
 	return nil, fmt.Errorf("unknown service %q (one of %v)", name, services)
 }
@@ -147,15 +147,11 @@ func (a *app) router(name string) (*message.Router, error) {
 // apiHandler is the image service's HTTP API, publishing uploads to the pipeline.
 func (a *app) apiHandler() (http.Handler, error) {
 	topo := a.broker.Topology()
-	pub, err := a.broker.Publisher(topo.Name(router.ExchangeImages))
+	pub, err := a.broker.Publisher(topo.Name(topology.ExchangeImages))
 	if err != nil {
 		return nil, err
 	}
-	inv, ok := a.store.(store.Inventory)
-	if !ok {
-		return nil, errors.New("store does not keep inventory")
-	}
-	stockPub, err := a.broker.Publisher(topo.Name(router.ExchangeInventory))
+	stockPub, err := a.broker.Publisher(topo.Name(topology.ExchangeInventory))
 	if err != nil {
 		return nil, err
 	}
@@ -163,16 +159,10 @@ func (a *app) apiHandler() (http.Handler, error) {
 	// marketplace service; a broadcast lost after the ledger committed is repaired by
 	// the next change of that SKU, or by setting it again.
 	broadcast := func(ctx context.Context, s messages.StockV1) error {
-		msg, err := router.Encode(s)
-		if err != nil {
-			return err
-		}
-		msg.Metadata.Set(middleware.MetaCorrelationID, "stock/"+s.SKU)
-		msg.SetContext(ctx)
-		return stockPub.Publish("", msg)
+		return publishCorrelated(ctx, stockPub, "", "stock/"+s.SKU, s)
 	}
 	setStock := func(ctx context.Context, sku string, quantity int) (messages.StockV1, error) {
-		s, err := inv.SetStock(ctx, sku, quantity)
+		s, err := a.store.SetStock(ctx, sku, quantity)
 		if err != nil {
 			return s, err
 		}
@@ -181,16 +171,17 @@ func (a *app) apiHandler() (http.Handler, error) {
 	log := a.log.With("service", "image")
 	return api.New(api.Config{
 		SetStock: setStock,
+		Stock:    a.store.Stock,
 		// The ledger recording the stock is what counts: every listing starts from the
 		// ledger's quantity (listing.Recorder), so a broadcast the broker refuses loses
 		// nothing and does not fail the upload, which would leave the product stored
 		// and its stock recorded behind a 503 that says otherwise.
 		InitStock: func(ctx context.Context, sku string, quantity int) error {
-			_, _, err := inv.Stock(ctx, sku)
+			_, _, err := a.store.Stock(ctx, sku)
 			if !errors.Is(err, store.ErrNotFound) {
 				return err
 			}
-			s, err := inv.SetStock(ctx, sku, quantity)
+			s, err := a.store.SetStock(ctx, sku, quantity)
 			if err != nil {
 				return err
 			}
@@ -201,6 +192,7 @@ func (a *app) apiHandler() (http.Handler, error) {
 			return nil
 		},
 		Store:         a.store,
+		Taxonomy:      a.store,
 		Blobs:         a.blobs,
 		APIKeys:       a.cfg.APIKeys,
 		MaxPixels:     a.cfg.MaxPixels,
@@ -209,15 +201,22 @@ func (a *app) apiHandler() (http.Handler, error) {
 		TempDir:       filepath.Join(a.cfg.DataDir, "uploads"),
 		Logger:        log,
 		Publish: func(ctx context.Context, m messages.ImageUploadV1) error {
-			msg, err := router.Encode(m)
-			if err != nil {
-				return err
-			}
-			msg.Metadata.Set(middleware.MetaCorrelationID, m.ProductID+"/"+fmt.Sprint(m.Revision))
-			msg.SetContext(ctx)
-			return pub.Publish(router.KeyImageUpload, msg)
+			return publishCorrelated(ctx, pub, topology.KeyImageUpload, m.ProductID+"/"+fmt.Sprint(m.Revision), m)
 		},
 	})
+}
+
+// publishCorrelated encodes m, gives it correlationID (which follows the product or
+// order through every stage) and publishes it with routing key key ("" on a fanout
+// exchange), carrying ctx, within which the broker's confirm is awaited.
+func publishCorrelated(ctx context.Context, pub message.Publisher, key, correlationID string, m messages.Message) error {
+	msg, err := router.Encode(m)
+	if err != nil {
+		return err
+	}
+	msg.Metadata.Set(middleware.MetaCorrelationID, correlationID)
+	msg.SetContext(ctx)
+	return pub.Publish(key, msg)
 }
 
 // serve runs routers, the app's loops and HTTP servers until ctx ends, then shuts

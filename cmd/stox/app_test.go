@@ -18,6 +18,7 @@ import (
 	"github.com/stox-dev/stox/internal/testenv"
 	"github.com/stox-dev/stox/messages"
 	"github.com/stox-dev/stox/router"
+	"github.com/stox-dev/stox/topology"
 )
 
 // readyz asks the admin server's /readyz and returns its status and body.
@@ -43,7 +44,7 @@ func TestReadyzFollowsTheBrokerConnection(t *testing.T) {
 	cfg := baseConfig(t)
 	cfg.AMQPURL = u.String()
 	cfg.Prefix = testenv.Unique("ready") + "."
-	t.Cleanup(func() { deleteTopology(t, testenv.AMQPURL(t), router.New(cfg.Prefix, false, messages.Marketplaces)) })
+	t.Cleanup(func() { deleteTopology(t, testenv.AMQPURL(t), topology.New(cfg.Prefix, false, messages.Marketplaces)) })
 	log := slog.New(slog.DiscardHandler)
 	a, err := openApp(context.Background(), cfg, log)
 	require.NoError(t, err)
@@ -83,7 +84,7 @@ func TestServeStopFinishesInFlight(t *testing.T) {
 	cfg := baseConfig(t)
 	cfg.AMQPURL = testenv.AMQPURL(t)
 	cfg.Prefix = testenv.Unique("stop") + "."
-	topo := router.New(cfg.Prefix, false, messages.Marketplaces)
+	topo := topology.New(cfg.Prefix, false, messages.Marketplaces)
 	t.Cleanup(func() { deleteTopology(t, cfg.AMQPURL, topo) })
 	a, err := openApp(context.Background(), cfg, slog.New(slog.DiscardHandler))
 	require.NoError(t, err)
@@ -108,11 +109,11 @@ func TestServeStopFinishesInFlight(t *testing.T) {
 	go func() { served <- a.serve(ctx, []*message.Router{r}, nil) }()
 	<-r.Running()
 
-	pub, err := a.broker.Publisher(topo.Name(router.ExchangeImages))
+	pub, err := a.broker.Publisher(topo.Name(topology.ExchangeImages))
 	require.NoError(t, err)
 	msg, err := router.Encode(messages.ImageUploadV1{ProductID: "p1", Revision: 1})
 	require.NoError(t, err)
-	require.NoError(t, pub.Publish(router.KeyImageUpload, msg))
+	require.NoError(t, pub.Publish(topology.KeyImageUpload, msg))
 	select {
 	case <-started:
 	case <-time.After(15 * time.Second):
@@ -145,7 +146,7 @@ func TestServeStopFinishesInFlight(t *testing.T) {
 		require.NoError(t, err)
 		return st.Messages
 	}
-	assert.Equal(t, 0, depth(router.QueueImageUploads), "acked, not back in its queue")
-	assert.Equal(t, 1, depth(router.QueueAIProcessing), "its output was published")
-	assert.Equal(t, 0, depth(router.QueueImageUploads+router.PoisonSuffix))
+	assert.Equal(t, 0, depth(topology.QueueImageUploads), "acked, not back in its queue")
+	assert.Equal(t, 1, depth(topology.QueueAIProcessing), "its output was published")
+	assert.Equal(t, 0, depth(topology.QueueImageUploads+topology.PoisonSuffix))
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/stox-dev/stox/messages"
 	"github.com/stox-dev/stox/router"
 	"github.com/stox-dev/stox/store"
+	"github.com/stox-dev/stox/topology"
 )
 
 // BenchmarkListingsPublished measures listings accepted per minute on each marketplace
@@ -49,7 +50,6 @@ func publishListings(b *testing.B, name string, n int) float64 {
 	st, err := store.Open(ctx, "", b.TempDir())
 	require.NoError(b, err)
 	defer st.Close()
-	outbox := st.(store.Outbox)
 	var m Marketplaces
 	require.NoError(b, envconfigDefaults(&m))
 	m.TrendyolURL, m.HepsiburadaURL, m.AmazonURL = srv.URL, srv.URL, srv.URL
@@ -62,17 +62,17 @@ func publishListings(b *testing.B, name string, n int) float64 {
 		id, rev, err := st.PutProduct(ctx, store.NewProduct{ID: fmt.Sprintf("p%d", i),
 			Product: messages.Product{SKU: l.SKU, Name: "x", Price: 1, Marketplaces: messages.Marketplaces}})
 		require.NoError(b, err)
-		require.NoError(b, outbox.QueueListing(ctx, id, rev, name, store.QueuedListing{Payload: payload}))
+		require.NoError(b, st.QueueListing(ctx, id, rev, name, store.QueuedListing{Payload: payload}))
 	}
-	p := &publish.Publisher{Client: client, Store: st, Outbox: outbox, PollEvery: 200 * time.Millisecond,
+	p := &publish.Publisher{Client: client, Store: st, Outbox: st, PollEvery: 200 * time.Millisecond,
 		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))}
 	start := time.Now()
 	go func() { _ = p.Run(ctx) }()
 	p.WakeListings()
 	for {
-		q, err := outbox.Queued(ctx, name, 1)
+		q, err := st.Queued(ctx, name, 1)
 		require.NoError(b, err)
-		s, err := outbox.Submitted(ctx, name)
+		s, err := st.Submitted(ctx, name)
 		require.NoError(b, err)
 		if len(q) == 0 && len(s) == 0 {
 			break
@@ -160,7 +160,7 @@ func BenchmarkOrderToStock(b *testing.B) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	pub, err := a.broker.Publisher(a.broker.Topology().Name(router.ExchangeOrders))
+	pub, err := a.broker.Publisher(a.broker.Topology().Name(topology.ExchangeOrders))
 	require.NoError(b, err)
 	b.ResetTimer()
 	sent := map[string]time.Time{}
@@ -179,7 +179,7 @@ func BenchmarkOrderToStock(b *testing.B) {
 		want[sku] = initialStock - 1
 		mu.Unlock()
 		sent[sku] = time.Now()
-		require.NoError(b, pub.Publish(router.OrderKey(m), msg))
+		require.NoError(b, pub.Publish(topology.OrderKey(m), msg))
 	}
 	deadline := time.Now().Add(2 * time.Minute)
 	var lat []time.Duration

@@ -18,7 +18,7 @@ type Common struct {
 	AMQPQuorum  bool          `envconfig:"STOX_AMQP_QUORUM" desc:"declare quorum queues (a cluster) instead of classic ones (one node)"`
 	AMQPPool    int           `envconfig:"STOX_AMQP_CHANNEL_POOL" default:"16" desc:"publisher channels per exchange (publisher confirms)"`
 	Prefetch    int           `envconfig:"STOX_AMQP_PREFETCH" default:"4" desc:"messages prefetched per worker"`
-	Prefix      string        `envconfig:"STOX_PREFIX" desc:"prefix of every exchange and queue name"`
+	Prefix      string        `envconfig:"STOX_PREFIX" desc:"prefix of every exchange and queue name, joined with a dot (nc: nc.stox.images)"`
 	DatabaseURL string        `envconfig:"STOX_DATABASE_URL" desc:"postgres:// URL; empty means SQLite under STOX_DATA_DIR"`
 	DataDir     string        `envconfig:"STOX_DATA_DIR" default:"./data" desc:"blobs (photos, images) and the SQLite file"`
 	AdminAddr   string        `envconfig:"STOX_ADMIN_ADDR" default:"127.0.0.1:9090" desc:"/healthz, /readyz and Prometheus /metrics"`

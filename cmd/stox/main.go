@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"runtime"
 	"syscall"
 	"time"
 
@@ -22,13 +21,10 @@ import (
 
 	"github.com/stox-dev/stox/marketplace/sandbox"
 	"github.com/stox-dev/stox/messages"
-	"github.com/stox-dev/stox/router"
+	"github.com/stox-dev/stox/topology"
 )
 
 func main() {
-	// bild's init sets GOMAXPROCS to the host's CPU count; go back to the runtime's
-	// default, which honours GOMAXPROCS and the container's CPU limit.
-	runtime.SetDefaultGOMAXPROCS()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := newRoot().ExecuteContext(ctx)
 	stop()
@@ -68,7 +64,7 @@ func newRoot() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				b, err := router.New(cfg.Prefix, cfg.AMQPQuorum, messages.Marketplaces).Definitions()
+				b, err := topology.New(cfg.Prefix, cfg.AMQPQuorum, messages.Marketplaces).Definitions()
 				if err != nil {
 					return err
 				}

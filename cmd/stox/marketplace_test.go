@@ -27,14 +27,16 @@ import (
 	"github.com/stox-dev/stox/store"
 	"github.com/stox-dev/stox/store/storetest"
 	"github.com/stox-dev/stox/taxonomy"
+	"github.com/stox-dev/stox/topology"
 )
 
-// Sizes of the marketplace end-to-end run: products uploaded, orders placed.
+// Sizes of the marketplace end-to-end run: products uploaded, orders placed (full
+// size with STOX_E2E=full: make e2e).
 func marketSizes() (products, orders int) {
-	if testing.Short() {
-		return 30, 100
+	if fullSize() {
+		return 300, 1000
 	}
-	return 300, 1000
+	return 30, 100
 }
 
 const initialStock = 10
@@ -43,11 +45,13 @@ const initialStock = 10
 // customers order on all three, every order is delivered twice, and every SKU's stock
 // ends the same everywhere: initial minus sold, or zero with the oversells recorded.
 func TestMarketplacesInProcess(t *testing.T) {
+	e2eParallel(t)
 	runMarketplaces(t, baseConfig(t), sandbox.Faults{}, 1)
 }
 
 // TestMarketplacesRabbitMQ is the same run on RabbitMQ and PostgreSQL.
 func TestMarketplacesRabbitMQ(t *testing.T) {
+	e2eParallel(t)
 	runMarketplaces(t, rabbitConfig(t), sandbox.Faults{}, 1)
 }
 
@@ -56,12 +60,14 @@ func TestMarketplacesRabbitMQ(t *testing.T) {
 // sharing the queues and the outbox: every listing is sent once and every stock
 // change pushed once per marketplace (issue 11).
 func TestMarketplacesReplicas(t *testing.T) {
+	e2eParallel(t)
 	runMarketplaces(t, rabbitConfig(t), sandbox.Faults{}, 2)
 }
 
 // TestMarketplacesFaults is the RabbitMQ run with the sandbox answering 20% of
 // requests with 500s and throttling everything for one second in every ten.
 func TestMarketplacesFaults(t *testing.T) {
+	e2eParallel(t)
 	runMarketplaces(t, rabbitConfig(t), sandbox.Faults{ErrorRate: 0.2, Seed: 42, StormEvery: 10 * time.Second, StormLength: time.Second}, 1)
 }
 
@@ -70,7 +76,7 @@ func rabbitConfig(t *testing.T) Config {
 	cfg.AMQPURL = testenv.AMQPURL(t)
 	cfg.DatabaseURL = storetest.PostgresSchemaURL(t)
 	cfg.Prefix = testenv.Unique("mkt") + "."
-	t.Cleanup(func() { deleteTopology(t, cfg.AMQPURL, router.New(cfg.Prefix, false, messages.Marketplaces)) })
+	t.Cleanup(func() { deleteTopology(t, cfg.AMQPURL, topology.New(cfg.Prefix, false, messages.Marketplaces)) })
 	return cfg
 }
 
@@ -225,8 +231,7 @@ func runMarketplaces(t *testing.T, cfg Config, faults sandbox.Faults, replicas i
 
 	// Every order again: read from each marketplace by a client of its own and
 	// published to the orders exchange a second time.
-	inv := a.store.(store.Inventory)
-	pub, err := a.broker.Publisher(a.broker.Topology().Name(router.ExchangeOrders))
+	pub, err := a.broker.Publisher(a.broker.Topology().Name(topology.ExchangeOrders))
 	require.NoError(t, err)
 	again := 0
 	for _, m := range messages.Marketplaces {
@@ -247,7 +252,7 @@ func runMarketplaces(t *testing.T, cfg Config, faults sandbox.Faults, replicas i
 			for _, o := range orders {
 				msg, err := router.Encode(o)
 				require.NoError(t, err)
-				require.NoError(t, retry(func() error { return pub.Publish(router.OrderKey(m), msg) }), "backpressure lifts")
+				require.NoError(t, retry(func() error { return pub.Publish(topology.OrderKey(m), msg) }), "backpressure lifts")
 				again++
 			}
 		}
@@ -260,10 +265,10 @@ func runMarketplaces(t *testing.T, cfg Config, faults sandbox.Faults, replicas i
 		msg, err := router.Encode(messages.OrderV1{Marketplace: m, OrderID: "sentinel-" + m, Status: messages.OrderCreated,
 			Lines: []messages.OrderLine{{LineID: "1", SKU: "SENTINEL", Quantity: 1}}})
 		require.NoError(t, err)
-		require.NoError(t, retry(func() error { return pub.Publish(router.OrderKey(m), msg) }))
+		require.NoError(t, retry(func() error { return pub.Publish(topology.OrderKey(m), msg) }))
 	}
 	waitFor(t, 2*time.Minute, "the redelivered orders applied", func() (bool, string) {
-		over, err := inv.Oversells(ctx, 100000)
+		over, err := a.store.Oversells(ctx, 100000)
 		require.NoError(t, err)
 		n := 0
 		for _, o := range over {
@@ -278,12 +283,12 @@ func runMarketplaces(t *testing.T, cfg Config, faults sandbox.Faults, replicas i
 	// The ledger agrees, and what could not be covered is recorded, not hidden.
 	oversold := 0
 	for _, sku := range skus {
-		q, _, err := inv.Stock(ctx, sku)
+		q, _, err := a.store.Stock(ctx, sku)
 		require.NoError(t, err)
 		assert.Equal(t, want(sku), q, sku)
 		oversold += max(0, sold[sku]-initialStock)
 	}
-	over, err := inv.Oversells(ctx, 100000)
+	over, err := a.store.Oversells(ctx, 100000)
 	require.NoError(t, err)
 	got := 0
 	for _, o := range over {

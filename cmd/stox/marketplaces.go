@@ -18,10 +18,10 @@ import (
 	"github.com/stox-dev/stox/marketplace/hepsiburada"
 	"github.com/stox-dev/stox/marketplace/trendyol"
 	"github.com/stox-dev/stox/messages"
-	"github.com/stox-dev/stox/middleware"
 	"github.com/stox-dev/stox/router"
 	"github.com/stox-dev/stox/store"
 	"github.com/stox-dev/stox/taxonomy"
+	"github.com/stox-dev/stox/topology"
 )
 
 // Marketplaces is the marketplace services' configuration. Every base URL defaults to
@@ -151,20 +151,12 @@ type marketplaceService struct {
 }
 
 // newMarketplaceService builds the marketplace service called name.
-func (a *app) newMarketplaceService(name string, d router.Deps, inv store.Inventory) (*marketplaceService, error) {
-	outbox, ok := a.store.(store.Outbox)
-	if !ok {
-		return nil, fmt.Errorf("%s: store keeps no outbox", name)
-	}
-	tax, ok := a.store.(store.Taxonomy)
-	if !ok {
-		return nil, fmt.Errorf("%s: store keeps no taxonomy", name)
-	}
-	client, limiter, err := a.cfg.client(name, tax)
+func (a *app) newMarketplaceService(name string, d router.Deps) (*marketplaceService, error) {
+	client, limiter, err := a.cfg.client(name, a.store)
 	if err != nil {
 		return nil, err
 	}
-	pub, err := a.broker.Publisher(a.broker.Topology().Name(router.ExchangeOrders))
+	pub, err := a.broker.Publisher(a.broker.Topology().Name(topology.ExchangeOrders))
 	if err != nil {
 		return nil, err
 	}
@@ -178,10 +170,10 @@ func (a *app) newMarketplaceService(name string, d router.Deps, inv store.Invent
 	}
 	p := &publish.Publisher{
 		Mapping: &publish.Mapping{
-			Mapper: publish.NewMapper(name, tax, src, a.cfg.AttributeDefaults),
-			Store:  tax, Source: src, SyncEvery: a.cfg.TaxonomyRefresh,
+			Mapper: publish.NewMapper(name, a.store, src, a.cfg.AttributeDefaults),
+			Store:  a.store, Source: src, SyncEvery: a.cfg.TaxonomyRefresh,
 		},
-		Client: client, Limiter: limiter, Store: a.store, Outbox: outbox, Logger: a.log.With("service", name),
+		Client: client, Limiter: limiter, Store: a.store, Outbox: a.store, Logger: a.log.With("service", name),
 		PollEvery: a.cfg.PollEvery, OrdersEvery: a.cfg.OrdersEvery, Buffer: a.cfg.StockBuffer[name],
 		HighWater: a.cfg.OutboxHighWater, ReconcileEvery: reconcile,
 		Acked: func(ps []store.Push) {
@@ -195,20 +187,14 @@ func (a *app) newMarketplaceService(name string, d router.Deps, inv store.Invent
 			}
 		},
 		PublishOrder: func(ctx context.Context, o messages.OrderV1) error {
-			msg, err := router.Encode(o)
-			if err != nil {
-				return err
-			}
-			msg.Metadata.Set(middleware.MetaCorrelationID, o.Marketplace+"/"+o.OrderID)
-			msg.SetContext(ctx)
-			return pub.Publish(router.OrderKey(name), msg)
+			return publishCorrelated(ctx, pub, topology.OrderKey(name), o.Marketplace+"/"+o.OrderID, o)
 		},
 	}
 	r, err := router.NewMarketplace(d, router.Marketplace{
 		Name: name,
 		// Listings wait in RabbitMQ while the marketplace pauses us or the outbox is full.
-		Listing: publish.Throttle(p, listing.Recorder{Marketplace: name, Outbox: outbox, Inventory: inv, Notify: p.WakeListings}.Record),
-		Stock:   stock.Pusher{Marketplace: name, Inventory: inv, Notify: p.WakeStock}.Apply,
+		Listing: publish.Throttle(p, listing.Recorder{Marketplace: name, Outbox: a.store, Inventory: a.store, Notify: p.WakeListings}.Record),
+		Stock:   stock.Pusher{Marketplace: name, Inventory: a.store, Notify: p.WakeStock}.Apply,
 	})
 	if err != nil {
 		return nil, err
@@ -224,8 +210,8 @@ func (a *app) newMarketplaceService(name string, d router.Deps, inv store.Invent
 // marketplaceRouter builds the marketplace service called name and adds what runs
 // beside its router to the app: the publisher's loops, the webhook's registration,
 // its readiness check, its metrics, and the webhook on the admin server.
-func (a *app) marketplaceRouter(name string, d router.Deps, inv store.Inventory) (*message.Router, error) {
-	m, err := a.newMarketplaceService(name, d, inv)
+func (a *app) marketplaceRouter(name string, d router.Deps) (*message.Router, error) {
+	m, err := a.newMarketplaceService(name, d)
 	if err != nil {
 		return nil, err
 	}

@@ -25,20 +25,35 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/stox-dev/stox/broker"
 	"github.com/stox-dev/stox/internal/testenv"
 	"github.com/stox-dev/stox/messages"
-	"github.com/stox-dev/stox/router"
 	"github.com/stox-dev/stox/store"
 	"github.com/stox-dev/stox/store/storetest"
 	"github.com/stox-dev/stox/taxonomy/taxonomytest"
+	"github.com/stox-dev/stox/topology"
 )
+
+// fullSize reports whether the end-to-end runs go at full size: STOX_E2E=full, which
+// `make e2e` sets. Without it (`make test`) every one of them runs small, so the
+// default loop stays fast and no path goes untested.
+func fullSize() bool { return os.Getenv("STOX_E2E") == "full" }
+
+// e2eParallel runs a small end-to-end test beside the others: they wait on the
+// sandbox's delays and the services' polls far more than they compute. At full size
+// each runs alone, so the sizes, not the neighbours, set its pace.
+func e2eParallel(t *testing.T) {
+	if !fullSize() {
+		t.Parallel()
+	}
+}
 
 // products is how many products the end-to-end tests push through the pipeline.
 func products() int {
-	if testing.Short() {
-		return 20
+	if fullSize() {
+		return 200
 	}
-	return 200
+	return 20
 }
 
 func baseConfig(t testing.TB) Config {
@@ -53,17 +68,19 @@ func baseConfig(t testing.TB) Config {
 // TestPipelineInProcess pushes products from an HTTP upload through image → ai → seo →
 // the three listing queues on the in-memory broker and SQLite, and counts them out.
 func TestPipelineInProcess(t *testing.T) {
+	e2eParallel(t)
 	runPipeline(t, baseConfig(t))
 }
 
 // TestPipelineRabbitMQ is the same run on the real RabbitMQ and PostgreSQL, with three
 // ai workers competing on one queue.
 func TestPipelineRabbitMQ(t *testing.T) {
+	e2eParallel(t)
 	cfg := baseConfig(t)
 	cfg.AMQPURL = testenv.AMQPURL(t)
 	cfg.DatabaseURL = storetest.PostgresSchemaURL(t)
 	cfg.Prefix = testenv.Unique("e2e") + "."
-	t.Cleanup(func() { deleteTopology(t, cfg.AMQPURL, router.New(cfg.Prefix, false, messages.Marketplaces)) })
+	t.Cleanup(func() { deleteTopology(t, cfg.AMQPURL, topology.New(cfg.Prefix, false, messages.Marketplaces)) })
 	runPipeline(t, cfg)
 }
 
@@ -178,9 +195,9 @@ func firstKey(m map[string]bool) string {
 	return ""
 }
 
-func assertPoisonEmpty(t *testing.T, b router.Broker) {
+func assertPoisonEmpty(t *testing.T, b broker.Broker) {
 	t.Helper()
-	insp, ok := b.(router.PoisonInspector)
+	insp, ok := b.(broker.PoisonInspector)
 	require.True(t, ok, "broker inspects poison queues")
 	stats, err := insp.PoisonList(context.Background())
 	require.NoError(t, err)
@@ -270,7 +287,7 @@ func photo(seed int) image.Image {
 }
 
 // deleteTopology removes a test's prefixed queues and exchanges from the broker.
-func deleteTopology(t *testing.T, url string, topo *router.Topology) {
+func deleteTopology(t *testing.T, url string, topo *topology.Topology) {
 	conn, err := amqp091.Dial(url)
 	if err != nil {
 		t.Logf("cleanup: %v", err)

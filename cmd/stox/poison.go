@@ -9,9 +9,10 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/stox-dev/stox/broker/rabbitmq"
 	"github.com/stox-dev/stox/messages"
 	"github.com/stox-dev/stox/middleware"
-	"github.com/stox-dev/stox/router"
+	"github.com/stox-dev/stox/topology"
 )
 
 func poisonCommand() *cobra.Command {
@@ -25,7 +26,7 @@ func poisonCommand() *cobra.Command {
 		Short: "Every poison queue with its message count",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return withPoison(cmd, func(p *router.AMQP, _ *router.Topology) error {
+			return withPoison(cmd, func(p *rabbitmq.Broker, _ *topology.Topology) error {
 				stats, err := p.PoisonList(cmd.Context())
 				if err != nil {
 					return err
@@ -44,7 +45,7 @@ func poisonCommand() *cobra.Command {
 		Short: "Print up to -n messages of a poison queue as JSON lines, leaving them there",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return withPoison(cmd, func(p *router.AMQP, t *router.Topology) error {
+			return withPoison(cmd, func(p *rabbitmq.Broker, t *topology.Topology) error {
 				msgs, err := p.PoisonPeek(cmd.Context(), poisonQueue(t, args[0]), n)
 				if err != nil {
 					return err
@@ -69,7 +70,7 @@ func poisonCommand() *cobra.Command {
 		Short: "Send up to -n of the messages a poison queue holds back to where they were first published, each once",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return withPoison(cmd, func(p *router.AMQP, t *router.Topology) error {
+			return withPoison(cmd, func(p *rabbitmq.Broker, t *topology.Topology) error {
 				k, err := p.PoisonRequeue(cmd.Context(), poisonQueue(t, args[0]), n)
 				fmt.Fprintf(cmd.OutOrStdout(), "requeued %d\n", k)
 				return err
@@ -81,7 +82,7 @@ func poisonCommand() *cobra.Command {
 		Short: "Delete every message of a poison queue",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return withPoison(cmd, func(p *router.AMQP, t *router.Topology) error {
+			return withPoison(cmd, func(p *rabbitmq.Broker, t *topology.Topology) error {
 				k, err := p.PoisonPurge(cmd.Context(), poisonQueue(t, args[0]))
 				fmt.Fprintf(cmd.OutOrStdout(), "purged %d\n", k)
 				return err
@@ -96,12 +97,12 @@ func poisonCommand() *cobra.Command {
 }
 
 // poisonQueue accepts a work queue or poison queue name, with or without the prefix.
-func poisonQueue(t *router.Topology, name string) string {
+func poisonQueue(t *topology.Topology, name string) string {
 	if !strings.HasPrefix(name, t.Prefix) {
 		name = t.Name(name)
 	}
-	if !strings.HasSuffix(name, router.PoisonSuffix) {
-		name += router.PoisonSuffix
+	if !strings.HasSuffix(name, topology.PoisonSuffix) {
+		name += topology.PoisonSuffix
 	}
 	return name
 }
@@ -114,7 +115,7 @@ func validJSON(b []byte) []byte {
 	return q
 }
 
-func withPoison(cmd *cobra.Command, fn func(*router.AMQP, *router.Topology) error) error {
+func withPoison(cmd *cobra.Command, fn func(*rabbitmq.Broker, *topology.Topology) error) error {
 	cfg, err := loadConfig()
 	if err != nil {
 		return err
@@ -122,8 +123,8 @@ func withPoison(cmd *cobra.Command, fn func(*router.AMQP, *router.Topology) erro
 	if cfg.AMQPURL == "" {
 		return errors.New("stox poison works on RabbitMQ: set STOX_AMQP_URL (the in-memory transport of stox run logs poisoned messages instead)")
 	}
-	topo := router.New(cfg.Prefix, cfg.AMQPQuorum, messages.Marketplaces)
-	b, err := router.NewAMQP(cmd.Context(), router.AMQPConfig{URL: cfg.AMQPURL, ChannelPoolSize: 1, Prefetch: 1}, topo, middleware.Logger(newLogger(cfg)))
+	topo := topology.New(cfg.Prefix, cfg.AMQPQuorum, messages.Marketplaces)
+	b, err := rabbitmq.New(cmd.Context(), rabbitmq.Config{URL: cfg.AMQPURL, ChannelPoolSize: 1, Prefetch: 1}, topo, middleware.Logger(newLogger(cfg)))
 	if err != nil {
 		return err
 	}

@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/stox-dev/stox/messages"
-	"github.com/stox-dev/stox/router"
+	"github.com/stox-dev/stox/topology"
 )
 
 func readmeSection(t *testing.T, name string) string {
@@ -63,9 +63,9 @@ func TestReadmeConfiguration(t *testing.T) {
 	}
 }
 
-// TestReadmeTopology keeps the README's topology table true to router.New.
+// TestReadmeTopology keeps the README's topology table true to topology.New.
 func TestReadmeTopology(t *testing.T) {
-	topo := router.New("", false, messages.Marketplaces)
+	topo := topology.New("", false, messages.Marketplaces)
 	var want []string
 	for _, q := range topo.Queues {
 		if q.Poison {

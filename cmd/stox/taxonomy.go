@@ -15,23 +15,18 @@ import (
 	"github.com/stox-dev/stox/taxonomy"
 )
 
-// openTaxonomy opens the store (STOX_DATABASE_URL or SQLite under STOX_DATA_DIR) as a
-// taxonomy store.
-func openTaxonomy(ctx context.Context) (Config, store.Store, store.Taxonomy, error) {
+// openTaxonomy opens the store (STOX_DATABASE_URL or SQLite under STOX_DATA_DIR) for
+// the taxonomy commands.
+func openTaxonomy(ctx context.Context) (Config, store.Stores, error) {
 	cfg, err := loadConfig()
 	if err != nil {
-		return cfg, nil, nil, err
+		return cfg, nil, err
 	}
 	st, err := store.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
 	if err != nil {
-		return cfg, nil, nil, fmt.Errorf("open store: %w", err)
+		return cfg, nil, fmt.Errorf("open store: %w", err)
 	}
-	t, ok := st.(store.Taxonomy)
-	if !ok {
-		_ = st.Close()
-		return cfg, nil, nil, fmt.Errorf("the store keeps no taxonomy")
-	}
-	return cfg, st, t, nil
+	return cfg, st, nil
 }
 
 // marketplaceArgs are the marketplaces named, or every one when none is.
@@ -61,11 +56,11 @@ func taxonomyCommand() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				cfg, st, t, err := openTaxonomy(cmd.Context())
+				cfg, t, err := openTaxonomy(cmd.Context())
 				if err != nil {
 					return err
 				}
-				defer st.Close()
+				defer t.Close()
 				for _, name := range names {
 					client, _, err := cfg.client(name, nil)
 					if err != nil {
@@ -94,11 +89,11 @@ func taxonomyCommand() *cobra.Command {
 				if _, err := marketplaceArgs(args[:1]); err != nil {
 					return err
 				}
-				_, st, t, err := openTaxonomy(cmd.Context())
+				_, t, err := openTaxonomy(cmd.Context())
 				if err != nil {
 					return err
 				}
-				defer st.Close()
+				defer t.Close()
 				cats, err := t.Categories(cmd.Context(), args[0])
 				if err != nil {
 					return err
@@ -130,11 +125,11 @@ func mappingCommand() *cobra.Command {
   stox mapping pin trendyol value Lacivert 47001 --attribute 47`,
 		Args: cobra.ExactArgs(4),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			_, st, t, err := openTaxonomy(cmd.Context())
+			_, t, err := openTaxonomy(cmd.Context())
 			if err != nil {
 				return err
 			}
-			defer st.Close()
+			defer t.Close()
 			p := store.Pin{Marketplace: args[0], Kind: args[1], Attribute: attribute, From: args[2], To: args[3]}
 			if err := t.Pin(cmd.Context(), p); err != nil {
 				return err
@@ -150,11 +145,11 @@ func mappingCommand() *cobra.Command {
 		Short: "Remove a pin",
 		Args:  cobra.ExactArgs(3),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			_, st, t, err := openTaxonomy(cmd.Context())
+			_, t, err := openTaxonomy(cmd.Context())
 			if err != nil {
 				return err
 			}
-			defer st.Close()
+			defer t.Close()
 			return t.Unpin(cmd.Context(), store.Pin{Marketplace: args[0], Kind: args[1], Attribute: unpinAttribute, From: args[2]})
 		},
 	}
@@ -164,11 +159,11 @@ func mappingCommand() *cobra.Command {
 		Short: "List the pins",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			_, st, t, err := openTaxonomy(cmd.Context())
+			_, t, err := openTaxonomy(cmd.Context())
 			if err != nil {
 				return err
 			}
-			defer st.Close()
+			defer t.Close()
 			m := ""
 			if len(args) == 1 {
 				m = args[0]

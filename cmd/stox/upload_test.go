@@ -19,10 +19,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/stox-dev/stox/api"
+	"github.com/stox-dev/stox/broker"
 	"github.com/stox-dev/stox/messages"
 	"github.com/stox-dev/stox/router"
 	"github.com/stox-dev/stox/store"
 	"github.com/stox-dev/stox/store/storetest"
+	"github.com/stox-dev/stox/topology"
 )
 
 // TestUploadQueueRefused fills a queue of the in-memory broker to its limit, so the
@@ -46,12 +48,11 @@ func TestUploadQueueRefused(t *testing.T) {
 			a, err := openApp(ctx, cfg, slog.New(slog.DiscardHandler))
 			require.NoError(t, err)
 			t.Cleanup(a.close)
-			inv := a.store.(store.Inventory)
 			topo := a.broker.Topology()
 			h, err := a.apiHandler()
 			require.NoError(t, err)
 
-			require.Positive(t, fill(t, a.broker, router.ExchangeInventory, ""))
+			require.Positive(t, fill(t, a.broker, topology.ExchangeInventory, ""))
 			rec := postProduct(t, h, "SKU-1", 7)
 			require.Equal(t, http.StatusAccepted, rec.Code, "body: %s", rec.Body)
 			var acc api.Accepted
@@ -60,13 +61,13 @@ func TestUploadQueueRefused(t *testing.T) {
 			p, err := a.store.Product(ctx, acc.ID)
 			require.NoError(t, err)
 			assert.Equal(t, store.StatePending, p.Stages[store.StageImages].State, "%v", p.Stages[store.StageImages].Reasons)
-			assertStock(t, inv, "SKU-1", 7, 1)
+			assertStock(t, a.store, "SKU-1", 7, 1)
 			var up messages.ImageUploadV1
-			require.NoError(t, json.Unmarshal(take(t, a.broker, topo.Name(router.QueueImageUploads), 1)[0].Payload, &up))
+			require.NoError(t, json.Unmarshal(take(t, a.broker, topo.Name(topology.QueueImageUploads), 1)[0].Payload, &up))
 			assert.Equal(t, acc.ID, up.ProductID, "the pipeline has the product")
 			assertProducts(t, a.store, 1)
 
-			filled := fill(t, a.broker, router.ExchangeImages, router.KeyImageUpload)
+			filled := fill(t, a.broker, topology.ExchangeImages, topology.KeyImageUpload)
 			rec = postProduct(t, h, "SKU-2", 3)
 			require.Equal(t, http.StatusServiceUnavailable, rec.Code, "body: %s", rec.Body)
 			assert.NotEmpty(t, rec.Header().Get("Retry-After"))
@@ -76,30 +77,30 @@ func TestUploadQueueRefused(t *testing.T) {
 			assert.Contains(t, prob.Detail, "the pipeline did not take the product (its initial stock is recorded")
 			assert.Contains(t, prob.Detail, "send it again")
 			assertProducts(t, a.store, 2)
-			assertStock(t, inv, "SKU-2", 3, 1)
+			assertStock(t, a.store, "SKU-2", 3, 1)
 
-			take(t, a.broker, topo.Name(router.QueueImageUploads), filled)
+			take(t, a.broker, topo.Name(topology.QueueImageUploads), filled)
 			rec = postProduct(t, h, "SKU-2", 3)
 			require.Equal(t, http.StatusAccepted, rec.Code, "body: %s", rec.Body)
 			require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &acc))
 			assert.Equal(t, 2, acc.Revision)
 			assertProducts(t, a.store, 2)
-			assertStock(t, inv, "SKU-2", 3, 1)
+			assertStock(t, a.store, "SKU-2", 3, 1)
 		})
 	}
 }
 
 // fill publishes to exchange with key until the broker refuses a message, and
 // returns how many it took.
-func fill(t *testing.T, b router.Broker, exchange, key string) int {
+func fill(t *testing.T, b broker.Broker, exchange, key string) int {
 	t.Helper()
 	pub, err := b.Publisher(b.Topology().Name(exchange))
 	require.NoError(t, err)
-	for n := range router.MaxLength + 1 {
+	for n := range topology.MaxLength + 1 {
 		msg, err := router.Encode(messages.StockV1{SKU: "FILL", Quantity: 1, Version: 1})
 		require.NoError(t, err)
 		if err := pub.Publish(key, msg); err != nil {
-			require.ErrorIs(t, err, router.ErrQueueFull)
+			require.ErrorIs(t, err, broker.ErrQueueFull)
 			return n
 		}
 	}
@@ -108,7 +109,7 @@ func fill(t *testing.T, b router.Broker, exchange, key string) int {
 }
 
 // take consumes n messages of queue.
-func take(t *testing.T, b router.Broker, queue string, n int) []*message.Message {
+func take(t *testing.T, b broker.Broker, queue string, n int) []*message.Message {
 	t.Helper()
 	sub, err := b.Subscriber()
 	require.NoError(t, err)

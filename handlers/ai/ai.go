@@ -10,9 +10,9 @@ import (
 	"time"
 
 	"github.com/stox-dev/stox/blob"
-	"github.com/stox-dev/stox/handlers"
 	"github.com/stox-dev/stox/imaging"
 	"github.com/stox-dev/stox/messages"
+	"github.com/stox-dev/stox/permanent"
 	"github.com/stox-dev/stox/store"
 )
 
@@ -40,7 +40,7 @@ type Enhancer struct {
 // permanent error. Blob and store errors are returned as they are, to be retried.
 func (e Enhancer) Process(ctx context.Context, in messages.ImageProcessV1) (messages.ImageEnhancedV1, error) {
 	if in.ProductID == "" {
-		return messages.ImageEnhancedV1{}, handlers.Permanentf("enhance images: no product id")
+		return messages.ImageEnhancedV1{}, permanent.Errorf("enhance images: no product id")
 	}
 	if errs := validate(in); len(errs) > 0 {
 		return messages.ImageEnhancedV1{}, e.fail(ctx, in, errs)
@@ -100,8 +100,7 @@ func (e Enhancer) Process(ctx context.Context, in messages.ImageProcessV1) (mess
 				Bytes:       int64(len(out.JPEG)),
 			})
 		}
-		analysis[i] = res.Analysis
-		analysis[i].Photo = i
+		analysis[i] = analysisMessage(i, res.Analysis)
 	}
 	flagDuplicates(analysis)
 
@@ -158,7 +157,44 @@ func (e Enhancer) fail(ctx context.Context, in messages.ImageProcessV1, errs []e
 	if err := e.Store.SetStage(ctx, in.ProductID, in.Revision, store.StageImages, failed); err != nil {
 		return fmt.Errorf("mark images of %s failed: %w", in.ProductID, err)
 	}
-	return handlers.Permanent(fmt.Errorf("enhance images of %s revision %d: %w", in.ProductID, in.Revision, errors.Join(errs...)))
+	return permanent.Wrap(fmt.Errorf("enhance images of %s revision %d: %w", in.ProductID, in.Revision, errors.Join(errs...)))
+}
+
+// analysisMessage is what imaging measured on photo i, as the wire carries it.
+func analysisMessage(i int, a imaging.Analysis) messages.Analysis {
+	var compliance map[string]messages.PhotoCompliance
+	if a.Compliance != nil {
+		compliance = make(map[string]messages.PhotoCompliance, len(a.Compliance))
+		for variant, c := range a.Compliance {
+			compliance[variant] = messages.PhotoCompliance{Status: c.Status, Notes: c.Notes}
+		}
+	}
+	return messages.Analysis{
+		Photo:         i,
+		Sharpness:     a.Sharpness,
+		Brightness:    a.Brightness,
+		Background:    a.Background,
+		Fill:          a.Fill,
+		Colors:        colorMessages(a.Colors),
+		Backdrop:      a.Backdrop,
+		Separated:     a.Separated,
+		SubjectColors: colorMessages(a.SubjectColors),
+		Exposure:      a.Exposure,
+		PHash:         a.PHash,
+		Compliance:    compliance,
+	}
+}
+
+// colorMessages is colours as the wire carries them.
+func colorMessages(cs []imaging.Color) []messages.Color {
+	if cs == nil {
+		return nil
+	}
+	out := make([]messages.Color, len(cs))
+	for i, c := range cs {
+		out[i] = messages.Color{Hex: c.Hex, EN: c.EN, TR: c.TR, Share: c.Share}
+	}
+	return out
 }
 
 // isBadInput reports whether err means the photo itself can never be processed.

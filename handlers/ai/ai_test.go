@@ -5,12 +5,14 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"image"
 	"image/color"
 	"image/jpeg"
 	"image/png"
 	"io"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -19,9 +21,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/stox-dev/stox/blob"
-	"github.com/stox-dev/stox/handlers"
 	"github.com/stox-dev/stox/imaging"
 	"github.com/stox-dev/stox/messages"
+	"github.com/stox-dev/stox/permanent"
 	"github.com/stox-dev/stox/store"
 )
 
@@ -325,7 +327,7 @@ func TestProcessPermanent(t *testing.T) {
 			}
 			_, err := f.e.Process(context.Background(), f.in)
 			require.Error(t, err)
-			assert.True(t, handlers.IsPermanent(err), "not permanent: %v", err)
+			assert.True(t, permanent.Is(err), "not permanent: %v", err)
 			if tt.is != nil {
 				assert.ErrorIs(t, err, tt.is)
 			}
@@ -378,7 +380,7 @@ func TestProcessTransient(t *testing.T) {
 			}
 			_, err := f.e.Process(ctx, f.in)
 			require.Error(t, err)
-			assert.False(t, handlers.IsPermanent(err), "a transient error was marked permanent: %v", err)
+			assert.False(t, permanent.Is(err), "a transient error was marked permanent: %v", err)
 			for _, st := range f.store.stages {
 				assert.NotEqual(t, store.StateFailed, st.State, "a transient error failed the product")
 			}
@@ -421,5 +423,58 @@ func TestProcessFlagsDuplicates(t *testing.T) {
 			}
 		}
 		assert.Equal(t, i == 1, dup, "photo %d: %v", i, a.Compliance[messages.Amazon].Notes)
+	}
+}
+
+// TestAnalysisMessage pins the JSON of an analysis on the wire: imaging measures into
+// its own type and the handler copies it field for field, so the message is byte for
+// byte what it was when imaging returned messages.Analysis itself.
+func TestAnalysisMessage(t *testing.T) {
+	colors := []imaging.Color{{Hex: "#c81e1e", EN: "red", TR: "kırmızı", Share: 0.912}}
+	full := imaging.Analysis{
+		Sharpness:     812.5,
+		Brightness:    201.25,
+		Background:    0.97,
+		Fill:          0.41,
+		Colors:        colors,
+		Backdrop:      imaging.BackdropWhite,
+		Separated:     true,
+		SubjectColors: colors,
+		Exposure:      "ok",
+		PHash:         "f0e1d2c3b4a59687",
+		Compliance: map[string]imaging.Compliance{
+			"amazon":   {Status: imaging.ComplianceFixed, Notes: []string{"background whitened"}},
+			"trendyol": {Status: imaging.CompliancePass},
+		},
+	}
+	tests := []struct {
+		name string
+		in   imaging.Analysis
+		want string
+	}{
+		{"every field", full, `{"photo":2,"sharpness":812.5,"brightness":201.25,"background":0.97,"fill":0.41,` +
+			`"colors":[{"hex":"#c81e1e","en":"red","tr":"kırmızı","share":0.912}],"backdrop":"white","separated":true,` +
+			`"subject_colors":[{"hex":"#c81e1e","en":"red","tr":"kırmızı","share":0.912}],"exposure":"ok",` +
+			`"phash":"f0e1d2c3b4a59687","compliance":{"amazon":{"status":"fixed","notes":["background whitened"]},` +
+			`"trendyol":{"status":"pass"}}}`},
+		{"nothing measured", imaging.Analysis{},
+			`{"photo":2,"sharpness":0,"brightness":0,"background":0,"fill":0,"separated":false}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := json.Marshal(analysisMessage(2, tt.in))
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, string(got))
+		})
+	}
+
+	// A field added to either type must be carried across: every field of the full
+	// analysis is set, and so must every field of its message be.
+	for i, f := range reflect.VisibleFields(reflect.TypeOf(full)) {
+		assert.False(t, reflect.ValueOf(full).Field(i).IsZero(), "the test sets imaging.Analysis.%s", f.Name)
+	}
+	msg := reflect.ValueOf(analysisMessage(2, full))
+	for i, f := range reflect.VisibleFields(msg.Type()) {
+		assert.False(t, msg.Field(i).IsZero(), "messages.Analysis.%s is not set from imaging.Analysis", f.Name)
 	}
 }

@@ -9,9 +9,9 @@ import (
 	"time"
 
 	"github.com/stox-dev/stox/blob"
-	"github.com/stox-dev/stox/handlers"
 	"github.com/stox-dev/stox/imaging"
 	"github.com/stox-dev/stox/messages"
+	"github.com/stox-dev/stox/permanent"
 	"github.com/stox-dev/stox/store"
 )
 
@@ -92,5 +92,5 @@ func (i Intake) fail(ctx context.Context, in messages.ImageUploadV1, err error) 
 			return fmt.Errorf("record failure %q: %w", err, serr)
 		}
 	}
-	return handlers.Permanent(fmt.Errorf("intake %s: %w", in.ProductID, err))
+	return permanent.Wrap(fmt.Errorf("intake %s: %w", in.ProductID, err))
 }

@@ -10,9 +10,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/stox-dev/stox/blob"
-	"github.com/stox-dev/stox/handlers"
 	"github.com/stox-dev/stox/imaging"
 	"github.com/stox-dev/stox/messages"
+	"github.com/stox-dev/stox/permanent"
 	"github.com/stox-dev/stox/store"
 )
 
@@ -83,7 +83,7 @@ func TestPrepareRefuses(t *testing.T) {
 			c.change(&in)
 			_, err := Intake{Blobs: fakeBlobs{map[string]bool{"a.jpg": true, "b.jpg": true}}, Store: st}.Prepare(context.Background(), in)
 			require.Error(t, err)
-			assert.True(t, handlers.IsPermanent(err))
+			assert.True(t, permanent.Is(err))
 			assert.Contains(t, err.Error(), c.reason)
 			require.Len(t, st.stages, 1, "the failure is recorded")
 			assert.Equal(t, store.StateFailed, st.stages[0].State)

@@ -12,9 +12,9 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/stox-dev/stox/handlers"
 	"github.com/stox-dev/stox/marketplace"
 	"github.com/stox-dev/stox/messages"
+	"github.com/stox-dev/stox/permanent"
 	"github.com/stox-dev/stox/store"
 )
 
@@ -60,15 +60,15 @@ func (r Recorder) Record(ctx context.Context, in messages.ListingV1) error {
 	}
 	l, err := Build(in, r.Marketplace, quantity)
 	if err != nil {
-		return handlers.Permanentf("listing %s rev %d on %s: %w", in.ProductID, in.Revision, r.Marketplace, err)
+		return permanent.Errorf("listing %s rev %d on %s: %w", in.ProductID, in.Revision, r.Marketplace, err)
 	}
 	payload, err := json.Marshal(l)
 	if err != nil {
-		return handlers.Permanentf("listing %s: encode: %w", in.ProductID, err)
+		return permanent.Errorf("listing %s: encode: %w", in.ProductID, err)
 	}
 	err = r.Outbox.QueueListing(ctx, in.ProductID, in.Revision, r.Marketplace, store.QueuedListing{Payload: payload, Barcode: l.Barcode})
 	if errors.Is(err, store.ErrNotFound) {
-		return handlers.Permanentf("listing %s: %w", in.ProductID, err)
+		return permanent.Errorf("listing %s: %w", in.ProductID, err)
 	}
 	if err != nil {
 		return fmt.Errorf("queue listing %s on %s: %w", in.ProductID, r.Marketplace, err)

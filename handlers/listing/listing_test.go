@@ -8,24 +8,18 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/stox-dev/stox/handlers"
 	"github.com/stox-dev/stox/marketplace"
 	"github.com/stox-dev/stox/messages"
+	"github.com/stox-dev/stox/permanent"
 	"github.com/stox-dev/stox/store"
 )
 
-type outboxStore interface {
-	store.Store
-	store.Inventory
-	store.Outbox
-}
-
-func open(t *testing.T) outboxStore {
+func open(t *testing.T) store.Stores {
 	t.Helper()
 	s, err := store.Open(context.Background(), "", t.TempDir())
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = s.Close() })
-	return s.(outboxStore)
+	return s
 }
 
 func TestRecord(t *testing.T) {
@@ -70,7 +64,7 @@ func TestRecord(t *testing.T) {
 			err = Recorder{Marketplace: c.marketplace, Outbox: st, Inventory: st, Notify: func() { notified++ }}.Record(ctx, l)
 			if c.permanent {
 				require.Error(t, err)
-				assert.True(t, handlers.IsPermanent(err))
+				assert.True(t, permanent.Is(err))
 			} else {
 				require.NoError(t, err)
 			}

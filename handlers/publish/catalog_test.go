@@ -75,8 +75,7 @@ func TestCatalogMapping(t *testing.T) {
 	st, err := store.Open(ctx, "", t.TempDir())
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = st.Close() })
-	tax := st.(store.Taxonomy)
-	sb, clients := catalogClients(t, tax)
+	sb, clients := catalogClients(t, st)
 	// The seller's configured defaults: made in Türkiye, the legal two-year warranty.
 	defaults := map[string]string{"menşei": "TR", "garanti süresi": "2 Yıl"}
 
@@ -84,9 +83,9 @@ func TestCatalogMapping(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			c := clients[name]
 			src := c.(taxonomy.Source)
-			_, err := taxonomy.Sync(ctx, name, src, tax, time.Now)
+			_, err := taxonomy.Sync(ctx, name, src, st, time.Now)
 			require.NoError(t, err)
-			mapper := publish.NewMapper(name, tax, src, defaults)
+			mapper := publish.NewMapper(name, st, src, defaults)
 
 			// Automatic: no pins, no input.
 			correct := 0
@@ -126,12 +125,12 @@ func TestCatalogMapping(t *testing.T) {
 					continue
 				}
 				if ws := words[taxonomy.Fold(p.Category)]; len(slices.Compact(slices.Sorted(slices.Values(ws)))) == 1 {
-					require.NoError(t, tax.Pin(ctx, store.Pin{Marketplace: name, Kind: store.PinCategory, From: p.Category, To: want[0]}))
+					require.NoError(t, st.Pin(ctx, store.Pin{Marketplace: name, Kind: store.PinCategory, From: p.Category, To: want[0]}))
 				} else {
 					inputs[i] = taxonomy.Input{Category: want[0]}
 				}
 			}
-			pins := pinsOf(t, tax, name)
+			pins := pinsOf(t, st, name)
 
 			accepted, held, answered := 0, 0, 0
 			var refused []string

@@ -83,11 +83,10 @@ func TestNeedsInputThenSent(t *testing.T) {
 	st, err := store.Open(ctx, "", t.TempDir())
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = st.Close() })
-	tax, outbox := st.(store.Taxonomy), st.(store.Outbox)
 	fake := &fakeMarketplace{}
 	p := &Publisher{
-		Client: fake, Store: st, Outbox: outbox, Logger: slog.New(slog.DiscardHandler),
-		Mapping: &Mapping{Mapper: NewMapper(fake.Name(), tax, fake, nil), Store: tax, Source: fake},
+		Client: fake, Store: st, Outbox: st, Logger: slog.New(slog.DiscardHandler),
+		Mapping: &Mapping{Mapper: NewMapper(fake.Name(), st, fake, nil), Store: st, Source: fake},
 	}
 	p.init()
 
@@ -101,7 +100,7 @@ func TestNeedsInputThenSent(t *testing.T) {
 	require.NoError(t, err)
 	payload, err := json.Marshal(l)
 	require.NoError(t, err)
-	require.NoError(t, outbox.QueueListing(ctx, id, rev, fake.Name(), store.QueuedListing{Payload: payload}))
+	require.NoError(t, st.QueueListing(ctx, id, rev, fake.Name(), store.QueuedListing{Payload: payload}))
 
 	// Before the taxonomy is synced nothing is judged: the listing waits, queued.
 	_, err = p.submitListings(ctx)
@@ -110,7 +109,7 @@ func TestNeedsInputThenSent(t *testing.T) {
 
 	_, err = p.syncTaxonomy(ctx)
 	require.NoError(t, err)
-	cats, err := tax.Categories(ctx, fake.Name())
+	cats, err := st.Categories(ctx, fake.Name())
 	require.NoError(t, err)
 	assert.Len(t, cats, 2)
 	assert.Zero(t, fake.defReqs, "a category's definition is read when a listing first needs it")
@@ -119,7 +118,7 @@ func TestNeedsInputThenSent(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, fake.listings(), "a listing that lacks a required attribute is not sent")
 	assert.Equal(t, 1, fake.defReqs)
-	_, err = tax.Definition(ctx, fake.Name(), "2")
+	_, err = st.Definition(ctx, fake.Name(), "2")
 	require.NoError(t, err, "the definition read is kept")
 	got := listingOf(t, st, id)
 	require.Equal(t, store.ListingNeedsInput, got.State)
@@ -136,7 +135,7 @@ func TestNeedsInputThenSent(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, store.ListingNeedsInput, listingOf(t, st, id).State)
 
-	require.NoError(t, tax.SetListingInput(ctx, id, fake.Name(), store.ListingInput{Attributes: map[string]string{"Beden": "M"}}))
+	require.NoError(t, st.SetListingInput(ctx, id, fake.Name(), store.ListingInput{Attributes: map[string]string{"Beden": "M"}}))
 	_, err = p.remap(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, store.ListingQueued, listingOf(t, st, id).State)
@@ -172,25 +171,24 @@ func TestSyncAgainWhenOld(t *testing.T) {
 	st, err := store.Open(ctx, "", t.TempDir())
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = st.Close() })
-	tax := st.(store.Taxonomy)
 	fake := &fakeMarketplace{}
-	p := &Publisher{Client: fake, Store: st, Outbox: st.(store.Outbox), Logger: slog.New(slog.DiscardHandler),
-		Mapping: &Mapping{Mapper: NewMapper(fake.Name(), tax, fake, nil), Store: tax, Source: fake, SyncEvery: time.Hour}}
+	p := &Publisher{Client: fake, Store: st, Outbox: st, Logger: slog.New(slog.DiscardHandler),
+		Mapping: &Mapping{Mapper: NewMapper(fake.Name(), st, fake, nil), Store: st, Source: fake, SyncEvery: time.Hour}}
 	p.init()
 	old := []taxonomy.Category{{ID: "2", Name: "Elbise", Path: []string{"Elbise"}, Leaf: true}}
-	require.NoError(t, tax.ReplaceTaxonomy(ctx, fake.Name(), old, []taxonomy.Definition{{CategoryID: "2"}}, time.Now().Add(-30*time.Minute)))
+	require.NoError(t, st.ReplaceTaxonomy(ctx, fake.Name(), old, []taxonomy.Definition{{CategoryID: "2"}}, time.Now().Add(-30*time.Minute)))
 	_, err = p.syncTaxonomy(ctx)
 	require.NoError(t, err)
 	assert.Zero(t, fake.defReqs, "a taxonomy younger than SyncEvery is kept")
 
-	require.NoError(t, tax.ReplaceTaxonomy(ctx, fake.Name(), old, []taxonomy.Definition{{CategoryID: "2"}}, time.Now().Add(-2*time.Hour)))
+	require.NoError(t, st.ReplaceTaxonomy(ctx, fake.Name(), old, []taxonomy.Definition{{CategoryID: "2"}}, time.Now().Add(-2*time.Hour)))
 	_, err = p.syncTaxonomy(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, 1, fake.defReqs, "the definition in use is read again")
-	cats, err := tax.Categories(ctx, fake.Name())
+	cats, err := st.Categories(ctx, fake.Name())
 	require.NoError(t, err)
 	assert.Len(t, cats, 2)
-	d, err := tax.Definition(ctx, fake.Name(), "2")
+	d, err := st.Definition(ctx, fake.Name(), "2")
 	require.NoError(t, err)
 	assert.Len(t, d.Attributes, 2)
 }
@@ -211,14 +209,13 @@ func TestRedeliveredListingIsNotSentAgain(t *testing.T) {
 	st, err := store.Open(ctx, "", t.TempDir())
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = st.Close() })
-	tax, outbox := st.(store.Taxonomy), st.(store.Outbox)
 	fake := &fakeMarketplace{}
-	p := &Publisher{Client: fake, Store: st, Outbox: outbox, Logger: slog.New(slog.DiscardHandler),
-		Mapping: &Mapping{Mapper: NewMapper(fake.Name(), tax, fake, nil), Store: tax, Source: fake}}
+	p := &Publisher{Client: fake, Store: st, Outbox: st, Logger: slog.New(slog.DiscardHandler),
+		Mapping: &Mapping{Mapper: NewMapper(fake.Name(), st, fake, nil), Store: st, Source: fake}}
 	p.init()
 	_, err = p.syncTaxonomy(ctx)
 	require.NoError(t, err)
-	rec := listing.Recorder{Marketplace: fake.Name(), Outbox: outbox, Inventory: st.(store.Inventory)}
+	rec := listing.Recorder{Marketplace: fake.Name(), Outbox: st, Inventory: st}
 
 	product := messages.Product{SKU: "EL-2", Name: "Kadın Elbise", Brand: "Defacto", Category: "Elbise", Price: 10, Stock: 3,
 		Attributes: map[string]string{"renk": "Siyah", "beden": "S"}, Marketplaces: []string{fake.Name()}}

@@ -182,7 +182,9 @@ func (p *Publisher) Run(ctx context.Context) error {
 		run("orders", nil, p.OrdersEvery, p.leased("orders", p.readOrders))
 	}
 	if p.Mapping != nil {
-		run("taxonomy", nil, time.Minute, p.leased("taxonomy", p.syncTaxonomy))
+		// Checked every PollEvery: a sync that failed (the marketplace down) is tried
+		// again soon, as listings wait for it; a fresh taxonomy is left alone.
+		run("taxonomy", nil, p.PollEvery, p.leased("taxonomy", p.syncTaxonomy))
 		run("inputs", p.inputs, p.PollEvery, p.remap)
 	}
 	if _, ok := p.Client.(marketplace.StockReader); ok && p.ReconcileEvery > 0 {

@@ -140,7 +140,7 @@ func newFixture(t *testing.T) *fixture {
 	st, err := store.Open(context.Background(), "", t.TempDir())
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = st.Close() })
-	return &fixture{st: st, inv: st.(store.Inventory), outbox: st.(store.Outbox), client: &fakeClient{}}
+	return &fixture{st: st, inv: st, outbox: st, client: &fakeClient{}}
 }
 
 func (f *fixture) publisher(owner string) *Publisher {

@@ -40,7 +40,7 @@ func newOnTrendyol(t *testing.T) *onTrendyol {
 	t.Cleanup(srv.Close)
 	client := trendyol.New(trendyol.Config{BaseURL: srv.URL, SellerID: "100000", APIKey: "sandbox-key",
 		APISecret: "sandbox-secret", HTTPClient: srv.Client()})
-	return &onTrendyol{ctx: ctx, st: st, inv: st.(store.Inventory), outbox: st.(store.Outbox), sb: sb, client: client}
+	return &onTrendyol{ctx: ctx, st: st, inv: st, outbox: st, sb: sb, client: client}
 }
 
 // publisher makes p a fast-polling publisher of this world (its other settings kept).

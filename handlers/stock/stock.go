@@ -8,8 +8,8 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/stox-dev/stox/handlers"
 	"github.com/stox-dev/stox/messages"
+	"github.com/stox-dev/stox/permanent"
 	"github.com/stox-dev/stox/store"
 )
 
@@ -29,7 +29,7 @@ type Pusher struct {
 // marketplace took it, so a crash between the two loses nothing.
 func (p Pusher) Apply(ctx context.Context, s messages.StockV1) error {
 	if err := check(s); err != nil {
-		return handlers.Permanentf("stock of %q for %s: %w", s.SKU, p.Marketplace, err)
+		return permanent.Errorf("stock of %q for %s: %w", s.SKU, p.Marketplace, err)
 	}
 	send, err := p.Inventory.MarkSent(ctx, p.Marketplace, s.SKU, s.Quantity, s.Version)
 	if err != nil {

@@ -8,9 +8,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/stox-dev/stox/handlers"
 	"github.com/stox-dev/stox/handlers/stock"
 	"github.com/stox-dev/stox/messages"
+	"github.com/stox-dev/stox/permanent"
 	"github.com/stox-dev/stox/store"
 )
 
@@ -89,7 +89,7 @@ func TestApplyInvalid(t *testing.T) {
 			f := &fakeInventory{}
 			err := stock.Pusher{Marketplace: messages.Amazon, Inventory: f}.Apply(context.Background(), tt.in)
 			require.Error(t, err)
-			assert.True(t, handlers.IsPermanent(err), "%v is permanent", err)
+			assert.True(t, permanent.Is(err), "%v is permanent", err)
 			assert.Empty(t, f.calls)
 		})
 	}
@@ -101,6 +101,6 @@ func TestApplyStoreError(t *testing.T) {
 	err := stock.Pusher{Marketplace: messages.Hepsiburada, Inventory: f}.Apply(context.Background(), messages.StockV1{SKU: "A", Quantity: 1, Version: 1})
 	require.Error(t, err)
 	assert.ErrorIs(t, err, down)
-	assert.False(t, handlers.IsPermanent(err), "a store failure is retried")
+	assert.False(t, permanent.Is(err), "a store failure is retried")
 	assert.Len(t, f.calls, 1)
 }

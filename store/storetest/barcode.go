@@ -14,7 +14,7 @@ import (
 // testOutboxMarketplaceBarcode: a marketplace that holds a listing under another form
 // of its barcode (Trendyol joins inner spaces) gets the SKU's stock under that form,
 // for later revisions with the same barcode too, until the seller changes the barcode.
-func testOutboxMarketplaceBarcode(t *testing.T, s outboxStore) {
+func testOutboxMarketplaceBarcode(t *testing.T, s store.Stores) {
 	ctx := context.Background()
 	const spaced, joined = "869 0000 000012", "8690000000012"
 	id, rev := put(t, s, newProduct("p1", "SKU-1"))

@@ -15,30 +15,19 @@ import (
 	"github.com/stox-dev/stox/store"
 )
 
-// outboxStore is what the outbox suite needs from one store.
-type outboxStore interface {
-	store.Store
-	store.Inventory
-	store.Outbox
-	store.Taxonomy
-}
-
-// RunOutbox runs the contract suite of store.Outbox. open must return a new, empty
-// store for each call, which must also implement store.Inventory, store.Outbox and
-// store.Taxonomy (for the seller's input to listings); RunOutbox closes it when the
-// subtest ends.
-func RunOutbox(t *testing.T, open func(t *testing.T) store.Store) {
-	newOutbox := func(t *testing.T) outboxStore {
+// RunOutbox runs the contract suite of store.Outbox, which uses the inventory and the
+// taxonomy (for the seller's input to listings) of the same store. open must return a
+// new, empty store for each call; RunOutbox closes it when the subtest ends.
+func RunOutbox(t *testing.T, open func(t *testing.T) store.Stores) {
+	newOutbox := func(t *testing.T) store.Stores {
 		t.Helper()
 		s := open(t)
 		t.Cleanup(func() { assert.NoError(t, s.Close()) })
-		o, ok := s.(outboxStore)
-		require.True(t, ok, "%T does not implement store.Inventory, store.Outbox and store.Taxonomy", s)
-		return o
+		return s
 	}
 	tests := []struct {
 		name string
-		fn   func(t *testing.T, s outboxStore)
+		fn   func(t *testing.T, s store.Stores)
 	}{
 		{"Listings/QueueSubmitDecide", testOutboxListingFlow},
 		{"Listings/FailedAttemptsReject", testOutboxListingFailed},
@@ -66,12 +55,12 @@ func RunOutbox(t *testing.T, open func(t *testing.T) store.Store) {
 
 var outboxPayload = json.RawMessage(`{"SKU":"SKU-1","Title":"Mug"}`)
 
-func queue(t *testing.T, s outboxStore, id string, rev int, barcode string) {
+func queue(t *testing.T, s store.Stores, id string, rev int, barcode string) {
 	t.Helper()
 	require.NoError(t, s.QueueListing(context.Background(), id, rev, messages.Trendyol, store.QueuedListing{Payload: outboxPayload, Barcode: barcode}))
 }
 
-func testOutboxListingFlow(t *testing.T, s outboxStore) {
+func testOutboxListingFlow(t *testing.T, s store.Stores) {
 	ctx := context.Background()
 	id, rev := put(t, s, newProduct("p1", "SKU-1"))
 	queue(t, s, id, rev, "869000000001")
@@ -120,7 +109,7 @@ func testOutboxListingFlow(t *testing.T, s outboxStore) {
 	assert.Equal(t, 2, q[0].Revision)
 }
 
-func testOutboxListingFailed(t *testing.T, s outboxStore) {
+func testOutboxListingFailed(t *testing.T, s store.Stores) {
 	ctx := context.Background()
 	id, rev := put(t, s, newProduct("p1", "SKU-1"))
 	queue(t, s, id, rev, "")
@@ -155,7 +144,7 @@ func testOutboxListingFailed(t *testing.T, s outboxStore) {
 	assert.Zero(t, q[0].Attempts, "a new revision starts the count again")
 }
 
-func testOutboxOlderRevision(t *testing.T, s outboxStore) {
+func testOutboxOlderRevision(t *testing.T, s store.Stores) {
 	ctx := context.Background()
 	id, rev := put(t, s, newProduct("p1", "SKU-1"))
 	queue(t, s, id, rev, "")
@@ -170,7 +159,7 @@ func testOutboxOlderRevision(t *testing.T, s outboxStore) {
 	assert.Empty(t, q, "an older revision cannot be queued")
 }
 
-func testOutboxUnpushed(t *testing.T, s outboxStore) {
+func testOutboxUnpushed(t *testing.T, s store.Stores) {
 	ctx := context.Background()
 	id, rev := put(t, s, newProduct("p1", "SKU-1"))
 	put(t, s, newProduct("p2", "SKU-2"))
@@ -211,7 +200,7 @@ func testOutboxUnpushed(t *testing.T, s outboxStore) {
 	assert.Empty(t, unpushed())
 }
 
-func testOutboxPushFailed(t *testing.T, s outboxStore) {
+func testOutboxPushFailed(t *testing.T, s store.Stores) {
 	ctx := context.Background()
 	id, rev := put(t, s, newProduct("p1", "SKU-1"))
 	queue(t, s, id, rev, "")
@@ -242,7 +231,7 @@ func testOutboxPushFailed(t *testing.T, s outboxStore) {
 	assert.Len(t, left, 1, "a newer version is tried again")
 }
 
-func testOutboxCursor(t *testing.T, s outboxStore) {
+func testOutboxCursor(t *testing.T, s store.Stores) {
 	ctx := context.Background()
 	c, err := s.Cursor(ctx, messages.Amazon)
 	require.NoError(t, err)
@@ -259,21 +248,21 @@ func testOutboxCursor(t *testing.T, s outboxStore) {
 
 var heldMapping = json.RawMessage(`{"category":"56","missing":[{"attribute":"338","name":"Beden","allowed":["S","M"]}]}`)
 
-func needsInput(t *testing.T, s outboxStore, marketplace string) []store.PendingListing {
+func needsInput(t *testing.T, s store.Stores, marketplace string) []store.PendingListing {
 	t.Helper()
 	l, err := s.NeedsInput(context.Background(), marketplace, 10)
 	require.NoError(t, err)
 	return l
 }
 
-func queued(t *testing.T, s outboxStore, marketplace string) []store.PendingListing {
+func queued(t *testing.T, s store.Stores, marketplace string) []store.PendingListing {
 	t.Helper()
 	l, err := s.Queued(context.Background(), marketplace, 10)
 	require.NoError(t, err)
 	return l
 }
 
-func testOutboxNeedsInput(t *testing.T, s outboxStore) {
+func testOutboxNeedsInput(t *testing.T, s store.Stores) {
 	ctx := context.Background()
 	id, rev := put(t, s, newProduct("p1", "SKU-1"))
 	id2, rev2 := put(t, s, newProduct("p2", "SKU-2"))
@@ -348,7 +337,7 @@ func testOutboxNeedsInput(t *testing.T, s outboxStore) {
 	assert.Empty(t, get(t, s, id).Listings[messages.Trendyol].Mapping, "a new payload is mapped anew")
 }
 
-func testOutboxHoldIgnored(t *testing.T, s outboxStore) {
+func testOutboxHoldIgnored(t *testing.T, s store.Stores) {
 	ctx := context.Background()
 	id, rev := put(t, s, newProduct("p1", "SKU-1"))
 	queue(t, s, id, rev, "")
@@ -386,7 +375,7 @@ func testOutboxHoldIgnored(t *testing.T, s outboxStore) {
 	assert.NotContains(t, get(t, s, id).Listings, messages.Amazon)
 }
 
-func testOutboxInvalid(t *testing.T, s outboxStore) {
+func testOutboxInvalid(t *testing.T, s store.Stores) {
 	ctx := context.Background()
 	id, rev := put(t, s, newProduct("p1", "SKU-1"))
 	queue(t, s, id, rev, "")
@@ -424,7 +413,7 @@ func testOutboxInvalid(t *testing.T, s outboxStore) {
 	assert.Empty(t, get(t, s, id).Listings[messages.Trendyol].Mapping)
 }
 
-func claimQueued(t *testing.T, s outboxStore, owner string, limit int) []string {
+func claimQueued(t *testing.T, s store.Stores, owner string, limit int) []string {
 	t.Helper()
 	q, err := s.ClaimQueued(context.Background(), messages.Trendyol, store.Claim{Owner: owner, For: time.Minute}, limit)
 	require.NoError(t, err)
@@ -435,7 +424,7 @@ func claimQueued(t *testing.T, s outboxStore, owner string, limit int) []string 
 	return ids
 }
 
-func testOutboxClaimListings(t *testing.T, s outboxStore) {
+func testOutboxClaimListings(t *testing.T, s store.Stores) {
 	ctx := context.Background()
 	for i := 1; i <= 3; i++ {
 		id, rev := put(t, s, newProduct(fmt.Sprintf("p%d", i), fmt.Sprintf("SKU-%d", i)))
@@ -465,7 +454,7 @@ func testOutboxClaimListings(t *testing.T, s outboxStore) {
 	assert.Error(t, err, "a claim without owner")
 }
 
-func testOutboxResent(t *testing.T, s outboxStore) {
+func testOutboxResent(t *testing.T, s store.Stores) {
 	ctx := context.Background()
 	id, rev := put(t, s, newProduct("p1", "SKU-1"))
 	queue(t, s, id, rev, "")
@@ -514,7 +503,7 @@ func testOutboxResent(t *testing.T, s outboxStore) {
 	assert.True(t, q[0].Resent)
 }
 
-func testOutboxClaimStock(t *testing.T, s outboxStore) {
+func testOutboxClaimStock(t *testing.T, s store.Stores) {
 	ctx := context.Background()
 	for i := 1; i <= 3; i++ {
 		sku := fmt.Sprintf("SKU-%d", i)
@@ -550,7 +539,7 @@ func testOutboxClaimStock(t *testing.T, s outboxStore) {
 	assert.Equal(t, b[0].SKU, got[0].SKU)
 }
 
-func testOutboxClaimConcurrent(t *testing.T, s outboxStore) {
+func testOutboxClaimConcurrent(t *testing.T, s store.Stores) {
 	ctx := context.Background()
 	const n = 40
 	for i := range n {
@@ -594,7 +583,7 @@ func testOutboxClaimConcurrent(t *testing.T, s outboxStore) {
 	assert.Len(t, seen, n, "every listing claimed")
 }
 
-func testOutboxClaimExpire(t *testing.T, s outboxStore) {
+func testOutboxClaimExpire(t *testing.T, s store.Stores) {
 	ctx := context.Background()
 	id, rev := put(t, s, newProduct("p1", "SKU-1"))
 	queue(t, s, id, rev, "")
@@ -616,7 +605,7 @@ func testOutboxClaimExpire(t *testing.T, s outboxStore) {
 	assert.Empty(t, claimQueued(t, s, "other", 10), "renewed: still busy's")
 }
 
-func testOutboxLease(t *testing.T, s outboxStore) {
+func testOutboxLease(t *testing.T, s store.Stores) {
 	ctx := context.Background()
 	lease := func(name, owner string, ttl time.Duration) bool {
 		t.Helper()
@@ -648,7 +637,7 @@ func testOutboxLease(t *testing.T, s outboxStore) {
 	assert.True(t, q[0].Resent, "it may have been on its way")
 }
 
-func testOutboxBacklog(t *testing.T, s outboxStore) {
+func testOutboxBacklog(t *testing.T, s store.Stores) {
 	ctx := context.Background()
 	b, err := s.Backlog(ctx, messages.Trendyol, 3)
 	require.NoError(t, err)
@@ -670,7 +659,7 @@ func testOutboxBacklog(t *testing.T, s outboxStore) {
 	assert.Equal(t, store.Backlog{Listings: map[string]int{}}, b)
 }
 
-func testOutboxAcknowledged(t *testing.T, s outboxStore) {
+func testOutboxAcknowledged(t *testing.T, s store.Stores) {
 	ctx := context.Background()
 	for i := 1; i <= 3; i++ {
 		sku := fmt.Sprintf("SKU-%d", i)

@@ -40,6 +40,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Product/NotFound", testProductNotFound},
 		{"SetStage", testSetStage},
 		{"SetStage/Invalid", testSetStageInvalid},
+		{"SetStage/ImagesFailedFailsSEO", testSetStageImagesFailed},
 		{"PutImages", testPutImages},
 		{"PutTexts", testPutTexts},
 		{"SetListing", testSetListing},
@@ -250,6 +251,35 @@ func testSetStage(t *testing.T, s store.Store) {
 	assert.Empty(t, seo.Reasons)
 	assert.True(t, seo.UpdatedAt.After(before), "updated_at %v is stamped at write", seo.UpdatedAt)
 	assert.Equal(t, time.UTC, seo.UpdatedAt.Location())
+}
+
+// testSetStageImagesFailed: the seo stage works on the images stage's output, so when
+// the images stage fails it fails too, saying why, instead of staying pending for
+// ever; a stage already decided, another revision and the next upload are untouched.
+func testSetStageImagesFailed(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	id, rev := put(t, s, newProduct("p1", "SKU-1"))
+	require.NoError(t, s.SetStage(ctx, id, rev, store.StageImages, store.Stage{State: store.StateFailed, Reasons: []string{"photo 0: corrupt jpeg"}, UpdatedAt: at}))
+	p := get(t, s, id)
+	assert.Equal(t, store.Stage{State: store.StateFailed, Reasons: []string{"photo 0: corrupt jpeg"}, UpdatedAt: at}, p.Stages[store.StageImages])
+	assert.Equal(t, store.Stage{State: store.StateFailed, Reasons: []string{store.ReasonImagesFailed}, UpdatedAt: at}, p.Stages[store.StageSEO])
+	list, err := s.Products(ctx, 10, "")
+	require.NoError(t, err)
+	require.Len(t, list, 1)
+	assert.Equal(t, store.StateFailed, list[0].Stages[store.StageSEO].State, "the list shows it too")
+
+	// The next upload of the SKU starts both stages again; a late failure of the old
+	// revision changes nothing.
+	id, rev2 := put(t, s, newProduct("p1", "SKU-1"))
+	require.NoError(t, s.SetStage(ctx, id, rev, store.StageImages, store.Stage{State: store.StateFailed, Reasons: []string{"late"}}))
+	p = get(t, s, id)
+	assert.Equal(t, store.StatePending, p.Stages[store.StageImages].State)
+	assert.Equal(t, store.StatePending, p.Stages[store.StageSEO].State)
+
+	// A seo stage already decided keeps its state.
+	require.NoError(t, s.SetStage(ctx, id, rev2, store.StageSEO, store.Stage{State: store.StateDone, UpdatedAt: at}))
+	require.NoError(t, s.SetStage(ctx, id, rev2, store.StageImages, store.Stage{State: store.StateFailed, Reasons: []string{"late"}, UpdatedAt: at}))
+	assert.Equal(t, store.Stage{State: store.StateDone, UpdatedAt: at}, get(t, s, id).Stages[store.StageSEO])
 }
 
 func testSetStageInvalid(t *testing.T, s store.Store) {

@@ -24,16 +24,13 @@ type taxonomyStore interface {
 }
 
 // RunTaxonomy runs the contract suite of store.Taxonomy. open must return a new,
-// empty store for each call, which must also implement store.Taxonomy; RunTaxonomy
-// closes it when the subtest ends.
-func RunTaxonomy(t *testing.T, open func(t *testing.T) store.Store) {
+// empty store for each call; RunTaxonomy closes it when the subtest ends.
+func RunTaxonomy(t *testing.T, open func(t *testing.T) store.Stores) {
 	newTaxonomy := func(t *testing.T) taxonomyStore {
 		t.Helper()
 		s := open(t)
 		t.Cleanup(func() { assert.NoError(t, s.Close()) })
-		tx, ok := s.(taxonomyStore)
-		require.True(t, ok, "%T does not implement store.Taxonomy", s)
-		return tx
+		return s
 	}
 	tests := []struct {
 		name string
