@@ -29,6 +29,10 @@ type Outbox interface {
 	// submitted listing is no longer queued; a replica that dies leaves its claims to
 	// expire. PostgreSQL claims with FOR UPDATE SKIP LOCKED, SQLite has one writer.
 	ClaimQueued(ctx context.Context, marketplace string, c Claim, limit int) ([]PendingListing, error)
+	// Sending records that requests for these listings (product IDs) are about to go
+	// out: until their outcome is recorded (submitted, failed, unclaimed), their next
+	// claim marks them Resent.
+	Sending(ctx context.Context, marketplace string, ids []string) error
 	// Unclaim ends owner's claims on these queued listings (product IDs): the
 	// marketplace answered that it did not take them, so they were not sent, and
 	// their next claim does not mark them Resent.
@@ -84,7 +88,7 @@ type Outbox interface {
 	// Release gives up everything owner holds on a marketplace, as a replica does
 	// when it stops: its leases end at once (another replica or the restarted
 	// process takes them without waiting them out) and so do its claims; a queued
-	// listing it claimed is marked Resent (it may have been on its way).
+	// listing it was sending is marked Resent (it may have been on its way).
 	Release(ctx context.Context, marketplace, owner string) error
 	// Backlog counts a marketplace's outbox: listings of current revisions by state
 	// and stock it should show but has not acknowledged.
@@ -135,11 +139,10 @@ type PendingListing struct {
 	Attempts   int
 	// Existing is true when the marketplace accepted this SKU before.
 	Existing bool
-	// Resent is true when the listing (at this or an earlier revision) was claimed
-	// to be sent before: the request may have reached the marketplace though its
-	// outcome was never recorded (an outage between sending and recording it, a
-	// replica that died, a submission never decided), so the marketplace may hold
-	// the listing already.
+	// Resent is true when a request of the listing (at this or an earlier revision)
+	// went out (Sending) and its outcome was never recorded (an outage between sending
+	// and recording it, a replica that died, a submission never decided), so the
+	// marketplace may hold the listing already.
 	Resent bool
 	// Input is what the seller supplied for this product on this marketplace
 	// (Queued and NeedsInput fill it).
@@ -174,7 +177,8 @@ func (s *sqlStore) QueueListing(ctx context.Context, id string, revision int, ma
 				submission = NULL,
 				attempts = 0,
 				mapping = NULL,
-				resent = (listings.resent OR listings.claimed_by IS NOT NULL),
+				resent = (listings.resent OR listings.sending),
+				sending = FALSE,
 				claimed_by = NULL,
 				claimed_until = NULL,
 				marketplace_barcode = CASE WHEN COALESCE(listings.barcode, '') = COALESCE(excluded.barcode, '')
@@ -237,7 +241,7 @@ func (s *sqlStore) ClaimQueued(ctx context.Context, marketplace string, c Claim,
 	var out []PendingListing
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `
-			UPDATE listings SET claimed_by = $3, claimed_until = $4, resent = (resent OR claimed_by IS NOT NULL)
+			UPDATE listings SET claimed_by = $3, claimed_until = $4, resent = (resent OR sending), sending = FALSE
 			WHERE (product_id, marketplace) IN (
 				SELECT l.product_id, l.marketplace
 				FROM listings l JOIN products p ON p.id = l.product_id AND p.revision = l.revision
@@ -275,7 +279,7 @@ func (s *sqlStore) ListingFailed(ctx context.Context, id string, revision int, m
 		var attempts int
 		err := tx.QueryRowContext(ctx, `
 			UPDATE listings SET attempts = attempts + 1, reasons = $3, updated_at = $4,
-				claimed_by = NULL, claimed_until = NULL
+				claimed_by = NULL, claimed_until = NULL, sending = FALSE
 			WHERE product_id = $1 AND marketplace = $2 RETURNING attempts`,
 			id, marketplace, reasons, s.d.time(s.stamp(time.Time{}))).Scan(&attempts)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -295,11 +299,27 @@ func (s *sqlStore) ListingFailed(ctx context.Context, id string, revision int, m
 	return rejected, nil
 }
 
+func (s *sqlStore) Sending(ctx context.Context, marketplace string, ids []string) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		for _, id := range ids {
+			if _, err := tx.ExecContext(ctx, "UPDATE listings SET sending = TRUE WHERE product_id = $1 AND marketplace = $2",
+				id, marketplace); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("record listings sending to %s: %w", marketplace, err)
+	}
+	return nil
+}
+
 func (s *sqlStore) Unclaim(ctx context.Context, marketplace, owner string, ids []string) error {
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		for _, id := range ids {
 			if _, err := tx.ExecContext(ctx, `
-				UPDATE listings SET claimed_by = NULL, claimed_until = NULL
+				UPDATE listings SET claimed_by = NULL, claimed_until = NULL, sending = FALSE
 				WHERE product_id = $1 AND marketplace = $2 AND claimed_by = $3 AND state = $4`,
 				id, marketplace, owner, ListingQueued); err != nil {
 				return err
@@ -599,7 +619,7 @@ func (s *sqlStore) Release(ctx context.Context, marketplace, owner string) error
 		}
 		if _, err := tx.ExecContext(ctx, `
 			UPDATE listings SET claimed_by = NULL, claimed_until = NULL,
-				resent = (resent OR state = $3)
+				resent = (resent OR (sending AND state = $3)), sending = FALSE
 			WHERE marketplace = $1 AND claimed_by = $2`, marketplace, owner, ListingQueued); err != nil {
 			return err
 		}

@@ -391,14 +391,18 @@ func (p *Publisher) submitListings(ctx context.Context) (bool, error) {
 // halves, so one bad listing never holds back the others; a single listing's failure
 // counts an attempt.
 func (p *Publisher) submit(ctx context.Context, qs []store.PendingListing, ls []marketplace.Listing, maps []json.RawMessage) error {
+	ids := make([]string, len(qs))
+	for i, q := range qs {
+		ids[i] = q.ProductID
+	}
+	// Until the outcome is recorded, these may be on the marketplace.
+	if err := p.Outbox.Sending(ctx, p.Client.Name(), ids); err != nil {
+		return err
+	}
 	sub, err := p.Client.UpsertListings(ctx, ls)
 	if err != nil {
 		if paused(err) {
 			if answered(err) { // not taken: nothing to look up when it goes again
-				ids := make([]string, len(qs))
-				for i, q := range qs {
-					ids[i] = q.ProductID
-				}
 				if uerr := p.Outbox.Unclaim(ctx, p.Client.Name(), p.Owner, ids); uerr != nil {
 					return errors.Join(err, uerr)
 				}

@@ -462,8 +462,13 @@ func testOutboxResent(t *testing.T, s store.Stores) {
 	require.NoError(t, err)
 	require.Len(t, first, 1)
 	assert.False(t, first[0].Resent, "never claimed before")
+	// Claimed again without a request going out: nothing to look up.
+	again, err := s.ClaimQueued(ctx, messages.Trendyol, store.Claim{Owner: "a", For: time.Millisecond}, 10)
+	require.NoError(t, err)
+	require.Len(t, again, 1)
+	assert.False(t, again[0].Resent, "claimed twice, never sent")
+	require.NoError(t, s.Sending(ctx, messages.Trendyol, []string{id}))
 	// a sent it, then could not record the outcome (or died): its claim runs out.
-	var again []store.PendingListing
 	require.Eventually(t, func() bool {
 		again, err = s.ClaimQueued(ctx, messages.Trendyol, store.Claim{Owner: "b", For: time.Minute}, 10)
 		require.NoError(t, err)
@@ -482,6 +487,7 @@ func testOutboxResent(t *testing.T, s store.Stores) {
 	q, err = s.ClaimQueued(ctx, messages.Trendyol, store.Claim{Owner: "d", For: time.Minute}, 10)
 	require.NoError(t, err)
 	require.Len(t, q, 1, "p1 is c's")
+	require.NoError(t, s.Sending(ctx, messages.Trendyol, []string{id2}))
 	require.NoError(t, s.Unclaim(ctx, messages.Trendyol, "c", []string{id}), "no claim of d's ends")
 	require.NoError(t, s.Unclaim(ctx, messages.Trendyol, "d", []string{id2}))
 	q, err = s.ClaimQueued(ctx, messages.Trendyol, store.Claim{Owner: "e", For: time.Minute}, 10)
@@ -628,6 +634,7 @@ func testOutboxLease(t *testing.T, s store.Stores) {
 	id, rev := put(t, s, newProduct("p1", "SKU-1"))
 	queue(t, s, id, rev, "")
 	require.Len(t, claimQueued(t, s, "b", 10), 1)
+	require.NoError(t, s.Sending(ctx, messages.Trendyol, []string{id}))
 	require.NoError(t, s.Release(ctx, messages.Trendyol, "b"))
 	assert.True(t, lease("orders/trendyol", "c", time.Minute), "released at once")
 	assert.False(t, lease("orders/amazon", "c", time.Minute), "another marketplace's stays")

@@ -3,9 +3,11 @@
 -- replica takes them before the claim ends or is released, so one listing or one
 -- stock change is never sent twice. A replica that dies leaves its claims to expire.
 ALTER TABLE listings ADD COLUMN claimed_by TEXT;
--- resent says a listing was claimed to be sent before (at any revision), so the
--- marketplace may hold it though no outcome was recorded: it is sent as an existing
--- listing, which the adapter looks up before creating it.
+-- sending is set right before a listing's request goes out and cleared when its
+-- outcome is known; resent says a request of it may have reached the marketplace with
+-- no outcome recorded (sending still set when it was claimed again, at any revision),
+-- so it is sent as an existing listing, which the adapter looks up before creating it.
+ALTER TABLE listings ADD COLUMN sending BOOLEAN NOT NULL DEFAULT FALSE;
 ALTER TABLE listings ADD COLUMN resent BOOLEAN NOT NULL DEFAULT FALSE;
 ALTER TABLE listings ADD COLUMN claimed_until TIMESTAMPTZ;
 ALTER TABLE stock_sent ADD COLUMN claimed_by TEXT;
