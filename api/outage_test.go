@@ -5,14 +5,12 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/stox-dev/stox/blob"
-	"github.com/stox-dev/stox/internal/testenv"
 	"github.com/stox-dev/stox/store"
 	"github.com/stox-dev/stox/store/storetest"
 )
@@ -43,29 +41,12 @@ func realEnv(t *testing.T, st store.Stores) *env {
 	return e
 }
 
-// openPostgres opens a store on a new schema of the test server, reached through a
-// proxy the test can cut.
-func openPostgres(t *testing.T) (store.Stores, *testenv.Proxy) {
-	t.Helper()
-	u, err := url.Parse(storetest.PostgresSchemaURL(t))
-	require.NoError(t, err)
-	p := testenv.NewProxy(t, u.Host)
-	u.Host = p.Addr()
-	q := u.Query()
-	q.Set("connect_timeout", "2")
-	u.RawQuery = q.Encode()
-	st, err := store.Open(context.Background(), u.String(), "")
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = st.Close() })
-	return st, p
-}
-
 // TestDatabaseOutage cuts the connection to a real PostgreSQL: every route that needs
 // the database answers 503 with Retry-After and a problem that says the database is
 // unavailable (never 500), nothing is published, and once the database is back the
 // same requests succeed.
 func TestDatabaseOutage(t *testing.T) {
-	st, proxy := openPostgres(t)
+	st, proxy := storetest.PostgresThroughProxy(t)
 	e := realEnv(t, st)
 	jpg := jpegBytes(t, 8, 8)
 	rec := e.do(uploadRequest(t, productPart(validProduct), photoPart("a.jpg", jpg)))

@@ -5,40 +5,22 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"net/url"
 	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/stox-dev/stox/internal/testenv"
 	"github.com/stox-dev/stox/store"
 	"github.com/stox-dev/stox/store/storetest"
 )
-
-// throughProxy returns a PostgreSQL store reached through a proxy the test can cut.
-func throughProxy(t *testing.T) (store.Store, *testenv.Proxy) {
-	t.Helper()
-	u, err := url.Parse(storetest.PostgresSchemaURL(t))
-	require.NoError(t, err)
-	p := testenv.NewProxy(t, u.Host)
-	u.Host = p.Addr()
-	q := u.Query()
-	q.Set("connect_timeout", "2")
-	u.RawQuery = q.Encode()
-	s, err := store.Open(context.Background(), u.String(), "")
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = s.Close() })
-	return s, p
-}
 
 // TestUnavailablePostgres cuts a real PostgreSQL connection: reads and writes fail
 // with errors Unavailable recognises, on pooled connections and on new ones, and
 // succeed again once the server is back. Errors of the caller are not unavailability.
 func TestUnavailablePostgres(t *testing.T) {
 	ctx := context.Background()
-	s, p := throughProxy(t)
+	s, p := storetest.PostgresThroughProxy(t)
 	_, _, err := s.PutProduct(ctx, store.NewProduct{ID: "p1", Product: product("SKU-1")})
 	require.NoError(t, err)
 

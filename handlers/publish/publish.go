@@ -253,22 +253,10 @@ func (p *Publisher) leased(name string, r round) round {
 		if err != nil || !held {
 			return false, err
 		}
-		done := make(chan struct{})
-		defer close(done)
-		go func() {
-			t := time.NewTicker(ttl / 3)
-			defer t.Stop()
-			for {
-				select {
-				case <-done:
-					return
-				case <-t.C:
-					if _, err := p.Outbox.Lease(ctx, name, p.Owner, ttl); err != nil && ctx.Err() == nil {
-						p.Logger.Warn("lease not renewed", "lease", name, "error", err)
-					}
-				}
-			}
-		}()
+		defer p.renew(ctx, ttl/3, "lease "+name, func(ctx context.Context) error {
+			_, err := p.Outbox.Lease(ctx, name, p.Owner, ttl)
+			return err
+		})()
 		return r(ctx)
 	}
 }
@@ -278,24 +266,32 @@ func (p *Publisher) leased(name string, r round) round {
 // that dies holds them back at most ClaimFor.
 func (p *Publisher) sending(r round) round {
 	return func(ctx context.Context) (bool, error) {
-		done := make(chan struct{})
-		defer close(done)
-		go func() {
-			t := time.NewTicker(p.ClaimFor / 3)
-			defer t.Stop()
-			for {
-				select {
-				case <-done:
-					return
-				case <-t.C:
-					if err := p.Outbox.Renew(ctx, p.Client.Name(), p.Owner, p.ClaimFor); err != nil && ctx.Err() == nil {
-						p.Logger.Warn("claims not renewed", "error", err)
-					}
-				}
-			}
-		}()
+		defer p.renew(ctx, p.ClaimFor/3, "claims", func(ctx context.Context) error {
+			return p.Outbox.Renew(ctx, p.Client.Name(), p.Owner, p.ClaimFor)
+		})()
 		return r(ctx)
 	}
+}
+
+// renew calls renew every interval until the function it returns is called: what
+// this replica holds (called what, for the log) stays its while a round runs.
+func (p *Publisher) renew(ctx context.Context, every time.Duration, what string, renew func(context.Context) error) (stop func()) {
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				if err := renew(ctx); err != nil && ctx.Err() == nil {
+					p.Logger.Warn("not renewed", "what", what, "error", err)
+				}
+			}
+		}
+	}()
+	return func() { close(done) }
 }
 
 // claim is this replica's claim on the outbox rows it sends.

@@ -81,13 +81,12 @@ func (p *Publisher) compare(ctx context.Context, reader marketplace.StockReader,
 			p.mu.Unlock()
 			continue
 		}
-		d := drift{shown: got, want: want, version: it.Version, seen: time.Now()}
-		confirmed := seen && prev.shown == got && prev.want == want && prev.version == it.Version &&
-			time.Since(prev.seen) >= p.DriftConfirm
-		if !confirmed {
-			if !seen || prev.shown != got || prev.want != want || prev.version != it.Version {
-				p.drift[it.SKU] = d
-			}
+		if !seen || prev.shown != got || prev.want != want || prev.version != it.Version {
+			p.drift[it.SKU] = drift{shown: got, want: want, version: it.Version, seen: time.Now()}
+			p.mu.Unlock()
+			continue
+		}
+		if time.Since(prev.seen) < p.DriftConfirm {
 			p.mu.Unlock()
 			continue
 		}

@@ -126,6 +126,21 @@ func equal(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []by
 // x-amzn-RequestId and the operation's x-amzn-RateLimit-Limit. Listings due by now are
 // processed first.
 func (a *amazon) api(op string, rate AmazonRate, h func(w http.ResponseWriter, r *http.Request, body []byte, now time.Time)) http.Handler {
+	return a.checked(op, rate, true, func(w http.ResponseWriter, r *http.Request, body []byte, now time.Time) {
+		if err := spmodel.ValidateRequest(r, body); err != nil {
+			azErrors(w, http.StatusBadRequest, "InvalidInput", "Invalid input", err.Error())
+			return
+		}
+		a.settle(now)
+		h(w, r, body, now)
+	})
+}
+
+// checked runs h, under the imitation's lock, for a request that passes the checks
+// every SP-API operation makes first: injected faults, the body's size, the access
+// token (and, with seller, the seller in the path), the operation's token bucket and
+// the User-Agent. Every answer carries x-amzn-RequestId and x-amzn-RateLimit-Limit.
+func (a *amazon) checked(op string, rate AmazonRate, seller bool, h func(w http.ResponseWriter, r *http.Request, body []byte, now time.Time)) http.Handler {
 	limit := strconv.FormatFloat(rate.Rate, 'f', -1, 64)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("x-amzn-RequestId", requestID())
@@ -141,7 +156,7 @@ func (a *amazon) api(op string, rate AmazonRate, h func(w http.ResponseWriter, r
 		a.mu.Lock()
 		defer a.mu.Unlock()
 		now := a.srv.Now()
-		if !a.authorized(w, r, now, true) {
+		if !a.authorized(w, r, now, seller) {
 			return
 		}
 		if !a.allow(op, rate, now) {
@@ -151,11 +166,6 @@ func (a *amazon) api(op string, rate AmazonRate, h func(w http.ResponseWriter, r
 		if !userAgentOK(w, r) {
 			return
 		}
-		if err := spmodel.ValidateRequest(r, body); err != nil {
-			azErrors(w, http.StatusBadRequest, "InvalidInput", "Invalid input", err.Error())
-			return
-		}
-		a.settle(now)
 		h(w, r, body, now)
 	})
 }

@@ -2,7 +2,7 @@ package sandbox
 
 import (
 	"net/http"
-	"strconv"
+	"time"
 
 	"github.com/stox-dev/stox/marketplace/amazon/spmodel"
 )
@@ -36,31 +36,7 @@ func (a *amazon) staticRoutes(mux *http.ServeMux) {
 // "Could not match input arguments" with empty details [C issues
 // jlevers/selling-partner-api#551, #592; amzn/selling-partner-api-docs#2013].
 func (a *amazon) static(models *spmodel.Models, op string) http.Handler {
-	limit := strconv.FormatFloat(amazonStaticRate.Rate, 'f', -1, 64)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("x-amzn-RequestId", requestID())
-		w.Header().Set("x-amzn-RateLimit-Limit", limit)
-		if a.srv.inject(w, r, a) {
-			return
-		}
-		body, err := readAll(w, r)
-		if err != nil {
-			azErrors(w, http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", "The request is too large.", err.Error())
-			return
-		}
-		a.mu.Lock()
-		defer a.mu.Unlock()
-		now := a.srv.Now()
-		if !a.authorized(w, r, now, false) {
-			return
-		}
-		if !a.allow("static "+op, amazonStaticRate, now) {
-			a.throttled(w, 0)
-			return
-		}
-		if !userAgentOK(w, r) {
-			return
-		}
+	return a.checked("static "+op, amazonStaticRate, false, func(w http.ResponseWriter, r *http.Request, body []byte, _ time.Time) {
 		ex, ok, err := models.Match(r, body)
 		if err != nil || !ok {
 			writeJSON(w, http.StatusBadRequest, map[string]any{"errors": []any{

@@ -11,6 +11,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/stox-dev/stox/internal/testenv"
+	"github.com/stox-dev/stox/store"
 )
 
 // PostgresSchemaURL returns the test PostgreSQL URL (testenv.PostgresURL) with its
@@ -52,3 +53,25 @@ func PostgresSchemaURL(t testing.TB) string {
 }
 
 func quote(ident string) string { return `"` + ident + `"` }
+
+// PostgresThroughProxy opens a store on a new schema of the test server (as
+// PostgresSchemaURL), reached through a loopback proxy the test can cut to make a real
+// outage; the store is closed when the test ends.
+func PostgresThroughProxy(t testing.TB) (store.Stores, *testenv.Proxy) {
+	t.Helper()
+	u, err := url.Parse(PostgresSchemaURL(t))
+	if err != nil {
+		t.Fatalf("parse postgres URL: %v", err)
+	}
+	p := testenv.NewProxy(t, u.Host)
+	u.Host = p.Addr()
+	q := u.Query()
+	q.Set("connect_timeout", "2")
+	u.RawQuery = q.Encode()
+	st, err := store.Open(context.Background(), u.String(), "")
+	if err != nil {
+		t.Fatalf("open postgres through a proxy: %v", err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	return st, p
+}
