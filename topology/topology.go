@@ -78,6 +78,10 @@ type Queue struct {
 	Poison bool
 	// SingleActiveConsumer keeps delivery order where per-SKU ordering matters.
 	SingleActiveConsumer bool
+	// Slow is true for a queue whose handlers take seconds (the image stage): a
+	// subscriber prefetches one message, so a backlog waits in the queue for whichever
+	// worker of whichever replica is free rather than behind a busy one.
+	Slow bool
 	// MaxLength is how many ready messages the queue holds before it refuses publishes
 	// (x-max-length with x-overflow reject-publish): MaxLength for every work queue of
 	// New, smaller in tests that fill a queue; 0 means no limit, as for poison queues.
@@ -123,6 +127,9 @@ func New(prefix string, quorum bool, marketplaces []string) *Topology {
 	}
 	for _, m := range marketplaces {
 		t.work(StockQueue(m), true, Binding{Exchange: n(ExchangeInventory)})
+	}
+	for i := range t.Queues {
+		t.Queues[i].Slow = t.Queues[i].Name == n(QueueAIProcessing)
 	}
 	return t
 }

@@ -1,3 +1,5 @@
+//go:build unix
+
 package rabbitmq
 
 import (
@@ -7,6 +9,7 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -25,16 +28,18 @@ const benchPayload = 1024
 // BenchmarkHop measures one pipeline hop on RabbitMQ twice in one run, so that their
 // ratio holds even on a shared machine whose absolute numbers move:
 //
-//   - stox: as services run it: a confirmed publish through Broker.Publisher (16
-//     publishers), routing by the topic exchange into a classic work queue with the
-//     production arguments, and a Watermill router whose 4 subscriptions consume and ack.
+//   - stox: as services run it: confirmed publishes through Broker.Publisher from 256
+//     goroutines (as many in flight as amqp091's window below), routing by the topic
+//     exchange into a classic work queue with the production arguments, and a
+//     Watermill router whose 4 subscriptions (production prefetch) consume and ack.
 //   - amqp091: the ceiling, what the broker itself carries on the same exchange, queue
 //     arguments, routing key, persistent 1 KiB messages: the plain amqp091 client
 //     publishing with pipelined confirms (256 in flight) and one consumer acking each
 //     message with a prefetch of 100.
 //
-// Both report msgs/s from the first publish to the last ack; `make bench` prints their
-// ratio.
+// Both report msgs/s from the first publish to the last ack, the client's CPU per
+// message (the broker runs on the same machine, so client CPU is broker CPU lost), and
+// how many publishes a full queue refused; `make bench` prints their ratio.
 //
 //	go test -run '^$' -bench Hop ./broker/rabbitmq/
 func BenchmarkHop(b *testing.B) {
@@ -44,7 +49,7 @@ func BenchmarkHop(b *testing.B) {
 
 func benchmarkHopStox(b *testing.B) {
 	const (
-		publishers = 16
+		publishers = 256
 		// Each subscription handles one message at a time: this is the worker count.
 		subscriptions = 4
 	)
@@ -80,6 +85,7 @@ func benchmarkHopStox(b *testing.B) {
 
 	payload := bytes.Repeat([]byte("s"), benchPayload)
 	b.SetBytes(benchPayload)
+	cpu0 := cpuTime()
 	b.ResetTimer()
 	start := time.Now()
 	var next atomic.Int64
@@ -103,6 +109,8 @@ func benchmarkHopStox(b *testing.B) {
 	elapsed := time.Since(start)
 	b.StopTimer()
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "msgs/s")
+	b.ReportMetric(float64(refused.Swap(0)), "refused")
+	b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(b.N), "cpu-us/msg")
 }
 
 func benchmarkHopAMQP091(b *testing.B) {
@@ -147,6 +155,7 @@ func benchmarkHopAMQP091(b *testing.B) {
 		return pub.PublishWithDeferredConfirmWithContext(context.Background(), exchange, topology.KeyImageUpload, false, false, publishing)
 	}
 	b.SetBytes(benchPayload)
+	cpu0 := cpuTime()
 	b.ResetTimer()
 	start := time.Now()
 	// One goroutine publishes; a confirm is awaited beside it, so up to window
@@ -163,6 +172,7 @@ func benchmarkHopAMQP091(b *testing.B) {
 		wg.Go(func() {
 			defer func() { <-inflight }()
 			for !dc.Wait() {
+				refused.Add(1)
 				time.Sleep(time.Millisecond)
 				var err error
 				if dc, err = publish(); err != nil {
@@ -180,6 +190,8 @@ func benchmarkHopAMQP091(b *testing.B) {
 	elapsed := time.Since(start)
 	b.StopTimer()
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "msgs/s")
+	b.ReportMetric(float64(refused.Swap(0)), "refused")
+	b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(b.N), "cpu-us/msg")
 }
 
 // awaitConsumed waits for the consumers to have acked every message.
@@ -199,6 +211,19 @@ func publishThroughBackpressure(pub message.Publisher, key string, msg *message.
 		if !errors.Is(err, broker.ErrQueueFull) {
 			return err
 		}
+		refused.Add(1)
 		time.Sleep(time.Millisecond)
 	}
+}
+
+// refused counts publishes the broker refused because the queue was full, published
+// again after a millisecond.
+var refused atomic.Int64
+
+// cpuTime is the process's user+system CPU time so far: the client's share of a
+// machine it shares with the broker.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -1,4 +1,4 @@
-// Package rabbitmq is the RabbitMQ broker: confirmed publishers with a channel pool,
+// Package rabbitmq is the RabbitMQ broker: publishers that pipeline confirms,
 // subscribers that stop gracefully, the topology declared with exactly its arguments
 // wherever it is declared, a marshaler that survives the headers RabbitMQ adds, and the
 // poison queue inspector of `stox poison`.
@@ -8,7 +8,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
@@ -24,8 +23,8 @@ import (
 
 // Defaults of Config.
 const (
-	DefaultChannelPoolSize = 16
-	DefaultPrefetch        = 4
+	DefaultChannelPoolSize = 4
+	DefaultPrefetch        = 32
 	DefaultPublishTimeout  = 30 * time.Second
 	DefaultConnectTimeout  = 30 * time.Second
 	DefaultCloseTimeout    = broker.DefaultCloseTimeout
@@ -39,16 +38,20 @@ var ErrPublishTimeout = middleware.Unavailable(errors.New("publish timed out"))
 type Config struct {
 	// URL is the broker, amqp://user:pass@host:5672/vhost.
 	URL string
-	// ChannelPoolSize is how many channels each exchange's publisher keeps open: the
-	// confirmed publishes one exchange can have in flight.
+	// ChannelPoolSize is how many channels each exchange's publisher spreads its
+	// publishes over. Each channel pipelines confirms (any number of messages in flight),
+	// so this spreads the broker's work over its channel processes, not a limit.
 	ChannelPoolSize int
-	// Prefetch is how many unacked messages RabbitMQ sends ahead to each subscription.
-	// One subscription handles one message at a time whatever this is, so keep it small:
-	// a large one hoards a backlog that competing workers could take.
+	// Prefetch is how many unacked messages RabbitMQ sends ahead to each subscription
+	// of a queue that is not Slow. One subscription handles one message at a time
+	// whatever this is; what it saves is a wake-up and a read per message on both
+	// sides (at 4 the client spends half again the CPU per message it spends at 32).
+	// A Slow queue's subscriptions prefetch one: a larger prefetch there would hoard a
+	// backlog that competing workers could take.
 	Prefetch int
-	// PublishTimeout bounds one Publish call. watermill-amqp can leak pooled channels
-	// across a reconnect until Publish blocks forever (watermill-amqp#37); past this a
-	// publish fails with ErrPublishTimeout instead.
+	// PublishTimeout bounds how long one Publish waits for its confirms (a broker
+	// that blocks publishers under a memory alarm confirms nothing); past this a publish
+	// fails with ErrPublishTimeout.
 	PublishTimeout time.Duration
 	// ConnectTimeout bounds the first connection attempts, so a service may start while
 	// the broker still boots. watermill-amqp reconnects only after a first success.
@@ -78,14 +81,20 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
-// Broker is the RabbitMQ broker: one connection shared by every publisher and
-// subscriber, one confirmed publisher per exchange, and the topology declared with
-// exactly its arguments wherever it is declared.
+// Broker is the RabbitMQ broker: one connection shared by every publisher, another
+// by every subscriber, one confirmed publisher per exchange, and the topology declared
+// with exactly its arguments wherever it is declared.
+//
+// Publishing and consuming have connections of their own, as RabbitMQ advises: the
+// broker reads each connection's frames in one process, so publishes and acks on one
+// connection queue behind each other, and when RabbitMQ blocks publishing connections
+// (a memory or disk alarm) the subscribers must still ack what they finished.
 type Broker struct {
 	cfg    Config
 	topo   *topology.Topology
 	logger watermill.LoggerAdapter
-	conn   *amqp.ConnectionWrapper
+	// conn publishes, declares and inspects; consume carries the subscriptions.
+	conn, consume *amqp.ConnectionWrapper
 
 	// queueArgs returns a queue's declare arguments: the topology's, or in tests ones
 	// the topology does not describe (a queue that lets nothing live).
@@ -115,11 +124,17 @@ func New(ctx context.Context, cfg Config, topo *topology.Topology, logger waterm
 	if err != nil {
 		return nil, err
 	}
+	consume, err := dial(ctx, cfg, logger)
+	if err != nil {
+		_ = conn.Close()
+		return nil, err
+	}
 	b := &Broker{
 		cfg:        cfg,
 		topo:       topo,
 		logger:     logger,
 		conn:       conn,
+		consume:    consume,
 		publishers: map[string]*publisher{},
 	}
 	b.queueArgs = b.topologyArgs
@@ -204,30 +219,63 @@ func (b *Broker) Publisher(exchange string) (message.Publisher, error) {
 	if !ok {
 		return nil, fmt.Errorf("amqp publisher: exchange %q is not in the topology", exchange)
 	}
-	p, err := newPublisher(b.conn, b.cfg, b.builder(), ex, b.logger)
-	if err != nil {
-		return nil, err
-	}
+	d := b.declarer()
+	p := newPublisher(b.conn, ex.Name, b.cfg.ChannelPoolSize, b.cfg.PublishTimeout,
+		func(ch *amqp091.Channel) error { return d.exchange(ch, ex.Name) })
 	b.publishers[exchange] = p
 	return sharedPublisher{p}, nil
 }
 
 // Subscriber returns a new subscriber of queues: the Subscribe topic is the full queue
-// name, and each Subscribe is one consumer (one message at a time) on it. Subscribe
-// re-declares the queue with the topology's arguments, which also restores it after a
-// broker restart. A stopping subscription lets the messages it handed out finish (see
-// broker.Graceful).
+// name, and each Subscribe is one consumer (one message at a time) on it, prefetching
+// Config.Prefetch messages (one on a Slow queue). Subscribe re-declares the queue with
+// the topology's arguments, which also restores it after a broker restart. A stopping
+// subscription lets the messages it handed out finish (see broker.Graceful).
 func (b *Broker) Subscriber() (message.Subscriber, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.closed {
 		return nil, errors.New("amqp subscriber: broker closed")
 	}
-	s, err := amqp.NewSubscriberWithConnection(subscriberConfig(b.cfg, b.builder()), b.logger, b.conn)
-	if err != nil {
-		return nil, fmt.Errorf("amqp subscriber: %w", err)
+	return broker.NewGraceful(&subscriber{b: b, subs: map[int]*amqp.Subscriber{}}, b.cfg.CloseTimeout), nil
+}
+
+// subscriber subscribes each queue through a watermill-amqp subscriber whose prefetch
+// fits the queue's handlers (the prefetch is a subscriber's configuration).
+type subscriber struct {
+	b    *Broker
+	mu   sync.Mutex
+	subs map[int]*amqp.Subscriber // by prefetch
+}
+
+func (s *subscriber) Subscribe(ctx context.Context, queue string) (<-chan *message.Message, error) {
+	cfg := s.b.cfg
+	if q, ok := s.b.topo.Queue(queue); ok && q.Slow {
+		cfg.Prefetch = 1
 	}
-	return broker.NewGraceful(s, b.cfg.CloseTimeout), nil
+	s.mu.Lock()
+	sub, ok := s.subs[cfg.Prefetch]
+	if !ok {
+		var err error
+		sub, err = amqp.NewSubscriberWithConnection(subscriberConfig(cfg, s.b.builder()), s.b.logger, s.b.consume)
+		if err != nil {
+			s.mu.Unlock()
+			return nil, fmt.Errorf("amqp subscriber: %w", err)
+		}
+		s.subs[cfg.Prefetch] = sub
+	}
+	s.mu.Unlock()
+	return sub.Subscribe(ctx, queue)
+}
+
+func (s *subscriber) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var errs []error
+	for _, sub := range s.subs {
+		errs = append(errs, sub.Close())
+	}
+	return errors.Join(errs...)
 }
 
 // Ready returns how many messages wait in a queue of the topology to be delivered.
@@ -250,16 +298,17 @@ func (b *Broker) Ready(ctx context.Context, queue string) (int, error) {
 	return q.Messages, nil
 }
 
-// Connected reports whether the broker's connection to RabbitMQ is up. While it is
-// down, watermill-amqp reconnects in the background.
+// Connected reports whether the broker's connections to RabbitMQ are up. While one is
+// down, watermill-amqp reconnects it in the background.
 func (b *Broker) Connected() bool {
 	b.mu.Lock()
 	closed := b.closed
 	b.mu.Unlock()
-	return !closed && b.conn.IsConnected() && !b.conn.Connection().IsClosed()
+	up := func(c *amqp.ConnectionWrapper) bool { return c.IsConnected() && !c.Connection().IsClosed() }
+	return !closed && up(b.conn) && up(b.consume)
 }
 
-// Close closes the publishers, then the connection, which ends every subscription.
+// Close closes the publishers, then the connections, which ends every subscription.
 func (b *Broker) Close() error {
 	b.mu.Lock()
 	if b.closed {
@@ -277,15 +326,21 @@ func (b *Broker) Close() error {
 			errs = append(errs, err)
 		}
 	}
-	// The wrapper waits for every subscription and publish using the connection; one
-	// stuck in watermill-amqp must not hang shutdown.
-	done := make(chan error, 1)
+	// A wrapper waits for every subscription using its connection; one stuck in
+	// watermill-amqp must not hang shutdown.
+	done := make(chan error, 2)
+	go func() { done <- b.consume.Close() }()
 	go func() { done <- b.conn.Close() }()
-	select {
-	case err := <-done:
-		errs = append(errs, err)
-	case <-time.After(b.cfg.PublishTimeout):
-		errs = append(errs, errors.New("close rabbitmq connection: timed out waiting for its users"))
+	timeout := time.After(b.cfg.PublishTimeout)
+wait:
+	for range 2 {
+		select {
+		case err := <-done:
+			errs = append(errs, err)
+		case <-timeout:
+			errs = append(errs, errors.New("close rabbitmq connections: timed out waiting for their users"))
+			break wait
+		}
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("close amqp broker: %w", err)
@@ -332,25 +387,6 @@ func keyIsTopic(topic string) string { return topic }
 
 func noName(string) string { return "" }
 
-// publisherConfig is the watermill-amqp config of an exchange's publisher:
-// constant exchange, routing key = topic, persistent messages, confirms and a pool.
-func publisherConfig(cfg Config, ex topology.Exchange, builder amqp.TopologyBuilder) amqp.Config {
-	return amqp.Config{
-		Marshaler: marshaler{},
-		Exchange: amqp.ExchangeConfig{
-			GenerateName: amqp.GenerateExchangeNameConstant(ex.Name),
-			Type:         ex.Type,
-			Durable:      true,
-		},
-		Publish: amqp.PublishConfig{
-			GenerateRoutingKey: keyIsTopic,
-			ChannelPoolSize:    cfg.ChannelPoolSize,
-			ConfirmDelivery:    true,
-		},
-		TopologyBuilder: builder,
-	}
-}
-
 // subscriberConfig is the watermill-amqp config of a subscriber: topic = queue
 // name, no exchange of its own (the builder declares bindings), small prefetch, and a
 // nack requeues (the poison middleware decides when a message gives up).
@@ -371,67 +407,3 @@ func subscriberConfig(cfg Config, builder amqp.TopologyBuilder) amqp.Config {
 		TopologyBuilder: builder,
 	}
 }
-
-// publisher is a watermill-amqp publisher whose publishes are bounded in time and
-// whose broker nacks read as broker.ErrQueueFull.
-type publisher struct {
-	pub      *amqp.Publisher
-	exchange string
-	timeout  time.Duration
-}
-
-func newPublisher(conn *amqp.ConnectionWrapper, cfg Config, builder amqp.TopologyBuilder, ex topology.Exchange, logger watermill.LoggerAdapter) (*publisher, error) {
-	pub, err := amqp.NewPublisherWithConnection(publisherConfig(cfg, ex, builder), logger, conn)
-	if err != nil {
-		return nil, fmt.Errorf("amqp publisher for %s: %w", ex.Name, err)
-	}
-	return &publisher{pub: pub, exchange: ex.Name, timeout: cfg.PublishTimeout}, nil
-}
-
-// Publish publishes with routing key key and waits for the broker's confirms.
-func (p *publisher) Publish(key string, msgs ...*message.Message) error {
-	done := make(chan error, 1)
-	go func() { done <- p.pub.Publish(key, msgs...) }()
-	timer := time.NewTimer(p.timeout)
-	defer timer.Stop()
-	select {
-	case err := <-done:
-		if err == nil {
-			return nil
-		}
-		// watermill-amqp reports a basic.nack only as text; with x-overflow
-		// reject-publish a nack means a target queue is full.
-		if strings.Contains(err.Error(), "delivery not confirmed") {
-			return fmt.Errorf("publish to %s with key %q: %w: %w", p.exchange, key, broker.ErrQueueFull, err)
-		}
-		return fmt.Errorf("publish to %s with key %q: %w", p.exchange, key, err)
-	case <-timer.C:
-		// The stuck goroutine ends when the publisher or connection closes.
-		return fmt.Errorf("publish to %s with key %q: no confirm within %s: %w", p.exchange, key, p.timeout, ErrPublishTimeout)
-	}
-}
-
-// Close closes the publisher's channel pool.
-func (p *publisher) Close() (err error) {
-	// A pool slot whose reopen failed during a reconnect holds a nil channel, and
-	// closing it panics (watermill-amqp#37).
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("close publisher of %s: %v", p.exchange, r)
-		}
-	}()
-	if err := p.pub.Close(); err != nil {
-		return fmt.Errorf("close publisher of %s: %w", p.exchange, err)
-	}
-	return nil
-}
-
-// sharedPublisher is what Broker.Publisher hands out: the Watermill router closes a
-// handler's publisher when the handler stops, which must not close it for the others.
-type sharedPublisher struct{ p *publisher }
-
-func (s sharedPublisher) Publish(key string, msgs ...*message.Message) error {
-	return s.p.Publish(key, msgs...)
-}
-
-func (sharedPublisher) Close() error { return nil }

@@ -16,8 +16,8 @@ import (
 type Common struct {
 	AMQPURL     string        `envconfig:"STOX_AMQP_URL" desc:"RabbitMQ URL; empty means the in-memory transport (one process only)"`
 	AMQPQuorum  bool          `envconfig:"STOX_AMQP_QUORUM" desc:"declare quorum queues (a cluster) instead of classic ones (one node)"`
-	AMQPPool    int           `envconfig:"STOX_AMQP_CHANNEL_POOL" default:"16" desc:"publisher channels per exchange (publisher confirms)"`
-	Prefetch    int           `envconfig:"STOX_AMQP_PREFETCH" default:"4" desc:"messages prefetched per worker"`
+	AMQPPool    int           `envconfig:"STOX_AMQP_CHANNEL_POOL" default:"4" desc:"publisher channels per exchange, each with any number of publishes awaiting confirms"`
+	Prefetch    int           `envconfig:"STOX_AMQP_PREFETCH" default:"32" desc:"messages prefetched per worker (the image stage's workers prefetch one)"`
 	Prefix      string        `envconfig:"STOX_PREFIX" desc:"prefix of every exchange and queue name, joined with a dot (nc: nc.stox.images)"`
 	DatabaseURL string        `envconfig:"STOX_DATABASE_URL" desc:"postgres:// URL; empty means SQLite under STOX_DATA_DIR"`
 	DataDir     string        `envconfig:"STOX_DATA_DIR" default:"./data" desc:"blobs (photos, images) and the SQLite file"`
