@@ -22,9 +22,6 @@ import (
 	"sync"
 	"time"
 
-	// Register the "pgx" database/sql driver.
-	_ "github.com/jackc/pgx/v5/stdlib"
-
 	"github.com/stox-dev/stox/broker/rabbitmq"
 	"github.com/stox-dev/stox/marketplace/sandbox"
 	"github.com/stox-dev/stox/messages"
@@ -63,7 +60,7 @@ type productState struct {
 }
 
 func newFlow(e *env) *flow {
-	db, err := sql.Open("pgx", e.in.dbURL)
+	db, err := store.PostgresDB(e.in.dbURL)
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -12,7 +12,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/lib/pq"
 	"modernc.org/sqlite"
 )
 
@@ -97,24 +97,18 @@ func Unavailable(err error) bool {
 		return false
 	}
 	if errors.Is(err, ErrUnavailable) || errors.Is(err, driver.ErrBadConn) || errors.Is(err, sql.ErrConnDone) ||
-		errors.Is(err, pgconn.ErrConnClosed) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, io.ErrUnexpectedEOF) ||
 		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
 		errors.Is(err, syscall.ECONNABORTED) || errors.Is(err, syscall.EPIPE) {
 		return true
 	}
-	if _, ok := errors.AsType[*pgconn.ConnectError](err); ok {
-		return true
-	}
-	if e, ok := errors.AsType[*pgconn.PgError](err); ok {
-		return strings.HasPrefix(e.Code, "08") || e.Code == "53300" ||
+	if e, ok := errors.AsType[*pq.Error](err); ok {
+		return strings.HasPrefix(string(e.Code), "08") || e.Code == "53300" ||
 			e.Code == "57P01" || e.Code == "57P02" || e.Code == "57P03"
 	}
 	if e, ok := errors.AsType[*sqlite.Error](err); ok {
 		code := e.Code() & 0xff // the primary result code
 		return code == sqliteBusy || code == sqliteLocked
-	}
-	if pgconn.Timeout(err) {
-		return true
 	}
 	// A network error of the connection: a timeout, or a read or dial that failed.
 	if e, ok := errors.AsType[*net.OpError](err); ok {

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"database/sql"
+	"net/url"
 	"sync"
 	"testing"
 
@@ -46,7 +47,7 @@ func TestPostgresConcurrentOpen(t *testing.T) {
 	require.NoError(t, err, "every store sees one database")
 	assert.Equal(t, "SKU-1", p.Product.SKU)
 
-	db, err := sql.Open("pgx", url)
+	db, err := store.PostgresDB(url)
 	require.NoError(t, err)
 	defer func() { _ = db.Close() }()
 	assert.Equal(t, []int{1, 2, 3, 4, 5, 6}, versions(t, db))
@@ -76,4 +77,25 @@ func versions(t *testing.T, db *sql.DB) []int {
 	}
 	require.NoError(t, rows.Err())
 	return vs
+}
+
+// TestPostgresDB checks the driver's defaults: a URL without sslmode reaches a server
+// with or without TLS (libpq's "prefer", not lib/pq's "require"), JSON goes to JSONB
+// as a string, and a malformed URL's error does not repeat the password.
+func TestPostgresDB(t *testing.T) {
+	u, err := url.Parse(storetest.PostgresSchemaURL(t))
+	require.NoError(t, err)
+	q := u.Query()
+	q.Del("sslmode")
+	u.RawQuery = q.Encode()
+	db, err := store.PostgresDB(u.String())
+	require.NoError(t, err)
+	defer func() { _ = db.Close() }()
+	var got string
+	require.NoError(t, db.QueryRow(`SELECT ($1::jsonb)->>'a'`, `{"a":"b"}`).Scan(&got))
+	assert.Equal(t, "b", got)
+
+	_, err = store.PostgresDB("postgres://stox:s3cret@127.0.0.1:port/stox")
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "s3cret")
 }

@@ -1,6 +1,6 @@
 // Package store keeps the catalog (products, their photos, generated images and texts,
 // per-stage and per-marketplace state) behind one interface with two implementations:
-// SQLite (modernc.org/sqlite, the embedded default) and PostgreSQL (pgx). Both pass the
+// SQLite (modernc.org/sqlite, the embedded default) and PostgreSQL (lib/pq). Both pass the
 // contract suite in storetest. Schema migrations are embedded and applied at Open.
 package store
 

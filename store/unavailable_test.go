@@ -55,7 +55,7 @@ func TestUnavailableClassifies(t *testing.T) {
 	require.Error(t, err)
 	assert.True(t, store.Unavailable(err), "connection refused: %v", err)
 
-	db, err := sql.Open("pgx", storetest.PostgresSchemaURL(t))
+	db, err := store.PostgresDB(storetest.PostgresSchemaURL(t))
 	require.NoError(t, err)
 	defer func() { _ = db.Close() }()
 	_, err = db.ExecContext(ctx, "SELEC 1")

@@ -2,13 +2,9 @@ package storetest
 
 import (
 	"context"
-	"database/sql"
 	"net/url"
 	"testing"
 	"time"
-
-	// Register the "pgx" database/sql driver.
-	_ "github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/stox-dev/stox/internal/testenv"
 	"github.com/stox-dev/stox/store"
@@ -23,7 +19,7 @@ func PostgresSchemaURL(t testing.TB) string {
 	base := testenv.PostgresURL(t)
 	schema := testenv.Unique("stox_test_")
 
-	db, err := sql.Open("pgx", base)
+	db, err := store.PostgresDB(base)
 	if err != nil {
 		t.Fatalf("open postgres: %v", err)
 	}
