@@ -108,7 +108,8 @@ type Client interface {
 	Name() string
 	// MaxBatch is how many listings or stock items one request may carry.
 	MaxBatch() int
-	// UpsertListings creates or updates listings; the result is polled with Poll.
+	// UpsertListings creates or updates listings; the result is polled with Poll. Items
+	// it returns decided (refused before sending) need not come back from Poll.
 	UpsertListings(ctx context.Context, ls []Listing) (Submission, error)
 	// Poll returns the current state of a submission.
 	Poll(ctx context.Context, id string) (Submission, error)
@@ -164,6 +165,19 @@ var ErrNoAnswer = errors.New("no answer")
 // within 15 minutes). The marketplace already holds those values; the caller should
 // drop unchanged items rather than retry.
 var ErrDuplicate = errors.New("duplicate request refused")
+
+// ErrSubmissionFailed is wrapped by Poll's errors for a submission the marketplace gave
+// up on as a whole (Amazon's FATAL or CANCELLED feed): none of its items has an
+// outcome to record, and nothing was wrong with any one of them that the marketplace
+// said; the caller sends them again (counting an attempt), with the error as reason.
+var ErrSubmissionFailed = errors.New("submission failed as a whole")
+
+// ListingBatcher is a Client that takes more listings in one submission than stock
+// items (Amazon's bulk feed): the publisher claims up to MaxListings listings a round,
+// and MaxBatch stock items.
+type ListingBatcher interface {
+	MaxListings() int
+}
 
 // RateLimitError is a throttled request.
 type RateLimitError struct {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"log/slog"
 	"net/http/httptest"
@@ -15,6 +16,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/stox-dev/stox/handlers/publish"
+	"github.com/stox-dev/stox/marketplace"
+	"github.com/stox-dev/stox/marketplace/amazon"
 	"github.com/stox-dev/stox/marketplace/marketplacetest"
 	"github.com/stox-dev/stox/marketplace/sandbox"
 	"github.com/stox-dev/stox/messages"
@@ -23,9 +26,18 @@ import (
 	"github.com/stox-dev/stox/topology"
 )
 
+// amazonFeeds, when false, makes BenchmarkListingsPublished send Amazon's listings one
+// putListingsItem each (the bulk path's threshold negative), for the figure before
+// feeds: go test ./cmd/stox -run '^$' -bench ListingsPublished/amazon -args -amazon-feeds=false
+var amazonFeeds = flag.Bool("amazon-feeds", true, "BenchmarkListingsPublished: Amazon rounds of more than five listings go as a JSON_LISTINGS_FEED")
+
 // BenchmarkListingsPublished measures listings accepted per minute on each marketplace
 // against the sandbox with its real rate limits and the services' default request
-// rates: one round is 200 listings from the outbox to accepted.
+// rates (polls every 200 ms): one run is 200 listings queued at once, from the outbox to
+// accepted. Amazon takes them as one JSON_LISTINGS_FEED (createFeedDocument, upload,
+// createFeed, getFeed until DONE after the sandbox's 3 s of processing, one report);
+// with -amazon-feeds=false, one putListingsItem and one getListingsItem per listing
+// through the 5 requests a second its listings limiter allows.
 func BenchmarkListingsPublished(b *testing.B) {
 	const n = 200
 	for _, name := range messages.Marketplaces {
@@ -55,6 +67,12 @@ func publishListings(b *testing.B, name string, n int) float64 {
 	m.TrendyolURL, m.HepsiburadaURL, m.AmazonURL = srv.URL, srv.URL, srv.URL
 	client, _, err := m.client(name, nil)
 	require.NoError(b, err)
+	if name == messages.Amazon && !*amazonFeeds {
+		client = amazon.New(amazon.Config{BaseURL: srv.URL, TokenURL: srv.URL + "/auth/o2/token",
+			ClientID: m.AmazonClientID, ClientSecret: m.AmazonClientSecret, RefreshToken: m.AmazonRefreshToken,
+			SellerID: m.AmazonSellerID, MarketplaceID: m.AmazonMarketplaceID,
+			Limiter: marketplace.NewLimiter(m.AmazonRate, 10), Feeds: amazon.FeedsConfig{Threshold: -1}})
+	}
 	for i := range n {
 		l := marketplacetest.Listing("bench")
 		payload, err := json.Marshal(l)

@@ -322,9 +322,13 @@ func answered(err error) bool {
 		!errors.Is(err, context.DeadlineExceeded)
 }
 
-// submitListings submits one batch of queued listings.
+// submitListings submits one batch of queued listings: MaxBatch of them, or
+// MaxListings for a client that takes more listings at once (marketplace.ListingBatcher).
 func (p *Publisher) submitListings(ctx context.Context) (bool, error) {
 	max := p.Client.MaxBatch()
+	if b, ok := p.Client.(marketplace.ListingBatcher); ok {
+		max = b.MaxListings()
+	}
 	queued, err := p.Outbox.ClaimQueued(ctx, p.Client.Name(), p.claim(), max)
 	if err != nil || len(queued) == 0 {
 		return false, err
@@ -438,10 +442,9 @@ func (p *Publisher) submit(ctx context.Context, qs []store.PendingListing, ls []
 	if err != nil {
 		return err
 	}
-	if sub.Done {
-		return p.decide(ctx, sub, qs)
-	}
-	return nil
+	// Items decided at once (refused before they were sent) are recorded now, the rest
+	// when the submission is polled.
+	return p.decide(ctx, sub, qs)
 }
 
 // pollSubmissions polls every undecided listing submission once, if this replica
@@ -543,27 +546,61 @@ func (p *Publisher) pollListings(ctx context.Context, id string, qs []store.Pend
 		p.first[id] = first
 	}
 	p.mu.Unlock()
+	forget := func() {
+		p.mu.Lock()
+		delete(p.first, id)
+		p.mu.Unlock()
+	}
 	sub, err := p.Client.Poll(ctx, id)
 	if err == nil {
 		err = p.decide(ctx, sub, qs)
 		if err == nil && sub.Done {
-			p.mu.Lock()
-			delete(p.first, id)
-			p.mu.Unlock()
+			forget()
+			// A finished submission that gives a listing no outcome would hold it
+			// submitted for ever (an Amazon feed report may leave messages out): it
+			// goes again.
+			return p.resubmit(ctx, undecided(sub, qs), fmt.Sprintf("submission %s finished without an outcome for it", id))
 		}
 	}
-	if time.Since(first) < p.Undecided {
+	switch {
+	case errors.Is(err, marketplace.ErrSubmissionFailed):
+		// The marketplace gave up on the whole submission (Amazon's FATAL feed): its
+		// listings go again at once rather than after Undecided.
+		forget()
+		return p.resubmit(ctx, qs, err.Error())
+	case time.Since(first) < p.Undecided:
 		return err
 	}
 	// A batch that never completes (or whose result the marketplace forgot): submit
 	// its undecided listings again, counting an attempt.
-	p.mu.Lock()
-	delete(p.first, id)
-	p.mu.Unlock()
+	forget()
 	reason := fmt.Sprintf("submission %s undecided after %s", id, p.Undecided)
 	if err != nil {
 		reason += ": " + err.Error()
 	}
+	return p.resubmit(ctx, undecided(sub, qs), reason)
+}
+
+// undecided are the listings of qs the submission has no outcome for.
+func undecided(sub marketplace.Submission, qs []store.PendingListing) []store.PendingListing {
+	decided := map[string]bool{}
+	for _, it := range sub.Items {
+		if it.State != marketplace.SubmissionPending {
+			decided[it.SKU] = true
+		}
+	}
+	var out []store.PendingListing
+	for _, q := range qs {
+		if !decided[q.SKU] {
+			out = append(out, q)
+		}
+	}
+	return out
+}
+
+// resubmit queues listings to be sent again, counting an attempt against each (one
+// out of attempts is rejected with the reason).
+func (p *Publisher) resubmit(ctx context.Context, qs []store.PendingListing, reason string) error {
 	for _, q := range qs {
 		rejected, ferr := p.Outbox.ListingFailed(ctx, q.ProductID, q.Revision, p.Client.Name(), reason, p.MaxAttempts)
 		if ferr != nil {
@@ -576,7 +613,9 @@ func (p *Publisher) pollListings(ctx context.Context, id string, qs []store.Pend
 			}
 		}
 	}
-	p.WakeListings()
+	if len(qs) > 0 {
+		p.WakeListings()
+	}
 	return nil
 }
 

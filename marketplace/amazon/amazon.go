@@ -1,10 +1,10 @@
 // Package amazon is the marketplace.Client (and marketplace.StockReader) for Amazon's
 // Selling Partner API: Login with Amazon tokens, Listings Items 2021-08-01
-// (putListingsItem, patchListingsItem, getListingsItem) and Orders 2026-01-01
-// (searchOrders); and the taxonomy.Source of its
-// product types from Product Type Definitions 2020-09-01, whose JSON Schemas also check
-// listings before they are sent. Requests follow Amazon's official models, which
-// package spmodel holds and validates against.
+// (putListingsItem, patchListingsItem, getListingsItem), Feeds 2021-06-30 for rounds of
+// many listings (JSON_LISTINGS_FEED) and Orders 2026-01-01 (searchOrders); and the
+// taxonomy.Source of its product types from Product Type Definitions 2020-09-01, whose
+// JSON Schemas also check listings before they are sent. Requests follow Amazon's
+// official models, which package spmodel holds and validates against.
 package amazon
 
 import (
@@ -114,6 +114,9 @@ type Config struct {
 	// Now is the clock token expiry and the first orders window are measured on
 	// (default time.Now).
 	Now func() time.Time
+	// Feeds configures the bulk path, rounds of many listings sent as one
+	// JSON_LISTINGS_FEED (feeds.go); zero values take its defaults.
+	Feeds FeedsConfig
 }
 
 var _ marketplace.StockReader = (*Client)(nil)
@@ -125,6 +128,7 @@ type Client struct {
 
 	mu      sync.Mutex
 	schemas map[string]*productSchema
+	feeds   feedMemory
 }
 
 // New returns a client; zero Config fields take their defaults.
@@ -167,6 +171,7 @@ func New(cfg Config) *Client {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	cfg.Feeds = cfg.Feeds.withDefaults()
 	c := &Client{cfg: cfg, schemas: map[string]*productSchema{}}
 	c.tokens = &tokenSource{cfg: &c.cfg}
 	return c
@@ -253,7 +258,18 @@ func errorReasons(issues []issue) []string {
 // pending until Poll sees it processed. A listing whose VAT rate has no tax code is
 // checked with mode=VALIDATION_PREVIEW instead, so the seller gets Amazon's other
 // issues with it, and rejected without being stored.
+//
+// A round of more than Config.Feeds.Threshold listings goes as one JSON_LISTINGS_FEED
+// instead (upsertFeed), each listing checked as here first.
 func (c *Client) UpsertListings(ctx context.Context, ls []marketplace.Listing) (marketplace.Submission, error) {
+	if c.bulk(len(ls)) {
+		return c.upsertFeed(ctx, ls)
+	}
+	return c.upsertEach(ctx, ls)
+}
+
+// upsertEach puts every listing with its own putListingsItem.
+func (c *Client) upsertEach(ctx context.Context, ls []marketplace.Listing) (marketplace.Submission, error) {
 	sub := submission{Kind: "listings"}
 	for _, l := range ls {
 		it, err := c.putListing(ctx, l)
@@ -493,13 +509,17 @@ func validGTIN(s string) bool {
 // summaries and issues): ERROR issues reject it, a BUYABLE or DISCOVERABLE summary
 // without them accepts it, and 404 (not processed yet) keeps it pending. A re-put of a
 // SKU that is already live shows as accepted as soon as its old version does: the
-// Listings Items API has no per-submission status.
+// Listings Items API has no per-submission status. A feed's submission is followed
+// through the feed instead (pollFeed).
 //
 // One SKU's read failing leaves that SKU pending and the others are still read, so a
 // large submission completes even when some reads fail (a 500 now and then): the
 // error is returned only when no SKU could be read. Throttling or refused credentials
 // stop the round at once.
 func (c *Client) Poll(ctx context.Context, id string) (marketplace.Submission, error) {
+	if strings.HasPrefix(id, feedPrefix) {
+		return c.pollFeed(ctx, id)
+	}
 	sub, err := decodeSubmission(id)
 	if err != nil {
 		return marketplace.Submission{}, err

@@ -46,6 +46,10 @@ type modelCheck struct {
 	// fetches, signed counts those that carried an access token.
 	puts            []map[string]any
 	schemas, signed int
+	// ops counts requests by operation ID; documents are the bodies sent to and
+	// received from feed documents' presigned URLs, by method.
+	ops       map[string]int
+	documents map[string][][]byte
 }
 
 func (m *modelCheck) RoundTrip(r *http.Request) (*http.Response, error) {
@@ -57,6 +61,9 @@ func (m *modelCheck) RoundTrip(r *http.Request) (*http.Response, error) {
 			m.signed++
 		}
 		m.mu.Unlock()
+	}
+	if strings.HasPrefix(r.URL.Path, "/feed-documents/") {
+		return m.document(r)
 	}
 	if r.URL.Path == "/auth/o2/token" || strings.HasPrefix(r.URL.Path, "/selling-partner-definitions/") {
 		return m.next.RoundTrip(r)
@@ -86,6 +93,14 @@ func (m *modelCheck) RoundTrip(r *http.Request) (*http.Response, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.checked++
+	if op, err := spmodel.Default(); err == nil {
+		if id, err := op.OperationID(r); err == nil {
+			if m.ops == nil {
+				m.ops = map[string]int{}
+			}
+			m.ops[id]++
+		}
+	}
 	if r.Method == http.MethodPut {
 		var put map[string]any
 		if err := json.Unmarshal(body, &put); err != nil {
@@ -102,6 +117,47 @@ func (m *modelCheck) RoundTrip(r *http.Request) (*http.Response, error) {
 		m.problems = append(m.problems, fmt.Sprintf("%s %s: answer has no x-amzn-RequestId", r.Method, r.URL.Path))
 	}
 	return resp, nil
+}
+
+// document passes a transfer to or from a feed document's presigned URL (S3 on Amazon,
+// no SP-API operation), keeping the bodies.
+func (m *modelCheck) document(r *http.Request) (*http.Response, error) {
+	var sent []byte
+	if r.Body != nil {
+		b, err := io.ReadAll(r.Body)
+		if err != nil {
+			return nil, err
+		}
+		sent, r.Body = b, io.NopCloser(bytes.NewReader(b))
+	}
+	resp, err := m.next.RoundTrip(r)
+	if err != nil {
+		return nil, err
+	}
+	got, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(got))
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.documents == nil {
+		m.documents = map[string][][]byte{}
+	}
+	if r.Method == http.MethodPut {
+		m.documents[r.Method] = append(m.documents[r.Method], sent)
+	} else {
+		m.documents[r.Method] = append(m.documents[r.Method], got)
+	}
+	return resp, nil
+}
+
+// opCount is how many requests of an operation the adapter sent.
+func (m *modelCheck) opCount(op string) int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.ops[op]
 }
 
 // env is a sandbox on a fixed clock served over HTTP, counting token requests and 403s.

@@ -33,7 +33,8 @@ type AmazonFidelity struct {
 
 // amazonOperations are the SP-API operations the Amazon adapter calls.
 var amazonOperations = []string{"putListingsItem", "patchListingsItem", "getListingsItem", "searchOrders",
-	"searchDefinitionsProductTypes", "getDefinitionsProductType"}
+	"searchDefinitionsProductTypes", "getDefinitionsProductType",
+	"createFeedDocument", "createFeed", "getFeed", "getFeedDocument"}
 
 // RunAmazonFidelity runs the cases of Amazon's rules beyond the common suite against an
 // Amazon client and sb:
@@ -44,7 +45,10 @@ var amazonOperations = []string{"putListingsItem", "patchListingsItem", "getList
 //   - Amazon's static sandbox examples (x-amzn-api-sandbox.static in the official
 //     models [C S-AZ4, S-AZ5, S-AZ11]): the sandbox in static mode answers each
 //     example's request with the example's status and body, exactly, and those answers
-//     match the models.
+//     match the models;
+//   - a round of many listings goes as one JSON_LISTINGS_FEED (Feeds API 2021-06-30),
+//     each listing ending accepted or rejected with its reasons as on the single path,
+//     and a one-off listing still goes on its own (runAmazonBulk).
 func RunAmazonFidelity(t *testing.T, newClient func(t *testing.T) marketplace.Client, sb *sandbox.Server, valid func(prefix string) marketplace.Listing, f AmazonFidelity) {
 	ctx := context.Background()
 	require.NotEmpty(t, f.Options.ClientID, "AmazonFidelity.Options needs the sandbox's credentials")
@@ -111,6 +115,56 @@ func RunAmazonFidelity(t *testing.T, newClient func(t *testing.T) marketplace.Cl
 	t.Run("the static sandbox answers every example as Amazon's does", func(t *testing.T) {
 		runAmazonStatic(t, sb, f.Options)
 	})
+
+	t.Run("a bulk round goes as a feed, a one-off as a PUT", func(t *testing.T) {
+		runAmazonBulk(t, newClient(t), sb, valid)
+	})
+}
+
+// runAmazonBulk sends a round of twenty listings, more than the adapter sends one by
+// one, which goes as a JSON_LISTINGS_FEED: one listing the sandbox refuses (a title
+// over 200 characters) and one the adapter refuses before sending (a VAT rate without
+// an Amazon tax code) are rejected with their reasons, the other eighteen accepted and
+// listed — one of them already listed, its new quantity taken. A one-off listing
+// before it still goes through on its own.
+func runAmazonBulk(t *testing.T, c marketplace.Client, sb *sandbox.Server, valid func(prefix string) marketplace.Listing) {
+	ctx := context.Background()
+	existing := listed(t, c, sb, valid("oneoff"))
+	assert.Equal(t, existing.Quantity, stock(t, sb, c.Name(), existing.SKU), "the one-off listing is live")
+
+	existing.Quantity = 7
+	ls := []marketplace.Listing{existing}
+	for range 17 {
+		ls = append(ls, valid("bulk"))
+	}
+	tooLong := valid("bulk-title")
+	tooLong.Text.Title = strings.Repeat("x", 300)
+	noTaxCode := valid("bulk-vat")
+	noTaxCode.VATRate = 18
+	ls = append(ls, tooLong, noTaxCode)
+
+	sub, err := c.UpsertListings(ctx, ls)
+	require.NoError(t, err)
+	assert.False(t, sub.Done)
+	// Poll need not repeat what the submission decided at once (the listing refused
+	// before the feed went).
+	got := bySKU(sub.Items)
+	for sku, it := range bySKU(waitDone(t, c, sb, sub.ID).Items) {
+		got[sku] = it
+	}
+	require.Len(t, got, len(ls))
+	for _, l := range ls[:18] {
+		assert.Equal(t, marketplace.SubmissionAccepted, got[l.SKU].State, "%s: %q", l.SKU, got[l.SKU].Reasons)
+		assert.Empty(t, got[l.SKU].Reasons)
+		assert.Equal(t, l.Quantity, stock(t, sb, c.Name(), l.SKU), "%s is listed with its quantity", l.SKU)
+	}
+	assert.Equal(t, marketplace.SubmissionRejected, got[tooLong.SKU].State)
+	assert.Contains(t, strings.Join(got[tooLong.SKU].Reasons, "; "), "200")
+	assert.Equal(t, marketplace.SubmissionRejected, got[noTaxCode.SKU].State)
+	assert.Contains(t, strings.Join(got[noTaxCode.SKU].Reasons, "; "), "18%")
+	listings := sb.Listings(c.Name())
+	assert.NotContains(t, listings, tooLong.SKU)
+	assert.NotContains(t, listings, noTaxCode.SKU)
 }
 
 // runAmazonStatic walks every static sandbox example of the official models through a
@@ -147,11 +201,17 @@ func runAmazonStatic(t *testing.T, sb *sandbox.Server, o sandbox.AmazonOptions) 
 				static.Advance(time.Second) // the sandbox plan: 5 per second, burst 15
 				status, got := amazonRaw(t, static, ex.Method, target, body, tok, "StoxTest/1.0 (Language=Go)")
 				assert.Equal(t, ex.Status, status, "%s %s", ex.Method, target)
-				assert.JSONEq(t, string(ex.Response), string(got), "%s %s", ex.Method, target)
+				if len(ex.Response) == 0 { // cancelFeed's answer has no body
+					assert.Empty(t, got, "%s %s", ex.Method, target)
+				} else {
+					assert.JSONEq(t, string(ex.Response), string(got), "%s %s", ex.Method, target)
+				}
 				walked[ex.Operation]++
 
-				// Amazon's example requests meet the models but for the one meant to
-				// break them (createdAfter=TEST_CASE_400, no date).
+				// Amazon's example requests meet the models but for those meant to
+				// break them: createdAfter=TEST_CASE_400 (no date), a createFeed without
+				// feedType, a createFeedDocument without contentType, a getFeeds with
+				// processingStatuses BAD_VALUE.
 				r := httptest.NewRequest(ex.Method, target, bytes.NewReader(body))
 				if body != nil {
 					r.Header.Set("Content-Type", "application/json")
@@ -166,7 +226,7 @@ func runAmazonStatic(t *testing.T, sb *sandbox.Server, o sandbox.AmazonOptions) 
 		assert.Positive(t, walked[op], "%s has examples and they were walked", op)
 	}
 	sort.Strings(offModel)
-	assert.Equal(t, []string{"searchOrders 400 #1"}, offModel)
+	assert.Equal(t, []string{"createFeed 400 #1", "createFeedDocument 400 #1", "getFeeds 400 #1", "searchOrders 400 #1"}, offModel)
 
 	t.Run("a request no example has is not matched", func(t *testing.T) {
 		static.Advance(time.Second)

@@ -44,6 +44,8 @@ type AmazonOptions struct {
 	// is stored and the rates above do not apply (see amazonStaticRate). Login with
 	// Amazon, the access token and the User-Agent are checked as they are otherwise.
 	Static bool
+	// Feeds configures the Feeds API imitation (JSON_LISTINGS_FEED, amazon_feeds.go).
+	Feeds AmazonFeedsOptions
 }
 
 // AmazonRate is a token bucket: Rate requests per second, Burst at once.
@@ -75,6 +77,7 @@ type amazon struct {
 	items   map[string]*azListing
 	orders  []*azOrder
 	nextID  int64
+	feeds   azFeeds
 }
 
 // azListing is one SKU: the live version buyers see and the version being processed.
@@ -137,6 +140,7 @@ func newAmazon(srv *Server, o AmazonOptions) *amazon {
 	rate(&o.GetOrder, 0.5, 30)
 	rate(&o.DefinitionsSearch, 5, 10)
 	rate(&o.DefinitionsGet, 5, 10)
+	o.Feeds = o.Feeds.withDefaults()
 	return &amazon{
 		srv:     srv,
 		opts:    o,
@@ -145,6 +149,7 @@ func newAmazon(srv *Server, o AmazonOptions) *amazon {
 		buckets: map[string]*azBucket{},
 		items:   map[string]*azListing{},
 		nextID:  1000000,
+		feeds:   newAzFeeds(),
 	}
 }
 
@@ -166,4 +171,5 @@ func (a *amazon) routes(mux *http.ServeMux) {
 	mux.Handle("GET /definitions/2020-09-01/productTypes/{productType}", a.api("getDefinitionsProductType", a.opts.DefinitionsGet, a.getProductType))
 	mux.HandleFunc("GET /selling-partner-definitions/schema/{productType}/{requirements}/{enforced}", a.schemaDocument)
 	mux.HandleFunc("GET /selling-partner-definitions/meta-schema/v1", a.metaSchema)
+	a.feedRoutes(mux)
 }

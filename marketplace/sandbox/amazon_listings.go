@@ -10,8 +10,9 @@ import (
 
 // settle processes every listing version due by now: identifiers already used by
 // another SKU make an ERROR issue (as Amazon's catalog matching raises after ACCEPTED);
-// otherwise the version goes live.
+// otherwise the version goes live. Feeds due by now hand their listings over first.
 func (a *amazon) settle(now time.Time) {
+	a.completeFeeds(now)
 	for _, l := range a.items {
 		p := l.pending
 		if p == nil || now.Before(p.due) {

@@ -24,8 +24,9 @@
 // m_validate.go the payload rules; m_batches.go (Amazon: amazon_listings.go) the work
 // that completes later; m_orders.go orders; m_taxonomy.go (Amazon:
 // amazon_definitions.go) categories and attributes. Trendyol's price-and-inventory and
-// webhooks have files of their own, as do Amazon's static sandbox and Hepsiburada's
-// fulfilment hook.
+// webhooks have files of their own, as do Amazon's static sandbox, Amazon's feeds
+// (amazon_feeds.go, with the documents they are uploaded and reported in) and
+// Hepsiburada's fulfilment hook.
 package sandbox
 
 import (

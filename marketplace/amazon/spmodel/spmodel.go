@@ -1,8 +1,10 @@
 // Package spmodel validates Selling Partner API requests and responses against
 // Amazon's official Swagger 2 models (amzn/selling-partner-api-models, Apache-2.0,
 // copied with their LICENSE and NOTICE under models/): Listings Items 2021-08-01,
-// Orders 2026-01-01 and Product Type Definitions 2020-09-01; and listings' attributes
-// against the JSON Schema of their product type (CompileProductType). It also reads
+// Orders 2026-01-01, Product Type Definitions 2020-09-01 and Feeds 2021-06-30; listings'
+// attributes against the JSON Schema of their product type (CompileProductType); and
+// JSON_LISTINGS_FEED documents and their processing reports against Amazon's schemas of
+// them (ValidateListingsFeed, ValidateProcessingReport). It also reads
 // the models' static sandbox examples and finds the one that answers a request, as
 // Amazon's static sandbox does (Models.Match), and checks the User-Agent every request
 // must carry (ValidateUserAgent).
@@ -42,6 +44,7 @@ const (
 	ListingsItems          = "listingsItems_2021-08-01.json"
 	Orders                 = "orders_2026-01-01.json"
 	ProductTypeDefinitions = "definitionsProductTypes_2020-09-01.json"
+	Feeds                  = "feeds_2021-06-30.json"
 )
 
 // ErrNoOperation is returned for a request whose method and path match no operation
@@ -62,7 +65,7 @@ type Models struct {
 	operations []Operation // with their parameters and static sandbox examples
 }
 
-var defaultModels = sync.OnceValues(func() (*Models, error) { return Load(ListingsItems, Orders, ProductTypeDefinitions) })
+var defaultModels = sync.OnceValues(func() (*Models, error) { return Load(ListingsItems, Orders, ProductTypeDefinitions, Feeds) })
 
 // Default returns every embedded model, loaded once.
 func Default() (*Models, error) { return defaultModels() }
