@@ -169,7 +169,7 @@ func (m *Models) Match(r *http.Request, body []byte) (Example, bool, error) {
 	}
 	var examples []Example
 	for _, o := range m.operations {
-		if o.ID == op.route.Operation.OperationID && o.Method == r.Method {
+		if o.ID == op.id && o.Method == r.Method {
 			examples = o.Examples
 		}
 	}

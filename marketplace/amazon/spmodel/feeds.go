@@ -37,7 +37,7 @@ func (v FeedViolation) String() string {
 var feedSchemas = sync.OnceValues(func() (map[string]*jsonschema.Schema, error) {
 	out := map[string]*jsonschema.Schema{}
 	for _, name := range []string{ListingsFeedSchema, ProcessingReportSchema} {
-		raw, err := files.ReadFile("models/" + name)
+		raw, err := readModel(name)
 		if err != nil {
 			return nil, fmt.Errorf("spmodel: read %s: %w", name, err)
 		}

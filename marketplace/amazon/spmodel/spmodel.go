@@ -15,10 +15,8 @@
 package spmodel
 
 import (
-	"bytes"
-	"context"
+	"compress/gzip"
 	"embed"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -28,16 +26,31 @@ import (
 	"sort"
 	"strings"
 	"sync"
-
-	"github.com/getkin/kin-openapi/openapi2"
-	"github.com/getkin/kin-openapi/openapi2conv"
-	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/getkin/kin-openapi/openapi3filter"
-	"github.com/getkin/kin-openapi/routers"
 )
 
-//go:embed models/*.json
+// The models and feed schemas are embedded gzipped (models/*.json.gz, made from
+// models/*.json by go generate; TestEmbeddedModelsMatchTheirSources keeps them in
+// step): 437 KB of JSON would be 56 KB, and compress/gzip is linked in by net/http
+// anyway.
+//
+//go:generate sh -c "cd models && gzip -9 -n -k -f *_20*.json listings-feed-schema-v2.json listings-feed-processing-report-schema-v2.json"
+//go:embed models/*.json.gz
 var files embed.FS
+
+// readModel returns the text of the embedded model or schema name (a file name in
+// models/, such as ListingsItems).
+func readModel(name string) ([]byte, error) {
+	f, err := files.Open("models/" + name + ".gz")
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	z, err := gzip.NewReader(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return io.ReadAll(z)
+}
 
 // Model files embedded in the package.
 const (
@@ -53,10 +66,11 @@ var ErrNoOperation = errors.New("no operation of the SP-API models matches the r
 
 // operation is one model operation with its path template as a regular expression.
 type operation struct {
-	route  routers.Route
-	re     *regexp.Regexp
-	names  []string
-	static int // literal characters in the template: more specific templates win
+	id, method string
+	re         *regexp.Regexp
+	names      []string
+	static     int // literal characters in the template: more specific templates win
+	contract   *contract
 }
 
 // Models holds the loaded models' operations.
@@ -70,68 +84,28 @@ var defaultModels = sync.OnceValues(func() (*Models, error) { return Load(Listin
 // Default returns every embedded model, loaded once.
 func Default() (*Models, error) { return defaultModels() }
 
-// Load reads the named embedded model files, converts them to OpenAPI 3 and indexes
-// their operations.
+// Load reads the named embedded model files, compiles the schemas of their operations'
+// parameters, bodies and responses and indexes the operations.
 func Load(names ...string) (*Models, error) {
 	m := &Models{}
 	for _, name := range names {
-		raw, err := files.ReadFile("models/" + name)
+		raw, err := readModel(name)
 		if err != nil {
 			return nil, fmt.Errorf("spmodel: read %s: %w", name, err)
 		}
-		var doc2 openapi2.T
-		if err := json.Unmarshal(raw, &doc2); err != nil {
-			return nil, fmt.Errorf("spmodel: parse %s: %w", name, err)
-		}
-		csvArrays(&doc2)
 		ops, err := readOperations(raw)
 		if err != nil {
 			return nil, fmt.Errorf("spmodel: read operations of %s: %w", name, err)
 		}
 		m.operations = append(m.operations, ops...)
-		doc3, err := openapi2conv.ToV3(&doc2)
+		compiled, err := compileOperations(name, raw)
 		if err != nil {
-			return nil, fmt.Errorf("spmodel: convert %s to OpenAPI 3: %w", name, err)
+			return nil, fmt.Errorf("spmodel: compile %s: %w", name, err)
 		}
-		// The host (sellingpartnerapi-na.amazon.com) is Amazon's, not ours: match
-		// paths only.
-		doc3.Servers = nil
-		if err := openapi3.NewLoader().ResolveRefsIn(doc3, nil); err != nil {
-			return nil, fmt.Errorf("spmodel: resolve references in %s: %w", name, err)
-		}
-		for path, item := range doc3.Paths.Map() {
-			re, names, static := template(path)
-			for method, op := range item.Operations() {
-				m.ops = append(m.ops, operation{
-					route:  routers.Route{Spec: doc3, Path: path, PathItem: item, Method: method, Operation: op},
-					re:     re,
-					names:  names,
-					static: static,
-				})
-			}
-		}
+		m.ops = append(m.ops, compiled...)
 	}
 	sort.SliceStable(m.ops, func(i, j int) bool { return m.ops[i].static > m.ops[j].static })
 	return m, nil
-}
-
-// csvArrays gives array query parameters without a collectionFormat Swagger 2's
-// default, csv (the Orders model leaves it out): the conversion would otherwise take
-// OpenAPI 3's default, one parameter per value, and refuse includedData=BUYER,TAX.
-func csvArrays(doc *openapi2.T) {
-	fix := func(ps openapi2.Parameters) {
-		for _, p := range ps {
-			if p != nil && p.In == "query" && p.Type.Is("array") && p.CollectionFormat == "" {
-				p.CollectionFormat = "csv"
-			}
-		}
-	}
-	for _, item := range doc.Paths {
-		fix(item.Parameters)
-		for _, op := range item.Operations() {
-			fix(op.Parameters)
-		}
-	}
 }
 
 // template turns /a/{b}/c into ^/a/([^/]+)/c$ and the parameter names.
@@ -159,7 +133,7 @@ func (m *Models) find(r *http.Request) (*operation, map[string]string, error) {
 	path := r.URL.EscapedPath()
 	for i := range m.ops {
 		op := &m.ops[i]
-		if op.route.Method != r.Method {
+		if op.method != r.Method {
 			continue
 		}
 		sub := op.re.FindStringSubmatch(path)
@@ -185,42 +159,19 @@ func (m *Models) OperationID(r *http.Request) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return op.route.Operation.OperationID, nil
-}
-
-func (m *Models) input(r *http.Request, body []byte) (*openapi3filter.RequestValidationInput, error) {
-	op, params, err := m.find(r)
-	if err != nil {
-		return nil, err
-	}
-	// Validation reads the body: give it a copy and leave r as it was.
-	rc := r.Clone(r.Context())
-	rc.Body = io.NopCloser(bytes.NewReader(body))
-	rc.ContentLength = int64(len(body))
-	if len(body) == 0 {
-		rc.Body = http.NoBody
-	}
-	return &openapi3filter.RequestValidationInput{
-		Request:    rc,
-		PathParams: params,
-		Route:      &op.route,
-		Options: &openapi3filter.Options{
-			AuthenticationFunc:  openapi3filter.NoopAuthenticationFunc,
-			MultiError:          true,
-			SkipSettingDefaults: true,
-		},
-	}, nil
+	return op.id, nil
 }
 
 // ValidateRequest checks a request (its path, query parameters, headers and JSON body)
-// against the operation it calls; body is the request body already read.
+// against the operation it calls; body is the request body already read. The error
+// lists every problem, each naming the parameter or body field concerned.
 func (m *Models) ValidateRequest(r *http.Request, body []byte) error {
-	in, err := m.input(r, body)
+	op, path, err := m.find(r)
 	if err != nil {
 		return err
 	}
-	if err := openapi3filter.ValidateRequest(context.Background(), in); err != nil {
-		return fmt.Errorf("%s %s does not match the model of %s: %w", r.Method, r.URL.Path, in.Route.Operation.OperationID, err)
+	if problems := op.contract.checkRequest(r, path, body); len(problems) > 0 {
+		return fmt.Errorf("%s %s does not match the model of %s: %s", r.Method, r.URL.Path, op.id, strings.Join(problems, "; "))
 	}
 	return nil
 }
@@ -228,19 +179,12 @@ func (m *Models) ValidateRequest(r *http.Request, body []byte) error {
 // ValidateResponse checks a response (status, headers and JSON body) to r against the
 // operation r calls. A status the operation does not document is an error.
 func (m *Models) ValidateResponse(r *http.Request, status int, header http.Header, body []byte) error {
-	in, err := m.input(r, nil)
+	op, _, err := m.find(r)
 	if err != nil {
 		return err
 	}
-	out := &openapi3filter.ResponseValidationInput{
-		RequestValidationInput: in,
-		Status:                 status,
-		Header:                 header,
-		Options:                &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true},
-	}
-	out.SetBodyBytes(body)
-	if err := openapi3filter.ValidateResponse(context.Background(), out); err != nil {
-		return fmt.Errorf("%d answer to %s %s does not match the model of %s: %w", status, r.Method, r.URL.Path, in.Route.Operation.OperationID, err)
+	if problems := op.contract.checkResponse(status, header, body); len(problems) > 0 {
+		return fmt.Errorf("%d answer to %s %s does not match the model of %s: %s", status, r.Method, r.URL.Path, op.id, strings.Join(problems, "; "))
 	}
 	return nil
 }
