@@ -21,6 +21,11 @@ import (
 // is unavailable for now.
 var errNotConnected = middleware.Unavailable(errors.New("not connected to rabbitmq"))
 
+// errBlocked is returned (wrapped) by a publish while RabbitMQ blocks publishing
+// connections because it runs short of memory or disk; publishing resumes when the
+// alarm clears.
+var errBlocked = middleware.Unavailable(errors.New("rabbitmq blocks publishing (memory or disk alarm)"))
+
 // errChannelClosed is returned (wrapped) by a publish whose channel closed before the
 // broker confirmed its messages: they may or may not have been routed, so the caller
 // publishes them again (at least once).
@@ -35,8 +40,10 @@ var errChannelClosed = middleware.Unavailable(errors.New("channel closed before 
 // Publish returns nil only when the broker confirmed every message (routed and, for a
 // persistent message on a durable queue, written). A broker nack (a queue full with
 // reject-publish) reads as broker.ErrQueueFull; a closed channel, a connection that is
-// down and a confirm that takes longer than the timeout read as unavailable. A
-// channel closed by a reconnect is reopened by the next Publish that picks it.
+// down or blocked by an alarm, and a confirm that takes longer than the timeout read
+// as unavailable. A channel closed by a reconnect is reopened by the next Publish that
+// picks it. Publish runs on its caller's goroutine: no goroutine, channel or stack to
+// grow per message.
 type publisher struct {
 	conn     *amqp.ConnectionWrapper
 	exchange string
@@ -44,6 +51,10 @@ type publisher struct {
 	// (a restart without its definitions) has it again before the first publish.
 	declare func(*amqp091.Channel) error
 	timeout time.Duration
+
+	// blocked is set while RabbitMQ blocks the watched connection.
+	blocked atomic.Bool
+	watched atomic.Pointer[amqp091.Connection]
 
 	next    atomic.Uint32
 	slots   []*channelSlot
@@ -70,31 +81,22 @@ func newPublisher(conn *amqp.ConnectionWrapper, exchange string, channels int, t
 // Publish publishes msgs with routing key key, in order on one channel, and returns
 // when the broker confirmed them all, refused one, or the timeout passed.
 func (p *publisher) Publish(key string, msgs ...*message.Message) error {
-	// The publish runs beside the timer: a broker that blocks publishing connections
-	// (a memory or disk alarm) stops reading, and then even the write blocks.
-	gaveUp := make(chan struct{})
-	done := make(chan error, 1)
-	go func() { done <- p.publish(key, msgs, gaveUp) }()
-	timer := time.NewTimer(p.timeout)
-	defer timer.Stop()
-	var err error
-	select {
-	case err = <-done:
-	case <-timer.C:
-		close(gaveUp)
-		err = fmt.Errorf("no confirm within %s: %w", p.timeout, ErrPublishTimeout)
-	}
-	if err != nil {
+	if err := p.publish(key, msgs); err != nil {
 		return fmt.Errorf("publish to %s with key %q: %w", p.exchange, key, err)
 	}
 	return nil
 }
 
-func (p *publisher) publish(key string, msgs []*message.Message, gaveUp <-chan struct{}) error {
+func (p *publisher) publish(key string, msgs []*message.Message) error {
 	select {
 	case <-p.closing:
 		return errors.New("publisher closed")
 	default:
+	}
+	// A blocked connection is not read by the broker: a write would wait for the
+	// alarm to clear, however long that takes.
+	if p.blocked.Load() {
+		return errBlocked
 	}
 	ch, err := p.slots[int(p.next.Add(1))%len(p.slots)].channel(p)
 	if err != nil {
@@ -117,16 +119,18 @@ func (p *publisher) publish(key string, msgs []*message.Message, gaveUp <-chan s
 		}
 		confirms = append(confirms, dc)
 	}
-	return p.await(ch, msgs, confirms, gaveUp)
+	return p.await(ch, msgs, confirms)
 }
 
-// await waits for the confirms of msgs, published on ch, until Publish gave up.
-func (p *publisher) await(ch *amqp091.Channel, msgs []*message.Message, confirms []*amqp091.DeferredConfirmation, gaveUp <-chan struct{}) error {
+// await waits for the confirms of msgs, published on ch.
+func (p *publisher) await(ch *amqp091.Channel, msgs []*message.Message, confirms []*amqp091.DeferredConfirmation) error {
+	timer := time.NewTimer(p.timeout)
+	defer timer.Stop()
 	for i, dc := range confirms {
 		select {
 		case <-dc.Done():
-		case <-gaveUp:
-			return nil // Publish returned its timeout
+		case <-timer.C:
+			return fmt.Errorf("message %s: no confirm within %s: %w", msgs[i].UUID, p.timeout, ErrPublishTimeout)
 		case <-p.closing:
 			return fmt.Errorf("message %s: publisher closed before the broker confirmed", msgs[i].UUID)
 		}
@@ -159,6 +163,7 @@ func (s *channelSlot) channel(p *publisher) (*amqp091.Channel, error) {
 	if conn == nil || conn.IsClosed() {
 		return nil, errNotConnected
 	}
+	p.watchBlocked(conn)
 	ch, err := conn.Channel()
 	if err != nil {
 		return nil, middleware.Unavailable(fmt.Errorf("open channel: %w", err))
@@ -173,6 +178,22 @@ func (s *channelSlot) channel(p *publisher) (*amqp091.Channel, error) {
 	}
 	s.ch = ch
 	return ch, nil
+}
+
+// watchBlocked follows conn's connection.blocked and connection.unblocked (RabbitMQ
+// blocks publishing connections during a memory or disk alarm), once per connection:
+// after a reconnect the new one is followed.
+func (p *publisher) watchBlocked(conn *amqp091.Connection) {
+	if p.watched.Swap(conn) == conn {
+		return
+	}
+	p.blocked.Store(false)
+	notes := conn.NotifyBlocked(make(chan amqp091.Blocking, 1))
+	go func() {
+		for b := range notes {
+			p.blocked.Store(b.Active)
+		}
+	}()
 }
 
 // Close closes the channels; publishes still waiting for confirms return an error.
