@@ -9,7 +9,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,9 +20,7 @@ import (
 	"github.com/stox-dev/stox/marketplace/marketplacetest"
 	"github.com/stox-dev/stox/marketplace/sandbox"
 	"github.com/stox-dev/stox/messages"
-	"github.com/stox-dev/stox/router"
 	"github.com/stox-dev/stox/store"
-	"github.com/stox-dev/stox/topology"
 )
 
 // amazonFeeds, when false, makes BenchmarkListingsPublished send Amazon's listings one
@@ -104,123 +101,4 @@ func publishListings(b *testing.B, name string, n int) float64 {
 		require.Equal(b, store.ListingAccepted, pr.Listings[name].State, "%v", pr.Listings[name].Reasons)
 	}
 	return float64(n) / elapsed.Minutes()
-}
-
-// BenchmarkOrderToStock measures, for orders reaching the sync service at a steady
-// rate, the time from an order's publication on the orders exchange (the moment the
-// sync service can receive it) until the last of the three marketplaces acknowledged
-// the SKU's new quantity. The sandbox keeps its real rate limits; every order is for
-// its own SKU so each needs its own push everywhere. It reports p50 and p99.
-func BenchmarkOrderToStock(b *testing.B) {
-	const products, rate = 100, 4.0 // orders per second: Amazon patches one SKU per request, 5 per second
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	sb := sandbox.New(sandbox.Options{})
-	sbSrv := httptest.NewServer(sb)
-	defer sbSrv.Close()
-	cfg := baseConfig(b)
-	require.NoError(b, envconfigDefaults(&cfg.Marketplaces))
-	cfg.TrendyolURL, cfg.HepsiburadaURL, cfg.AmazonURL = sbSrv.URL, sbSrv.URL, sbSrv.URL
-	cfg.AmazonOrdersRate = 100 // orders are published straight to the exchange here
-	cfg.PollEvery = 200 * time.Millisecond
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
-	var mu sync.Mutex
-	acked := map[string]map[string]int{} // SKU → marketplace → last quantity acknowledged
-	ackedAt := map[string]time.Time{}    // SKU → when all three showed the wanted quantity
-	want := map[string]int{}
-	acknowledged := func(name string, ps []store.Push) {
-		mu.Lock()
-		defer mu.Unlock()
-		now := time.Now()
-		for _, p := range ps {
-			if acked[p.SKU] == nil {
-				acked[p.SKU] = map[string]int{}
-			}
-			acked[p.SKU][name] = p.Quantity
-			w, ok := want[p.SKU]
-			if !ok {
-				continue
-			}
-			all := true
-			for _, m := range messages.Marketplaces {
-				if q, ok := acked[p.SKU][m]; !ok || q != w {
-					all = false
-				}
-			}
-			if all {
-				if _, done := ackedAt[p.SKU]; !done {
-					ackedAt[p.SKU] = now
-				}
-			}
-		}
-	}
-	a, srv, _ := startApp(b, ctx, cfg, log, func(a *app) { a.acked = acknowledged })
-	ids := map[string]string{}
-	for i := range products {
-		ids[upload(b, srv.URL, i, 1)] = fmt.Sprintf("SKU-%04d", i)
-	}
-	setup := time.Now()
-	// Set up: every product listed everywhere with its initial stock acknowledged.
-	for {
-		mu.Lock()
-		ready := 0
-		for _, sku := range ids {
-			if len(acked[sku]) == len(messages.Marketplaces) {
-				ready++
-			}
-		}
-		mu.Unlock()
-		if ready == products {
-			break
-		}
-		if time.Since(setup) > 3*time.Minute {
-			b.Fatalf("set up: %d of %d products acknowledged everywhere after 3 minutes", ready, products)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	pub, err := a.broker.Publisher(a.broker.Topology().Name(topology.ExchangeOrders))
-	require.NoError(b, err)
-	b.ResetTimer()
-	sent := map[string]time.Time{}
-	tick := time.NewTicker(time.Duration(float64(time.Second) / rate))
-	defer tick.Stop()
-	i := 0
-	for _, sku := range ids {
-		<-tick.C
-		i++
-		m := messages.Marketplaces[i%len(messages.Marketplaces)]
-		o := messages.OrderV1{Marketplace: m, OrderID: fmt.Sprintf("bench-%d", i), Status: messages.OrderCreated,
-			Lines: []messages.OrderLine{{LineID: "1", SKU: sku, Quantity: 1}}}
-		msg, err := router.Encode(o)
-		require.NoError(b, err)
-		mu.Lock()
-		want[sku] = initialStock - 1
-		mu.Unlock()
-		sent[sku] = time.Now()
-		require.NoError(b, pub.Publish(topology.OrderKey(m), msg))
-	}
-	deadline := time.Now().Add(2 * time.Minute)
-	var lat []time.Duration
-	for time.Now().Before(deadline) {
-		mu.Lock()
-		done := len(ackedAt)
-		mu.Unlock()
-		if done == len(sent) {
-			break
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	b.StopTimer()
-	mu.Lock()
-	for sku, t0 := range sent {
-		at, ok := ackedAt[sku]
-		require.True(b, ok, "%s never acknowledged everywhere", sku)
-		lat = append(lat, at.Sub(t0))
-	}
-	mu.Unlock()
-	slices.Sort(lat)
-	b.ReportMetric(float64(lat[len(lat)/2].Milliseconds()), "p50-ms")
-	b.ReportMetric(float64(lat[len(lat)*99/100].Milliseconds()), "p99-ms")
-	b.ReportMetric(rate, "orders/s")
-	b.ReportMetric(0, "ns/op")
 }

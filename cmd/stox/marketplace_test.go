@@ -348,7 +348,7 @@ func startMarketplaceReplica(t *testing.T, ctx context.Context, cfg Config, log 
 
 // supplyInput answers a listing in needs_input through the API: the first allowed
 // value of every missing attribute (or a number where any text goes).
-func supplyInput(t *testing.T, base, id, marketplace string, l store.Listing) {
+func supplyInput(t testing.TB, base, id, marketplace string, l store.Listing) {
 	t.Helper()
 	var m taxonomy.Mapping
 	require.NoError(t, json.Unmarshal(l.Mapping, &m), "%s on %s", id, marketplace)

@@ -43,7 +43,7 @@ type Marketplaces struct {
 	TrendyolSellerID  string  `envconfig:"STOX_TRENDYOL_SELLER_ID" default:"100000" desc:"Trendyol seller ID"`
 	TrendyolAPIKey    string  `envconfig:"STOX_TRENDYOL_API_KEY" default:"sandbox-key" desc:"Trendyol API key"`
 	TrendyolAPISecret string  `envconfig:"STOX_TRENDYOL_API_SECRET" default:"sandbox-secret" desc:"Trendyol API secret"`
-	TrendyolRate      float64 `envconfig:"STOX_TRENDYOL_RATE" default:"4" desc:"Trendyol requests per second (its cap: 50 per 10 s per endpoint)"`
+	TrendyolRate      float64 `envconfig:"STOX_TRENDYOL_RATE" default:"4" desc:"Trendyol requests per second per endpoint, each paced on its own (its cap: 50 per 10 s per endpoint)"`
 	// Trendyol's order webhook: the credentials it sends with every delivery, and the
 	// public URL it is registered under at start (the service serves it on its admin
 	// address, at /webhooks/trendyol).
@@ -99,25 +99,35 @@ func or(v, def string) string {
 // client builds the marketplace client of one marketplace from the configuration.
 // With tax, the Amazon client checks each listing against its product type's stored
 // JSON Schema before sending it.
-// The limiter returned paces the client's listing and stock requests.
+// Every operation the stock path uses (pushes, outcome polls, order reads) gets a
+// limiter of its own at the marketplace's plan, so none waits behind another and a
+// throttled answer pauses only its own; the limiter returned paces listing
+// submissions (the listing handler holds back while it is paused).
 func (m Marketplaces) client(name string, tax store.Taxonomy) (marketplace.Client, *marketplace.Limiter, error) {
 	hc := &http.Client{Timeout: 30 * time.Second}
 	switch name {
 	case messages.Trendyol:
-		l := marketplace.NewLimiter(m.TrendyolRate, 10)
+		// 10 at once and 4 a second stay within 50 per 10 s, per endpoint.
+		endpoint := func() *marketplace.Limiter { return marketplace.NewLimiter(m.TrendyolRate, 10) }
+		l := endpoint()
 		return trendyol.New(trendyol.Config{
 			BaseURL: or(m.TrendyolURL, m.sandboxURL()), SellerID: m.TrendyolSellerID,
 			APIKey: m.TrendyolAPIKey, APISecret: m.TrendyolAPISecret, HTTPClient: hc, Limiter: l,
+			StockLimiter: endpoint(), PollLimiter: endpoint(), OrdersLimiter: endpoint(),
 			WebhookUsername: m.TrendyolWebhookUsername, WebhookPassword: m.TrendyolWebhookPassword,
 			WebhookAPIKey: m.TrendyolWebhookAPIKey,
 		}), l, nil
 	case messages.Hepsiburada:
 		base := or(m.HepsiburadaURL, m.sandboxURL())
-		l := marketplace.NewLimiter(m.HepsiburadaRate, int(max(1, m.HepsiburadaRate)))
+		perService := func(rate float64) *marketplace.Limiter { return marketplace.NewLimiter(rate, int(max(1, rate))) }
+		l := perService(m.HepsiburadaRate)
 		return hepsiburada.New(hepsiburada.Config{
 			CatalogURL: or(m.HepsiburadaCatalogURL, base), ListingURL: or(m.HepsiburadaListingURL, base),
 			OMSURL: or(m.HepsiburadaOMSURL, base), MerchantID: m.HepsiburadaMerchantID,
 			ServiceKey: m.HepsiburadaServiceKey, UserAgent: m.HepsiburadaUserAgent, HTTPClient: hc, Limiter: l,
+			// The listing service's uploads and reads share its one limit: half each.
+			StockLimiter: perService(m.HepsiburadaRate / 2), PollLimiter: perService(m.HepsiburadaRate / 2),
+			OrdersLimiter: perService(m.HepsiburadaRate),
 		}), l, nil
 	case messages.Amazon:
 		base := or(m.AmazonURL, m.sandboxURL())
@@ -125,13 +135,15 @@ func (m Marketplaces) client(name string, tax store.Taxonomy) (marketplace.Clien
 		if tax != nil {
 			schema = publish.SchemaOf(tax, messages.Amazon)
 		}
+		// Amazon's plans: getListingsItem and putListingsItem burst 10, patchListingsItem 5.
 		l := marketplace.NewLimiter(m.AmazonRate, 10)
 		return amazon.New(amazon.Config{
 			Schema:  schema,
 			BaseURL: base, TokenURL: or(m.AmazonTokenURL, base+"/auth/o2/token"),
 			ClientID: m.AmazonClientID, ClientSecret: m.AmazonClientSecret, RefreshToken: m.AmazonRefreshToken,
 			SellerID: m.AmazonSellerID, MarketplaceID: m.AmazonMarketplaceID, HTTPClient: hc,
-			Limiter: l, OrdersLimiter: marketplace.NewLimiter(m.AmazonOrdersRate, 20),
+			Limiter: l, PutLimiter: l, GetLimiter: marketplace.NewLimiter(m.AmazonRate, 10),
+			PatchLimiter: marketplace.NewLimiter(m.AmazonRate, 5), OrdersLimiter: marketplace.NewLimiter(m.AmazonOrdersRate, 20),
 		}), l, nil
 	}
 	return nil, nil, fmt.Errorf("no client for marketplace %q", name)

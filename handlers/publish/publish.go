@@ -39,6 +39,10 @@ type Publisher struct {
 	PollEvery time.Duration
 	// OrdersEvery is how often orders are read (default 5s).
 	OrdersEvery time.Duration
+	// OutcomesEvery is how often the outcomes of stock pushes are polled (default 5
+	// times PollEvery). A push counts as acknowledged when the marketplace takes it;
+	// the poll only finds the rare item it refused later, so it can wait.
+	OutcomesEvery time.Duration
 	// MaxAttempts is how many failed submissions reject a listing (default 5);
 	// MaxFailures how many refused pushes stop pushing a quantity (default 10).
 	MaxAttempts int
@@ -65,7 +69,9 @@ type Publisher struct {
 	// ClaimFor is how long claimed outbox rows stay this replica's unless it renews
 	// the claim, as it does while it sends them (default 30s).
 	ClaimFor time.Duration
-	// Limiter is the client's limiter, watched for pauses (metrics, backpressure).
+	// Limiter is the limiter of the client's listing submissions, watched for pauses
+	// (metrics, backpressure). Stock pushes and polls have limiters of their own: a
+	// 429 on them holds back no listing.
 	Limiter *marketplace.Limiter
 	// HighWater is how many listings may wait to be sent or decided before the
 	// listing handler stops taking messages (Throttle; default 1000).
@@ -131,6 +137,7 @@ func (p *Publisher) init() {
 		def(&p.Linger, 20*time.Millisecond)
 		def(&p.PollEvery, 2*time.Second)
 		def(&p.OrdersEvery, 5*time.Second)
+		def(&p.OutcomesEvery, 5*p.PollEvery)
 		def(&p.Undecided, 15*time.Minute)
 		def(&p.ClaimFor, 30*time.Second)
 		def(&p.DriftConfirm, 30*time.Second)
@@ -178,6 +185,7 @@ func (p *Publisher) Run(ctx context.Context) error {
 	run("listings", p.listings, p.PollEvery, p.sending(p.submitListings))
 	run("submissions", nil, p.PollEvery, p.pollSubmissions)
 	run("stock", p.stock, p.PollEvery, p.sending(p.pushStock))
+	run("stock-outcomes", nil, p.OutcomesEvery, p.pollStockOutcomes)
 	if p.PublishOrder != nil {
 		run("orders", nil, p.OrdersEvery, p.leased("orders", p.readOrders))
 	}
@@ -448,7 +456,7 @@ func (p *Publisher) submit(ctx context.Context, qs []store.PendingListing, ls []
 }
 
 // pollSubmissions polls every undecided listing submission once, if this replica
-// holds the marketplace's lease on them, and the stock submissions it made itself.
+// holds the marketplace's lease on them.
 func (p *Publisher) pollSubmissions(ctx context.Context) (bool, error) {
 	var errs []error
 	held, err := p.Outbox.Lease(ctx, "submissions/"+p.Client.Name(), p.Owner, leaseFor)
@@ -463,7 +471,13 @@ func (p *Publisher) pollSubmissions(ctx context.Context) (bool, error) {
 			errs = append(errs, err)
 		}
 	}
-	return false, errors.Join(append(errs, p.pollStockSubmissions(ctx))...)
+	return false, errors.Join(errs...)
+}
+
+// pollStockOutcomes polls the stock submissions this replica made, on a loop of its
+// own: listing polls (and their throttling) never hold them up, nor they the polls.
+func (p *Publisher) pollStockOutcomes(ctx context.Context) (bool, error) {
+	return false, p.pollStockSubmissions(ctx)
 }
 
 func (p *Publisher) pollListingSubmissions(ctx context.Context) error {

@@ -92,10 +92,17 @@ type Config struct {
 	Lookback time.Duration
 	// HTTPClient defaults to a client with a 30 s timeout.
 	HTTPClient *http.Client
-	// Limiter paces listings requests (nil: unpaced); a 429 pauses it. Amazon's plans:
-	// getListingsItem 5 rps burst 10, putListingsItem 5/10, patchListingsItem 5/5 —
-	// marketplace.NewLimiter(5, 5) stays within all three.
+	// Limiter paces listings requests that have no limiter of their own below (nil:
+	// unpaced); a 429 pauses only the limiter of the request refused.
 	Limiter *marketplace.Limiter
+	// GetLimiter, PutLimiter and PatchLimiter pace getListingsItem (polls and stock
+	// reads), putListingsItem (listings) and patchListingsItem (stock pushes); nil:
+	// Limiter. Amazon counts each operation on its own token bucket: get 5 rps burst
+	// 10, put 5/10, patch 5/5. With one bucket each, stock pushes never wait behind
+	// polls or listings, and a 429 on one operation pauses only it.
+	GetLimiter   *marketplace.Limiter
+	PutLimiter   *marketplace.Limiter
+	PatchLimiter *marketplace.Limiter
 	// DefinitionsLimiter paces the Product Type Definitions calls (nil: Limiter); both
 	// operations' plans are 5 rps burst 10.
 	DefinitionsLimiter *marketplace.Limiter
@@ -167,6 +174,11 @@ func New(cfg Config) *Client {
 	}
 	if cfg.DefinitionsLimiter == nil {
 		cfg.DefinitionsLimiter = cfg.Limiter
+	}
+	for _, l := range []**marketplace.Limiter{&cfg.GetLimiter, &cfg.PutLimiter, &cfg.PatchLimiter} {
+		if *l == nil {
+			*l = cfg.Limiter
+		}
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -309,7 +321,7 @@ func (c *Client) putListing(ctx context.Context, l marketplace.Listing) (subItem
 	// otherwise fail them all, and the batch would be sent whole again and again.
 	pause := putRetryPause
 	for try := 0; ; try++ {
-		err := c.do(ctx, c.cfg.Limiter, http.MethodPut, c.itemPath(l.SKU), q, body, &out)
+		err := c.do(ctx, c.cfg.PutLimiter, http.MethodPut, c.itemPath(l.SKU), q, body, &out)
 		if err == nil {
 			break
 		}
@@ -560,7 +572,7 @@ func (c *Client) itemState(ctx context.Context, sku string) (string, []string, e
 		} `json:"summaries"`
 		Issues []issue `json:"issues"`
 	}
-	err := c.do(ctx, c.cfg.Limiter, http.MethodGet, c.itemPath(sku), q, nil, &item)
+	err := c.do(ctx, c.cfg.GetLimiter, http.MethodGet, c.itemPath(sku), q, nil, &item)
 	if e := (*Error)(nil); errors.As(err, &e) && e.Status == http.StatusNotFound {
 		return marketplace.SubmissionPending, nil, nil
 	}
@@ -601,7 +613,7 @@ func (c *Client) PushStock(ctx context.Context, stock []marketplace.Stock) (mark
 		body := map[string]any{"productType": c.cfg.ProductType, "patches": patches}
 		q := url.Values{"marketplaceIds": {mid}, "includedData": {"issues"}}
 		var out submissionResponse
-		if err := c.do(ctx, c.cfg.Limiter, http.MethodPatch, c.itemPath(s.SKU), q, body, &out); err != nil {
+		if err := c.do(ctx, c.cfg.PatchLimiter, http.MethodPatch, c.itemPath(s.SKU), q, body, &out); err != nil {
 			return marketplace.Submission{}, fmt.Errorf("push stock %s: %w", s.SKU, err)
 		}
 		it := subItem{SKU: s.SKU, State: marketplace.SubmissionAccepted}
@@ -636,7 +648,7 @@ func (c *Client) ReadStock(ctx context.Context, items []marketplace.Stock) (map[
 				Quantity               *int   `json:"quantity"`
 			} `json:"fulfillmentAvailability"`
 		}
-		err := c.do(ctx, c.cfg.Limiter, http.MethodGet, c.itemPath(it.SKU), q, nil, &item)
+		err := c.do(ctx, c.cfg.GetLimiter, http.MethodGet, c.itemPath(it.SKU), q, nil, &item)
 		if e := (*Error)(nil); errors.As(err, &e) && e.Status == http.StatusNotFound {
 			continue
 		}

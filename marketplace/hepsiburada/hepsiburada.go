@@ -96,8 +96,18 @@ type Config struct {
 	Now func() time.Time
 	// HTTPClient defaults to a client with a 30 s timeout.
 	HTTPClient *http.Client
-	// Limiter paces every request (nil: unpaced); a throttled answer pauses it.
+	// Limiter paces every request without a limiter of its own below (nil: unpaced);
+	// a throttled answer pauses only the limiter of the request refused.
 	Limiter *marketplace.Limiter
+	// StockLimiter paces the listing service's uploads (stock and price pushes),
+	// PollLimiter its reads (upload status, listings), OrdersLimiter the order service;
+	// nil: Limiter, which paces the catalog. Hepsiburada counts requests per service
+	// (catalog 100 a second, order service 1000 [C S-HB6, S-HB12]), so StockLimiter and
+	// PollLimiter together must stay within the listing service's one limit. With a
+	// limiter each, pushes never wait behind polls or catalog calls.
+	StockLimiter  *marketplace.Limiter
+	PollLimiter   *marketplace.Limiter
+	OrdersLimiter *marketplace.Limiter
 }
 
 // Client speaks Hepsiburada's merchant integration API. It is safe for concurrent use.
@@ -999,6 +1009,24 @@ func group(lines []orderLine, status string) []marketplace.Order {
 // belongs to fulfilment, so there is nothing to send.
 func (c *Client) Acknowledge(ctx context.Context, orderIDs []string) error { return nil }
 
+// limiter is the limiter a request to the full URL u counts against.
+func (c *Client) limiter(method, u string) *marketplace.Limiter {
+	path, _, _ := strings.Cut(u, "?")
+	var l *marketplace.Limiter
+	switch {
+	case strings.HasPrefix(path, c.cfg.OMSURL+"/orders/"):
+		l = c.cfg.OrdersLimiter
+	case strings.HasPrefix(path, c.cfg.ListingURL+"/listings/") && method == http.MethodPost:
+		l = c.cfg.StockLimiter
+	case strings.HasPrefix(path, c.cfg.ListingURL+"/listings/"):
+		l = c.cfg.PollLimiter
+	}
+	if l == nil {
+		return c.cfg.Limiter
+	}
+	return l
+}
+
 // do sends one request to a full URL and decodes a 2xx JSON answer into out.
 func (c *Client) do(ctx context.Context, method, u, contentType string, body []byte, out any) error {
 	if c.cfg.UserAgent == "" {
@@ -1018,7 +1046,7 @@ func (c *Client) do(ctx context.Context, method, u, contentType string, body []b
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
-	status, header, raw, err := marketplace.Send(c.cfg.HTTPClient, c.cfg.Limiter, req, parseError)
+	status, header, raw, err := marketplace.Send(c.cfg.HTTPClient, c.limiter(method, u), req, parseError)
 	if err != nil {
 		return err
 	}

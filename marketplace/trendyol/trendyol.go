@@ -74,8 +74,17 @@ type Config struct {
 	StockPageSize int
 	// HTTPClient defaults to a client with a 30 s timeout.
 	HTTPClient *http.Client
-	// Limiter paces every request (nil: unpaced); a 429 pauses it.
+	// Limiter paces every request without a limiter of its own below (nil: unpaced);
+	// a 429 pauses only the limiter of the request refused.
 	Limiter *marketplace.Limiter
+	// StockLimiter paces price-and-inventory (stock pushes), PollLimiter the
+	// batch-request reads (submission outcomes), OrdersLimiter the order reads; nil:
+	// Limiter. Trendyol counts each endpoint on its own, 50 requests per 10 s [C S-TY1]:
+	// marketplace.NewLimiter(4, 10) never passes that (10 at once, then 40 in 10 s).
+	// With a limiter each, pushes never wait behind polls or order reads.
+	StockLimiter  *marketplace.Limiter
+	PollLimiter   *marketplace.Limiter
+	OrdersLimiter *marketplace.Limiter
 
 	// WebhookPath is the path the marketplace service serves webhook deliveries on
 	// (default DefaultWebhookPath).
@@ -1206,6 +1215,24 @@ func (c *Client) readWindow(ctx context.Context, from, to int64, pos *cursor, or
 // so there is nothing to send.
 func (c *Client) Acknowledge(ctx context.Context, orderIDs []string) error { return nil }
 
+// limiter is the limiter of the endpoint a request to path counts against.
+func (c *Client) limiter(path string) *marketplace.Limiter {
+	path, _, _ = strings.Cut(path, "?")
+	var l *marketplace.Limiter
+	switch {
+	case strings.HasSuffix(path, "/products/price-and-inventory"):
+		l = c.cfg.StockLimiter
+	case strings.Contains(path, "/products/batch-requests/"):
+		l = c.cfg.PollLimiter
+	case strings.HasPrefix(path, "/integration/order/"):
+		l = c.cfg.OrdersLimiter
+	}
+	if l == nil {
+		return c.cfg.Limiter
+	}
+	return l
+}
+
 // do sends one request and decodes a 2xx JSON answer into out (nil: the answer is
 // not read).
 func (c *Client) do(ctx context.Context, method, path string, in, out any) error {
@@ -1227,7 +1254,7 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any) error
 	if in != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	_, _, raw, err := marketplace.Send(c.cfg.HTTPClient, c.cfg.Limiter, req, parseError)
+	_, _, raw, err := marketplace.Send(c.cfg.HTTPClient, c.limiter(path), req, parseError)
 	if err != nil {
 		return err
 	}
