@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"log/slog"
 	"net/http/httptest"
@@ -15,7 +14,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/stox-dev/stox/handlers/publish"
-	"github.com/stox-dev/stox/marketplace"
 	"github.com/stox-dev/stox/marketplace/amazon"
 	"github.com/stox-dev/stox/marketplace/marketplacetest"
 	"github.com/stox-dev/stox/marketplace/sandbox"
@@ -23,25 +21,24 @@ import (
 	"github.com/stox-dev/stox/store"
 )
 
-// amazonFeeds, when false, makes BenchmarkListingsPublished send Amazon's listings one
-// putListingsItem each (the bulk path's threshold negative), for the figure before
-// feeds: go test ./cmd/stox -run '^$' -bench ListingsPublished/amazon -args -amazon-feeds=false
-var amazonFeeds = flag.Bool("amazon-feeds", true, "BenchmarkListingsPublished: Amazon rounds of more than five listings go as a JSON_LISTINGS_FEED")
-
 // BenchmarkListingsPublished measures listings accepted per minute on each marketplace
 // against the sandbox with its real rate limits and the services' default request
 // rates (polls every 200 ms): one run is 200 listings queued at once, from the outbox to
 // accepted. Amazon takes them as one JSON_LISTINGS_FEED (createFeedDocument, upload,
 // createFeed, getFeed until DONE after the sandbox's 3 s of processing, one report);
-// with -amazon-feeds=false, one putListingsItem and one getListingsItem per listing
-// through the 5 requests a second its listings limiter allows.
+// "amazon-put", its reference in the same run, sends 50 with the feed turned off
+// (STOX_AMAZON_FEED_ABOVE=-1): one putListingsItem and getListingsItem each, at the 5
+// requests a second of each operation's plan.
 func BenchmarkListingsPublished(b *testing.B) {
-	const n = 200
-	for _, name := range messages.Marketplaces {
+	for _, name := range append(slices.Clone(messages.Marketplaces), "amazon-put") {
 		b.Run(name, func(b *testing.B) {
 			var perMin []float64
 			for range b.N {
-				perMin = append(perMin, publishListings(b, name, n))
+				if name == "amazon-put" {
+					perMin = append(perMin, publishListings(b, messages.Amazon, 50, -1))
+					continue
+				}
+				perMin = append(perMin, publishListings(b, name, 200, amazon.DefaultFeedThreshold))
 			}
 			slices.Sort(perMin)
 			b.ReportMetric(perMin[len(perMin)/2], "listings/min")
@@ -50,7 +47,7 @@ func BenchmarkListingsPublished(b *testing.B) {
 	}
 }
 
-func publishListings(b *testing.B, name string, n int) float64 {
+func publishListings(b *testing.B, name string, n, feedAbove int) float64 {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	sb := sandbox.New(sandbox.Options{})
@@ -62,14 +59,9 @@ func publishListings(b *testing.B, name string, n int) float64 {
 	var m Marketplaces
 	require.NoError(b, envconfigDefaults(&m))
 	m.TrendyolURL, m.HepsiburadaURL, m.AmazonURL = srv.URL, srv.URL, srv.URL
+	m.AmazonFeedAbove = feedAbove
 	client, _, err := m.client(name, nil)
 	require.NoError(b, err)
-	if name == messages.Amazon && !*amazonFeeds {
-		client = amazon.New(amazon.Config{BaseURL: srv.URL, TokenURL: srv.URL + "/auth/o2/token",
-			ClientID: m.AmazonClientID, ClientSecret: m.AmazonClientSecret, RefreshToken: m.AmazonRefreshToken,
-			SellerID: m.AmazonSellerID, MarketplaceID: m.AmazonMarketplaceID,
-			Limiter: marketplace.NewLimiter(m.AmazonRate, 10), Feeds: amazon.FeedsConfig{Threshold: -1}})
-	}
 	for i := range n {
 		l := marketplacetest.Listing("bench")
 		payload, err := json.Marshal(l)

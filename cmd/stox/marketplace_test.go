@@ -417,3 +417,20 @@ func waitFor(t *testing.T, limit time.Duration, what string, cond func() (bool, 
 		time.Sleep(200 * time.Millisecond)
 	}
 }
+
+// TestAmazonFeedAboveChecked: STOX_AMAZON_FEED_ABOVE of 0 or below -1 is refused with
+// a message that says what it takes; -1 and the default build a client.
+func TestAmazonFeedAboveChecked(t *testing.T) {
+	var m Marketplaces
+	require.NoError(t, envconfigDefaults(&m))
+	for _, bad := range []int{0, -2} {
+		m.AmazonFeedAbove = bad
+		_, _, err := m.client(messages.Amazon, nil)
+		assert.ErrorContains(t, err, "STOX_AMAZON_FEED_ABOVE must be at least 1, or -1 for never a feed")
+	}
+	for _, good := range []int{-1, 5} {
+		m.AmazonFeedAbove = good
+		_, _, err := m.client(messages.Amazon, nil)
+		assert.NoError(t, err)
+	}
+}
