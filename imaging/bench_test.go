@@ -17,35 +17,47 @@ import (
 // BenchmarkProcess measures a 3000×3000 q90 studio JPEG (a bottle on a grey sweep,
 // which the stage separates and puts on white): "amazon+thumbnail" is the work of a
 // reference pipeline (decode, one marketplace variant and a thumbnail), "all" makes
-// every variant. Run with -cpu 1 for per-core figures. Besides wall time it reports
-// process CPU time per image, which is what to compare because wall time on a shared
-// machine is noisy.
+// every variant and the analysis: the whole stage. "bild" is the baseline the design
+// card named, github.com/anthonynsimon/bild v0.14.0 used as its documentation shows,
+// making the same outputs from the same photo (see bildProcess). Run with -cpu 1 for
+// per-core figures. Besides wall time it reports process CPU time per image, which is
+// what to compare because wall time on a shared machine is noisy.
 //
 // It carries its own baseline: every iteration also decodes the same photo with
-// image/jpeg alone (not timed), and "x-decode" is the stage's CPU time over that
-// decode's, measured side by side, which holds steady on a noisy machine where the
-// absolute figures do not. The stage before issue 10 (no backdrop removal, framing only
-// on Amazon) measured 1.98× its decode on "amazon+thumbnail" and 2.65× on "all"; with
-// them, 1.93× and 2.77× (medians of 10 rounds alternating the two builds, -cpu 1,
-// 2026-11-30): a change that moves these ratios by more than 10 % is a regression.
+// image/jpeg alone (not timed), and "x-decode" is the CPU time over that decode's,
+// measured side by side, which holds steady on a noisy machine where the absolute
+// figures do not. Before the reduced (DCT-domain) decode the stage measured 1.93× its
+// decode on "amazon+thumbnail" and 2.77× on "all" (medians of 10 rounds, -cpu 1,
+// 2026-11-30); with it, 1.36× and 1.74× (medians of 7 rounds alternating with the
+// stage before, which measured 2.08× and 2.69× in the same rounds, 2026-12-01): a
+// change that moves these ratios up by more than 10 % is a regression. The libvips
+// figure for the same photo comes from bench/vipsref, a module of its own, and
+// bench/vipsref/compare.sh prints all three side by side.
 //
 // STOX_BENCH_PHOTO names a photo to use instead of the generated one, e.g. imgref
-// gen's photo_3000x3000_q90.jpg to compare with its vipsref on the same input.
+// gen's photo_3000x3000_q90.jpg to compare with vipsref on the same input.
 func BenchmarkProcess(b *testing.B) {
 	data := benchPhoto(b)
+	stage := func(variants ...string) func([]byte) error {
+		return func(data []byte) error {
+			_, err := Process(data, variants, Options{})
+			return err
+		}
+	}
 	for _, bc := range []struct {
-		name     string
-		variants []string
+		name string
+		run  func([]byte) error
 	}{
-		{"amazon+thumbnail", []string{"amazon", Thumbnail}},
-		{"all", []string{"amazon", "trendyol", "hepsiburada", Thumbnail}},
+		{"amazon+thumbnail", stage("amazon", Thumbnail)},
+		{"all", stage("amazon", "trendyol", "hepsiburada", Thumbnail)},
+		{"bild", func(data []byte) error { _, err := bildProcess(data); return err }},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			b.ReportAllocs()
 			var cpu, decode time.Duration
 			for b.Loop() {
 				c0 := cpuTime(b)
-				if _, err := Process(data, bc.variants, Options{}); err != nil {
+				if err := bc.run(data); err != nil {
 					b.Fatal(err)
 				}
 				c1 := cpuTime(b)
@@ -137,15 +149,19 @@ func BenchmarkTwoWorkers(b *testing.B) {
 	b.ReportMetric(float64(ru.Maxrss)/1024, "peak-rss-MB") // Linux reports KiB
 }
 
-// TestSaveOutputs writes every variant of the bench photo to STOX_BENCH_SAVE (a
-// directory), for comparing with imgref's vipsref -save output by its ssim command.
-// Without the variable it is skipped.
+// TestSaveOutputs writes the bench photo (photo.jpg) and every variant made of it
+// (stox_VARIANT.jpg) to STOX_BENCH_SAVE (a directory): the input of bench/vipsref, and
+// outputs to compare with its -save output. Without the variable it is skipped.
 func TestSaveOutputs(t *testing.T) {
 	dir := os.Getenv("STOX_BENCH_SAVE")
 	if dir == "" {
 		t.Skip("STOX_BENCH_SAVE not set")
 	}
-	res, err := Process(benchPhoto(t), []string{"amazon", "trendyol", "hepsiburada", Thumbnail}, Options{})
+	photo := benchPhoto(t)
+	if err := os.WriteFile(filepath.Join(dir, "photo.jpg"), photo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Process(photo, []string{"amazon", "trendyol", "hepsiburada", Thumbnail}, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

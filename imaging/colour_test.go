@@ -165,7 +165,7 @@ func outputOrigin(t *testing.T, ph *photo, v string, p image.Point) (image.Point
 	t.Helper()
 	spec, err := LookupVariant(v)
 	require.NoError(t, err)
-	l := place(spec, 1, float64(ph.src.y.w), float64(ph.src.y.h), ph.subject, ph.enh.bd != nil)
+	l := place(spec, 1, float64(ph.src.w), float64(ph.src.h), ph.subject, ph.enh.bd != nil)
 	sx := float64(l.pw) / (l.win.x1 - l.win.x0)
 	sy := float64(l.ph) / (l.win.y1 - l.win.y0)
 	return image.Pt(l.ox+int(math.Round((float64(p.X)-l.win.x0)*sx)), l.oy+int(math.Round((float64(p.Y)-l.win.y0)*sy))), (sx + sy) / 2

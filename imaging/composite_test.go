@@ -207,12 +207,13 @@ func fullMatte(t testing.TB, data []byte) ([]uint8, *photo) {
 	if ph.enh.bd == nil {
 		return nil, ph
 	}
-	W, H := ph.src.y.w, ph.src.y.h
+	src := wholeAt(ph.src, 8)
+	W, H := ph.src.w, ph.src.h
 	win := rect{0, 0, float64(W), float64(H)}
-	c := rect{0, 0, float64(W) / ph.src.sx, float64(H) / ph.src.sy}
-	y := resize(ph.src.y, 0, 0, float64(W), float64(H), W, H, ph.cache)
-	cb := resize(ph.src.cb, c.x0, c.y0, c.x1, c.y1, (W+1)/2, (H+1)/2, ph.cache)
-	cr := resize(ph.src.cr, c.x0, c.y0, c.x1, c.y1, (W+1)/2, (H+1)/2, ph.cache)
+	c := rect{0, 0, float64(W) / src.sx, float64(H) / src.sy}
+	y := resize(src.y, 0, 0, float64(W), float64(H), W, H, ph.cache)
+	cb := resize(src.cb, c.x0, c.y0, c.x1, c.y1, (W+1)/2, (H+1)/2, ph.cache)
+	cr := resize(src.cr, c.x0, c.y0, c.x1, c.y1, (W+1)/2, (H+1)/2, ph.cache)
 	return ph.bd.matte(y, cb, cr, win), ph
 }
 

@@ -160,26 +160,46 @@ var sharpenCurve = func() [511]int16 {
 }()
 
 // sharpen applies the unsharp mask to p in place. The blur is the separable 5-tap
-// integer Gaussian (6, 58, 128, 58, 6)/256, sigma ≈ 0.8, edges clamped.
+// integer Gaussian (6, 58, 128, 58, 6)/256, sigma ≈ 0.8, edges clamped. The passes are
+// fused: the horizontal pass of each row goes into a ring of five rows just before the
+// vertical pass needs it (and before that row is overwritten), so the blur never
+// holds more than five rows.
 func sharpen(p plane) {
 	w, h := p.w, p.h
 	if w < 3 || h < 3 {
 		return
 	}
-	tmp := make([]int32, w*h) // horizontal pass, ×256
-	for j := range h {
-		r := p.row(j)
-		t := tmp[j*w : (j+1)*w]
-		for i := range w {
+	var ring [5][]int32 // horizontal pass ×256 of rows j-2 … j+2, by row mod 5
+	for k := range ring {
+		ring[k] = make([]int32, w)
+	}
+	hrow := func(j int) []int32 { return ring[(min(max(j, 0), h-1)+5)%5] }
+	hpassRow := func(j int) {
+		r, t := p.row(j), ring[j%5][:w]
+		edge := func(i int) {
 			a, b := r[max(i-2, 0)], r[max(i-1, 0)]
 			c, d := r[min(i+1, w-1)], r[min(i+2, w-1)]
 			t[i] = 6*(int32(a)+int32(d)) + 58*(int32(b)+int32(c)) + 128*int32(r[i])
 		}
+		edge(0)
+		edge(1)
+		for i := 2; i < w-2; i++ { // the interior, without clamping
+			s := r[i-2 : i+3]
+			t[i] = 6*(int32(s[0])+int32(s[4])) + 58*(int32(s[1])+int32(s[3])) + 128*int32(s[2])
+		}
+		for i := max(w-2, 2); i < w; i++ {
+			edge(i)
+		}
 	}
+	hpassRow(0)
+	hpassRow(1)
 	for j := range h {
-		a, b := tmp[max(j-2, 0)*w:][:w], tmp[max(j-1, 0)*w:][:w]
-		m := tmp[j*w:][:w]
-		c, d := tmp[min(j+1, h-1)*w:][:w], tmp[min(j+2, h-1)*w:][:w]
+		if j+2 < h {
+			hpassRow(j + 2)
+		}
+		a, b := hrow(j - 2)[:w], hrow(j - 1)[:w]
+		m := hrow(j)[:w]
+		c, d := hrow(j + 1)[:w], hrow(j + 2)[:w]
 		r := p.row(j)[:w]
 		for i := range r {
 			blur := (6*(a[i]+d[i]) + 58*(b[i]+c[i]) + 128*m[i] + 1<<15) >> 16

@@ -11,12 +11,17 @@
 // corrected on luma only, so the product keeps its colour; nothing is enlarged more
 // than twice, and a source below a marketplace's minimum is reported.
 //
-// The hot path follows shared/reference/image-performance.md: the std codecs, and a
-// hand-written separable resampler (integer box pre-shrink, then Catmull-Rom in fixed
-// point) that works on the decoded YCbCr planes directly, so a JPEG is never converted
-// to RGB at full resolution. Everything is measured once on a reduced copy; the matte
-// is refined, and the subject composited, at each variant's own resolution.
-// Orientation is applied after resizing.
+// The hot path follows shared/reference/image-performance.md, with a hand-written
+// separable resampler (integer box pre-shrink, then Catmull-Rom in fixed point) that
+// works on YCbCr planes directly, so a photo is never converted to RGB at full
+// resolution. A greyscale or YCbCr JPEG is decoded to its DCT coefficients
+// (internal/jpegscale, a fork of image/jpeg) and each output is made from planes
+// reconstructed in the DCT domain at the scale it needs, 1/8 to 1: shrink-on-load, so
+// a 3000 px photo's full-resolution pixels are never made (source.go); other inputs
+// use the std decoders. Everything is measured once on a reduced copy; the matte is
+// refined, and the subject composited, at each variant's own resolution. Orientation
+// is applied after resizing. The variants are encoded by jpegscale's copy of the std
+// encoder, which gives the same bytes faster.
 package imaging
 
 import (

@@ -4,8 +4,9 @@ import (
 	"bytes"
 	"fmt"
 	"image"
-	"image/jpeg"
 	"math"
+
+	"github.com/stox-dev/stox/imaging/internal/jpegscale"
 )
 
 // DefaultQuality is the JPEG quality of generated variants.
@@ -66,17 +67,33 @@ func Process(data []byte, names []string, opts Options) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	W, H := float64(ph.src.y.w), float64(ph.src.y.h)
+	W, H := float64(ph.src.w), float64(ph.src.h)
 	res := Result{Info: ph.info, Outputs: make([]Output, len(specs)), Analysis: ph.analysis}
+	// Every layout first. All variants are drawn from one reconstruction, the one the
+	// largest needs: a smaller variant from larger planes only costs a box pre-shrink,
+	// far less than reconstructing a plane of its own. It is made once, over the union
+	// of what the variants read, before any is resampled.
+	layouts := make([]layout, len(specs))
+	m := 1
+	for i, v := range specs {
+		layouts[i] = place(v, ph.info.Orientation, W, H, ph.subject, ph.enh.bd != nil)
+		m = max(m, ph.src.scaleFor(layouts[i].scale))
+	}
+	for _, l := range layouts {
+		ph.src.prepare(m, l.win, l.pw, l.ph)
+	}
+	if ph.src.coef != nil {
+		ph.src.coef.Release() // every plane is made: the coefficients' memory can go
+	}
 	done := map[layout][]byte{}
 	for i, v := range specs {
-		l := place(v, ph.info.Orientation, W, H, ph.subject, ph.enh.bd != nil)
+		l := layouts[i]
 		jpg, ok := done[l]
 		if !ok {
-			canvas := render(ph.src, l, ph.info.Orientation, ph.cache, ph.enh)
+			canvas := render(ph.src.at(m), ph.src.factor(m), l, ph.info.Orientation, ph.cache, ph.enh)
 			var buf bytes.Buffer
 			buf.Grow(l.cw * l.ch / 4)
-			if err := jpeg.Encode(&buf, canvas, &jpeg.Options{Quality: quality}); err != nil {
+			if err := jpegscale.Encode(&buf, canvas, &jpegscale.Options{Quality: quality}); err != nil {
 				return Result{}, fmt.Errorf("encode %s: %w", v.Name, err)
 			}
 			jpg = buf.Bytes()
@@ -100,7 +117,7 @@ func Process(data []byte, names []string, opts Options) (Result, error) {
 // photo is a decoded and analysed source, ready to render variants from.
 type photo struct {
 	info     Info
-	src      ycc
+	src      *source
 	cache    *shrinkCache
 	analysis Analysis
 	bd       *backdrop
@@ -109,26 +126,42 @@ type photo struct {
 }
 
 // load decodes data and analyses it on a box-reduced copy whose longest side is at
-// most analysisSide: a level of the same pyramid the small variants are made from.
+// most analysisSide: a level of the same pyramid the small variants are made from. For
+// a JPEG that copy comes straight from the DCT coefficients (a 3000 px photo's is the
+// blocks' means, 1/8), so nothing is made at full scale before the layouts are known.
 func load(data []byte, opts Options) (*photo, error) {
 	info, err := Config(data, opts.MaxPixels)
 	if err != nil {
 		return nil, err
 	}
-	src, err := decodePlanes(data, info.Format)
+	src, err := decodeSource(data, info.Format)
 	if err != nil {
 		return nil, err
 	}
 	ph := &photo{info: info, src: src, cache: &shrinkCache{}}
-	W, H := float64(src.y.w), float64(src.y.h)
+	W, H := float64(src.w), float64(src.h)
 	k := 1
-	for (max(src.y.w, src.y.h)+k-1)/k > analysisSide {
+	for (max(src.w, src.h)+k-1)/k > analysisSide {
 		k *= 2
 	}
-	small := ycc{y: ph.cache.shrink(src.y, k, k)}
+	my := max(1, 8/k) // the reconstruction nearest 1/k, the rest by box
+	src.whole(0, my)
+	ys := src.at(my)
+	rest := int(float64(k) * src.factor(my))
+	small := ycc{y: ph.cache.shrink(ys.y, rest, rest)}
 	aw, ah := small.y.w, small.y.h
-	small.cb = resize(src.cb, 0, 0, W/src.sx, H/src.sy, aw, ah, ph.cache)
-	small.cr = resize(src.cr, 0, 0, W/src.sx, H/src.sy, aw, ah, ph.cache)
+	// Chroma: the smallest reconstruction at least twice the size wanted, so that the
+	// resampler, not the DCT reduction, makes the last 2×: the DCT's low-pass is sharper
+	// than a box, and the backdrop is found on these planes as it was tuned.
+	mc := my
+	for mc < 8 && ys.cb.w > 1 && float64(src.at(mc).cb.w) < 2*float64(aw) {
+		mc *= 2
+	}
+	src.whole(1, mc)
+	src.whole(2, mc)
+	cs, f := src.at(mc), src.factor(mc)
+	small.cb = resize(cs.cb, 0, 0, W*f/cs.sx, H*f/cs.sy, aw, ah, ph.cache)
+	small.cr = resize(cs.cr, 0, 0, W*f/cs.sx, H*f/cs.sy, aw, ah, ph.cache)
 	var box image.Rectangle
 	ph.analysis, ph.bd, box = analyze(small.y, small.cb, small.cr, float64(k))
 	ph.analysis.PHash = FormatPHash(pHash(small.y, info.Orientation))
@@ -266,8 +299,9 @@ func evenFit(v float64, limit int) int {
 
 // render draws layout l: the window resized (luma at full and chroma at half
 // resolution, as the JPEG encoder stores it), enhanced, the subject composited on
-// white when it was separated, oriented, on a white 4:2:0 canvas.
-func render(src ycc, l layout, orientation int, cache *shrinkCache, e enhancement) *image.YCbCr {
+// white when it was separated, oriented, on a white 4:2:0 canvas. src holds the photo
+// at f times its size (a reduced JPEG decode); l is in full-scale source pixels.
+func render(src ycc, f float64, l layout, orientation int, cache *shrinkCache, e enhancement) *image.YCbCr {
 	canvas := image.NewYCbCr(image.Rect(0, 0, l.cw, l.ch), image.YCbCrSubsampleRatio420)
 	cy := plane{pix: canvas.Y, w: l.cw, h: l.ch, stride: canvas.YStride}
 	cw, ch := (l.cw+1)/2, (l.ch+1)/2
@@ -278,9 +312,10 @@ func render(src ycc, l layout, orientation int, cache *shrinkCache, e enhancemen
 	ccr.fill(128)
 
 	w := l.win
-	c := rect{w.x0 / src.sx, w.y0 / src.sy, w.x1 / src.sx, w.y1 / src.sy}
+	r := rect{w.x0 * f, w.y0 * f, w.x1 * f, w.y1 * f}
+	c := rect{r.x0 / src.sx, r.y0 / src.sy, r.x1 / src.sx, r.y1 / src.sy}
 	pcw, pch := (l.pw+1)/2, (l.ph+1)/2
-	y := resize(src.y, w.x0, w.y0, w.x1, w.y1, l.pw, l.ph, cache)
+	y := resize(src.y, r.x0, r.y0, r.x1, r.y1, l.pw, l.ph, cache)
 	cb := resize(src.cb, c.x0, c.y0, c.x1, c.y1, pcw, pch, cache)
 	cr := resize(src.cr, c.x0, c.y0, c.x1, c.y1, pcw, pch, cache)
 	var alpha []uint8

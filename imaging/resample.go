@@ -158,6 +158,32 @@ func resize(p plane, x0, y0, x1, y1 float64, w, h int, cache *shrinkCache) plane
 	}
 
 	out := newPlane(w, h)
+	if wy.taps == 5 { // the 3/4-scale planes' luma: one pass per output row
+		for y := range h {
+			k := wy.w[y*5:][:5]
+			r := wy.start[y] - r0
+			s0, s1, s2, s3, s4 := tmp.row(r)[:w], tmp.row(r + 1)[:w], tmp.row(r + 2)[:w], tmp.row(r + 3)[:w], tmp.row(r + 4)[:w]
+			dst := out.row(y)[:w]
+			for x := range dst {
+				dst[x] = clampFix(k[0]*int32(s0[x]) + k[1]*int32(s1[x]) + k[2]*int32(s2[x]) + k[3]*int32(s3[x]) + k[4]*int32(s4[x]))
+			}
+		}
+		return out
+	}
+	if wy.taps == 6 { // and their chroma
+		for y := range h {
+			k := wy.w[y*6:][:6]
+			r := wy.start[y] - r0
+			s0, s1, s2 := tmp.row(r)[:w], tmp.row(r + 1)[:w], tmp.row(r + 2)[:w]
+			s3, s4, s5 := tmp.row(r + 3)[:w], tmp.row(r + 4)[:w], tmp.row(r + 5)[:w]
+			dst := out.row(y)[:w]
+			for x := range dst {
+				dst[x] = clampFix(k[0]*int32(s0[x]) + k[1]*int32(s1[x]) + k[2]*int32(s2[x]) +
+					k[3]*int32(s3[x]) + k[4]*int32(s4[x]) + k[5]*int32(s5[x]))
+			}
+		}
+		return out
+	}
 	acc := make([]int32, w)
 	for y := range h {
 		clear(acc)
@@ -190,6 +216,32 @@ func hpass(dst, src []byte, wx weights) {
 			k := wx.w[x*8:][:8]
 			dst[x] = clampFix(k[0]*int32(s[0]) + k[1]*int32(s[1]) + k[2]*int32(s[2]) + k[3]*int32(s[3]) +
 				k[4]*int32(s[4]) + k[5]*int32(s[5]) + k[6]*int32(s[6]) + k[7]*int32(s[7]))
+		}
+		return
+	}
+	switch taps { // the 3/4-scale planes' reductions to the marketplace canvases
+	case 5:
+		for x := range dst {
+			s := src[wx.start[x]:][:5]
+			k := wx.w[x*5:][:5]
+			dst[x] = clampFix(k[0]*int32(s[0]) + k[1]*int32(s[1]) + k[2]*int32(s[2]) + k[3]*int32(s[3]) +
+				k[4]*int32(s[4]))
+		}
+		return
+	case 6:
+		for x := range dst {
+			s := src[wx.start[x]:][:6]
+			k := wx.w[x*6:][:6]
+			dst[x] = clampFix(k[0]*int32(s[0]) + k[1]*int32(s[1]) + k[2]*int32(s[2]) + k[3]*int32(s[3]) +
+				k[4]*int32(s[4]) + k[5]*int32(s[5]))
+		}
+		return
+	case 7:
+		for x := range dst {
+			s := src[wx.start[x]:][:7]
+			k := wx.w[x*7:][:7]
+			dst[x] = clampFix(k[0]*int32(s[0]) + k[1]*int32(s[1]) + k[2]*int32(s[2]) + k[3]*int32(s[3]) +
+				k[4]*int32(s[4]) + k[5]*int32(s[5]) + k[6]*int32(s[6]))
 		}
 		return
 	}
