@@ -418,17 +418,17 @@ func waitFor(t *testing.T, limit time.Duration, what string, cond func() (bool, 
 	}
 }
 
-// TestAmazonFeedAboveChecked: STOX_AMAZON_FEED_ABOVE of 0 or below -1 is refused with
-// a message that says what it takes; -1 and the default build a client.
+// TestAmazonFeedAboveChecked: STOX_AMAZON_FEED_ABOVE below -1 is refused with a
+// message that says what it takes; -1, 0 (the default) and 5 build a client.
 func TestAmazonFeedAboveChecked(t *testing.T) {
 	var m Marketplaces
 	require.NoError(t, envconfigDefaults(&m))
-	for _, bad := range []int{0, -2} {
+	for _, bad := range []int{-2, -100} {
 		m.AmazonFeedAbove = bad
 		_, _, err := m.client(messages.Amazon, nil)
-		assert.ErrorContains(t, err, "STOX_AMAZON_FEED_ABOVE must be at least 1, or -1 for never a feed")
+		assert.ErrorContains(t, err, "STOX_AMAZON_FEED_ABOVE must be at least 1 (0 takes the default), or -1 for never a feed")
 	}
-	for _, good := range []int{-1, 5} {
+	for _, good := range []int{-1, 0, 5} {
 		m.AmazonFeedAbove = good
 		_, _, err := m.client(messages.Amazon, nil)
 		assert.NoError(t, err)

@@ -70,7 +70,7 @@ type Marketplaces struct {
 	AmazonMarketplaceID string  `envconfig:"STOX_AMAZON_MARKETPLACE_ID" default:"A33AVAJ2PDY3EV" desc:"Amazon marketplace (Turkey)"`
 	AmazonRate          float64 `envconfig:"STOX_AMAZON_RATE" default:"5" desc:"Amazon listings requests per second (putListingsItem: 5/s)"`
 	AmazonOrdersRate    float64 `envconfig:"STOX_AMAZON_ORDERS_RATE" default:"0.0056" desc:"Amazon searchOrders requests per second (its plan: 0.0056/s, burst 20)"`
-	AmazonFeedAbove     int     `envconfig:"STOX_AMAZON_FEED_ABOVE" default:"5" desc:"Amazon rounds of more listings than this go as one JSON_LISTINGS_FEED, fewer one putListingsItem each; at least 1, or -1: never a feed"`
+	AmazonFeedAbove     int     `envconfig:"STOX_AMAZON_FEED_ABOVE" default:"5" desc:"Amazon rounds of more listings than this go as one JSON_LISTINGS_FEED, fewer one putListingsItem each; -1: never a feed"`
 }
 
 // sandboxURL is the sandbox's base URL, the default of every marketplace URL.
@@ -131,8 +131,8 @@ func (m Marketplaces) client(name string, tax store.Taxonomy) (marketplace.Clien
 			OrdersLimiter: perService(m.HepsiburadaRate),
 		}), l, nil
 	case messages.Amazon:
-		if m.AmazonFeedAbove < -1 || m.AmazonFeedAbove == 0 {
-			return nil, nil, fmt.Errorf("STOX_AMAZON_FEED_ABOVE must be at least 1, or -1 for never a feed; got %d", m.AmazonFeedAbove)
+		if m.AmazonFeedAbove < -1 {
+			return nil, nil, fmt.Errorf("STOX_AMAZON_FEED_ABOVE must be at least 1 (0 takes the default), or -1 for never a feed; got %d", m.AmazonFeedAbove)
 		}
 		base := or(m.AmazonURL, m.sandboxURL())
 		var schema func(context.Context, string) (json.RawMessage, error)
