@@ -20,7 +20,7 @@ FUZZTIME ?= 15s
 # The services run by `stox serve` (one compose service each).
 SERVICES := image ai seo amazon trendyol hepsiburada sync
 
-.PHONY: help run sandbox build test e2e bench fuzz lint definitions up down scale logs status \
+.PHONY: help run sandbox build test e2e bench vipsref fuzz lint definitions up down scale logs status \
 	monitor poison backup restore image clean
 
 help: ## List the targets
@@ -36,7 +36,7 @@ sandbox: ## Serve the marketplace sandbox alone on 127.0.0.1:8090 (stox run star
 	go run ./cmd/stox sandbox
 
 build: ## Build bin/stox
-	CGO_ENABLED=0 go build -trimpath -o bin/stox ./cmd/stox
+	CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o bin/stox ./cmd/stox
 
 test: ## Run every test, the end-to-end runs small; STOX_TEST_REQUIRE_SERVICES=1 fails instead of skipping without RabbitMQ/PostgreSQL
 	go test ./... -count=1 -timeout $(TEST_TIMEOUT) $(TESTFLAGS)
@@ -44,12 +44,23 @@ test: ## Run every test, the end-to-end runs small; STOX_TEST_REQUIRE_SERVICES=1
 e2e: ## Run the end-to-end tests at full size (pipeline: 200 products; marketplaces: 300 products, 1000 orders; in process and on RabbitMQ/PostgreSQL)
 	STOX_E2E=full go test ./cmd/stox/ -run '^Test(Pipeline|Marketplaces)' -count=1 -v -timeout $(TEST_TIMEOUT) $(TESTFLAGS)
 
-bench: ## Run the benchmarks; BenchmarkHop puts the RabbitMQ hop beside plain amqp091 on the same queue, and their ratio is printed last
-	@set -o pipefail; go test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./... | awk '{ print } \
-		$$1 ~ /^BenchmarkHop\/stox/ { for (i = 2; i < NF; i++) if ($$(i + 1) == "msgs/s") stox = $$i } \
-		$$1 ~ /^BenchmarkHop\/amqp091/ { for (i = 2; i < NF; i++) if ($$(i + 1) == "msgs/s") raw = $$i } \
-		END { if (stox && raw) printf "--- RabbitMQ hop: stox %.0f msgs/s, plain amqp091 %.0f msgs/s: %.2f of what the broker carries\n", stox, raw, stox / raw; \
-			else print "--- no BenchmarkHop figures (RabbitMQ unreachable?)" }'
+bench: ## Run every benchmark, then print the performance table: each figure beside its reference from the same run (README "Performance")
+	@set -o pipefail; { \
+		go test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) $$(go list ./... | grep -v '/imaging$$') && \
+		go test -run '^$$' -bench 'Process|Resize|Decode' -benchmem -cpu 1 -count $(PHOTO_COUNT) ./imaging && \
+		$(MAKE) -s vipsref; \
+	} 2>&1 | go run ./internal/benchtable
+
+# The image stage runs on one core (-cpu 1) PHOTO_COUNT times, then the libvips
+# baseline (bench/vipsref, a module of its own: cgo and libvips stay out of the main
+# build) on the same photo; skipped without libvips-dev. bench/vipsref/compare.sh
+# alternates the two, steadier on a busy machine.
+PHOTO_COUNT ?= 5
+vipsref:
+	@if ! pkg-config --exists vips 2>/dev/null; then echo "--- libvips baseline skipped: apt-get install -y libvips-dev"; exit 0; fi; \
+	dir=$$(mktemp -d) && trap 'rm -rf "$$dir"' EXIT && \
+	STOX_BENCH_SAVE=$$dir go test ./imaging -run '^TestSaveOutputs$$' -count 1 >/dev/null && \
+	cd bench/vipsref && go run . -img $$dir/photo.jpg -n 10
 
 fuzz: ## Run every Fuzz target for FUZZTIME (default 15s) each
 	@targets=$$(grep -rEo --include='*_test.go' '^func Fuzz[A-Za-z0-9_]*' . | grep -v '/testdata/' | sed 's/:func /:/'); \
