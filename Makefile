@@ -46,9 +46,9 @@ e2e: ## Run the end-to-end tests at full size (pipeline: 200 products; marketpla
 
 bench: ## Run every benchmark, then print the performance table: each figure beside its reference from the same run (README "Performance")
 	@set -o pipefail; { \
-		go test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) $$(go list ./... | grep -v '/imaging$$') && \
-		go test -run '^$$' -bench 'Process|Resize|Decode' -benchmem -cpu 1 -count $(PHOTO_COUNT) ./imaging && \
-		$(MAKE) -s vipsref; \
+		go test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) $$(go list ./... | grep -v '/imaging$$'); a=$$?; \
+		go test -run '^$$' -bench 'Process|Resize|Decode' -benchmem -cpu 1 -count $(PHOTO_COUNT) ./imaging; b=$$?; \
+		$(MAKE) -s vipsref; exit $$((a | b | $$?)); \
 	} 2>&1 | go run ./internal/benchtable
 
 # The image stage runs on one core (-cpu 1) PHOTO_COUNT times, then the libvips

@@ -19,6 +19,7 @@ import (
 	"github.com/stox-dev/stox/broker/rabbitmq/rabbitmqtest"
 	"github.com/stox-dev/stox/handlers/texts"
 	"github.com/stox-dev/stox/messages"
+	"github.com/stox-dev/stox/middleware"
 	"github.com/stox-dev/stox/store"
 	"github.com/stox-dev/stox/topology"
 )
@@ -49,6 +50,7 @@ func BenchmarkSEOStageAMQP(b *testing.B) {
 	require.NoError(b, br.Declare(ctx))
 
 	d := Deps{Broker: br, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Timeout: 30 * time.Second, CloseTimeout: 10 * time.Second}
+	d.Retry = middleware.DefaultRetry
 	d.Retry.MaxRetries = 0
 	seo, err := NewSEO(d, texts.Writer{Store: benchStore{}, PublicBaseURL: "https://cdn.example.com"}.Process)
 	require.NoError(b, err)

@@ -64,6 +64,9 @@ func publishListings(b *testing.B, name string, n, feedAbove int) float64 {
 	require.NoError(b, err)
 	for i := range n {
 		l := marketplacetest.Listing("bench")
+		if name == messages.Trendyol {
+			l = marketplacetest.TrendyolListing("bench") // Trendyol checks the category's attributes
+		}
 		payload, err := json.Marshal(l)
 		require.NoError(b, err)
 		id, rev, err := st.PutProduct(ctx, store.NewProduct{ID: fmt.Sprintf("p%d", i),

@@ -214,3 +214,21 @@ func trendyolStockFirst(t *testing.T, newClient func(t *testing.T) marketplace.C
 	assert.Less(t, stocked.Sub(at), 10*time.Second, "the stock went at once")
 	assert.GreaterOrEqual(t, priced.Sub(stocked), 30*time.Second, "the price waited for room")
 }
+
+// TrendyolListing is a listing the sandbox's Trendyol accepts: a men's navy T-shirt,
+// size M, mapped into its taxonomy (category 1174, brand 1791, the category's required
+// attributes), with a fresh SKU starting with prefix.
+func TrendyolListing(prefix string) marketplace.Listing {
+	l := Listing(prefix)
+	l.Category, l.Brand = "Tişört", "TRENDYOLMILLA"
+	l.Text.Title = "Erkek pamuklu tişört lacivert"
+	l.CategoryID, l.BrandID = "1174", "1791"
+	l.Mapped = []marketplace.MappedAttribute{
+		{ID: "47", Name: "Renk", ValueIDs: []string{"603"}, Value: "Lacivert"},
+		{ID: "338", Name: "Beden", ValueIDs: []string{"6980"}, Value: "M"},
+		{ID: "296", Name: "Cinsiyet", ValueIDs: []string{"1235"}, Value: "Erkek"},
+		{ID: "59810", Name: "Menşei", ValueIDs: []string{"2178167"}, Value: "Türkiye"},
+		{ID: "17620", Name: "Materyal Bileşeni", ValueIDs: []string{"228701"}, Value: "Pamuk"},
+	}
+	return l
+}

@@ -51,20 +51,7 @@ func onClock(cfg trendyol.Config, sb *sandbox.Server) trendyol.Config {
 }
 
 // valid is a men's navy T-shirt, size M, mapped into the sandbox's Trendyol taxonomy.
-func valid(prefix string) marketplace.Listing {
-	l := marketplacetest.Listing(prefix)
-	l.Category, l.Brand = "Tişört", "TRENDYOLMILLA"
-	l.Text.Title = "Erkek pamuklu tişört lacivert"
-	l.CategoryID, l.BrandID = "1174", "1791"
-	l.Mapped = []marketplace.MappedAttribute{
-		{ID: "47", Name: "Renk", ValueIDs: []string{"603"}, Value: "Lacivert"},
-		{ID: "338", Name: "Beden", ValueIDs: []string{"6980"}, Value: "M"},
-		{ID: "296", Name: "Cinsiyet", ValueIDs: []string{"1235"}, Value: "Erkek"},
-		{ID: "59810", Name: "Menşei", ValueIDs: []string{"2178167"}, Value: "Türkiye"},
-		{ID: "17620", Name: "Materyal Bileşeni", ValueIDs: []string{"228701"}, Value: "Pamuk"},
-	}
-	return l
-}
+func valid(prefix string) marketplace.Listing { return marketplacetest.TrendyolListing(prefix) }
 
 func TestWireFormat(t *testing.T) {
 	var got *http.Request
