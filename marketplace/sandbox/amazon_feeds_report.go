@@ -5,7 +5,6 @@ import (
 	"compress/gzip"
 	"encoding/json"
 	"fmt"
-	"time"
 )
 
 // writeReport writes a completed feed's processing report (the JSON_LISTINGS_FEED
@@ -99,32 +98,7 @@ func (a *amazon) reportItem(sku string, included map[string]bool) map[string]any
 	if v == nil {
 		v = &azVersion{attributes: map[string]any{}}
 	}
-	if included["summaries"] {
-		status := []string{}
-		if l.live != nil {
-			status = []string{"BUYABLE", "DISCOVERABLE"}
-		}
-		s := map[string]any{"marketplaceId": a.opts.MarketplaceID, "asin": l.asin, "productType": v.productType, "status": status,
-			"createdDate": l.created.UTC().Format(time.RFC3339), "lastUpdatedDate": l.updated.UTC().Format(time.RFC3339)}
-		if n := firstString(v.attributes, "item_name", "value"); n != "" {
-			s["itemName"] = n
-		}
-		out["summaries"] = []any{s}
-	}
-	if included["attributes"] {
-		out["attributes"] = v.attributes
-	}
-	if included["issues"] {
-		issues := l.issues
-		if issues == nil {
-			issues = []AmazonIssue{}
-		}
-		out["issues"] = issues
-	}
-	if included["fulfillmentAvailability"] {
-		out["fulfillmentAvailability"] = []any{map[string]any{"fulfillmentChannelCode": "DEFAULT", "quantity": l.quantity}}
-	}
-	return out
+	return a.itemView(sku, l, v, included)
 }
 
 func itemSummary(items []any) map[string]any {

@@ -259,6 +259,12 @@ func (a *amazon) getItem(w http.ResponseWriter, r *http.Request, _ []byte, now t
 			v = l.pending
 		}
 	}
+	writeJSON(w, http.StatusOK, a.itemView(sku, l, v, included))
+}
+
+// itemView is a listings item as getListingsItem and a feed's processing report show
+// it: the included parts of version v of listing l.
+func (a *amazon) itemView(sku string, l *azListing, v *azVersion, included map[string]bool) map[string]any {
 	out := map[string]any{"sku": sku}
 	if included["summaries"] {
 		status := []string{}
@@ -292,7 +298,7 @@ func (a *amazon) getItem(w http.ResponseWriter, r *http.Request, _ []byte, now t
 	if included["fulfillmentAvailability"] {
 		out["fulfillmentAvailability"] = []any{map[string]any{"fulfillmentChannelCode": "DEFAULT", "quantity": l.quantity}}
 	}
-	writeJSON(w, http.StatusOK, out)
+	return out
 }
 
 // setStock sets a live listing's DEFAULT-channel quantity as Seller Central does,
