@@ -54,6 +54,16 @@ type AmazonRate struct {
 	Burst int
 }
 
+// orDefault fills a zero rate or burst with the plan's.
+func (r *AmazonRate) orDefault(rps float64, burst int) {
+	if r.Rate == 0 {
+		r.Rate = rps
+	}
+	if r.Burst == 0 {
+		r.Burst = burst
+	}
+}
+
 const (
 	amazonMaxTitle     = 200
 	amazonOtherImages  = 8
@@ -125,21 +135,13 @@ func newAmazon(srv *Server, o AmazonOptions) *amazon {
 	if o.ProcessDelay == 0 {
 		o.ProcessDelay = 2 * time.Second
 	}
-	rate := func(r *AmazonRate, rps float64, burst int) {
-		if r.Rate == 0 {
-			r.Rate = rps
-		}
-		if r.Burst == 0 {
-			r.Burst = burst
-		}
-	}
-	rate(&o.ListingsGet, 5, 10)
-	rate(&o.ListingsPut, 5, 10)
-	rate(&o.ListingsPatch, 5, 5)
-	rate(&o.Orders, 0.0056, 20)
-	rate(&o.GetOrder, 0.5, 30)
-	rate(&o.DefinitionsSearch, 5, 10)
-	rate(&o.DefinitionsGet, 5, 10)
+	o.ListingsGet.orDefault(5, 10)
+	o.ListingsPut.orDefault(5, 10)
+	o.ListingsPatch.orDefault(5, 5)
+	o.Orders.orDefault(0.0056, 20)
+	o.GetOrder.orDefault(0.5, 30)
+	o.DefinitionsSearch.orDefault(5, 10)
+	o.DefinitionsGet.orDefault(5, 10)
 	o.Feeds = o.Feeds.withDefaults()
 	return &amazon{
 		srv:     srv,

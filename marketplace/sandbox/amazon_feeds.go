@@ -41,20 +41,12 @@ func (o AmazonFeedsOptions) withDefaults() AmazonFeedsOptions {
 	if o.Delay == 0 {
 		o.Delay = 3 * time.Second
 	}
-	rate := func(r *AmazonRate, rps float64, burst int) {
-		if r.Rate == 0 {
-			r.Rate = rps
-		}
-		if r.Burst == 0 {
-			r.Burst = burst
-		}
-	}
-	rate(&o.CreateDocument, 0.5, 15)
-	rate(&o.Create, 0.0083, 15)
-	rate(&o.ListingsFeed, 1.0/60, 5)
-	rate(&o.Get, 2, 15)
-	rate(&o.GetDocument, 0.0222, 10)
-	rate(&o.Cancel, 2, 15)
+	o.CreateDocument.orDefault(0.5, 15)
+	o.Create.orDefault(0.0083, 15)
+	o.ListingsFeed.orDefault(1.0/60, 5)
+	o.Get.orDefault(2, 15)
+	o.GetDocument.orDefault(0.0222, 10)
+	o.Cancel.orDefault(2, 15)
 	return o
 }
 
