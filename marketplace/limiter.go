@@ -69,6 +69,40 @@ func (l *Limiter) reserve(now time.Time) time.Duration {
 	return time.Duration((1 - l.tokens) / l.rate * float64(time.Second))
 }
 
+// Delay returns how long a request would wait for a token now, without taking one:
+// 0 when one is there (a nil Limiter never waits).
+func (l *Limiter) Delay() time.Duration {
+	if l == nil {
+		return 0
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := time.Now()
+	if now.Before(l.until) {
+		return l.until.Sub(now)
+	}
+	tokens := l.tokens
+	if l.rate > 0 {
+		tokens = min(l.burst, tokens+now.Sub(l.last).Seconds()*l.rate)
+	}
+	switch {
+	case tokens >= 1:
+		return 0
+	case l.rate <= 0:
+		return time.Second
+	}
+	return time.Duration((1 - tokens) / l.rate * float64(time.Second))
+}
+
+// Rate is the requests per second the limiter lets through on average (0 for a nil
+// Limiter: unpaced).
+func (l *Limiter) Rate() float64 {
+	if l == nil {
+		return 0
+	}
+	return l.rate
+}
+
 // Pause stops every caller for d (a marketplace's Retry-After) and empties the bucket,
 // so requests resume at the steady rate rather than in a burst.
 func (l *Limiter) Pause(d time.Duration) {

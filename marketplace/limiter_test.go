@@ -36,3 +36,19 @@ func TestLimiterPause(t *testing.T) {
 	assert.NoError(t, nilLimiter.Wait(context.Background()))
 	nilLimiter.Pause(time.Second)
 }
+
+func TestLimiterDelay(t *testing.T) {
+	l := NewLimiter(1, 2)
+	assert.Zero(t, l.Delay(), "a token is there")
+	assert.Zero(t, l.Delay(), "Delay takes none")
+	assert.NoError(t, l.Wait(context.Background()))
+	assert.NoError(t, l.Wait(context.Background()))
+	assert.InDelta(t, time.Second, l.Delay(), float64(50*time.Millisecond), "the bucket is empty: one token a second")
+	l.Pause(time.Hour)
+	assert.Greater(t, l.Delay(), 59*time.Minute, "a pause counts")
+	assert.Equal(t, 1.0, l.Rate())
+
+	var nilLimiter *Limiter
+	assert.Zero(t, nilLimiter.Delay())
+	assert.Zero(t, nilLimiter.Rate(), "unpaced")
+}

@@ -93,9 +93,22 @@ func (c *Client) MaxListings() int {
 	return max(c.cfg.Feeds.MaxListings, c.MaxBatch())
 }
 
-// bulk reports whether a round of n listings goes as a feed.
+// bulk reports whether a round of n listings goes as a feed: more than the threshold,
+// and the feed can start before one putListingsItem each would be through. Amazon
+// allows five listings feeds in five minutes and a createFeed about every two minutes
+// after its burst: a few dozen listings that would wait a minute for a feed go one by
+// one at once instead, a catalogue still waits for its feed.
 func (c *Client) bulk(n int) bool {
-	return c.cfg.Feeds.Threshold >= 0 && n > c.cfg.Feeds.Threshold
+	if c.cfg.Feeds.Threshold < 0 || n <= c.cfg.Feeds.Threshold {
+		return false
+	}
+	f := c.cfg.Feeds
+	wait := max(f.CreateDocument.Delay(), f.Create.Delay(), f.ListingsFeed.Delay())
+	if wait == 0 {
+		return true
+	}
+	rate := c.cfg.PutLimiter.Rate()
+	return rate > 0 && wait < time.Duration(float64(n)/rate*float64(time.Second))
 }
 
 // feedMessage is one listing in a JSON_LISTINGS_FEED: an UPDATE with the body a

@@ -172,3 +172,24 @@ func TestFeedPolledByAnotherClient(t *testing.T) {
 	assert.Equal(t, marketplace.SubmissionRejected, sub.Items[0].State, "brand, offer and the rest are missing")
 	assert.NotEmpty(t, sub.Items[0].Reasons)
 }
+
+// TestBulkWhenTheFeedIsSooner: a round above the threshold goes as a feed while the
+// Feeds API's buckets have room; when a feed would wait (Amazon's five listings feeds
+// in five minutes spent), a round that one putListingsItem each gets through sooner
+// goes that way, and a catalogue still waits for its feed.
+func TestBulkWhenTheFeedIsSooner(t *testing.T) {
+	c := New(Config{PutLimiter: marketplace.NewLimiter(5, 10)})
+	assert.False(t, c.bulk(DefaultFeedThreshold), "at the threshold: one by one")
+	assert.True(t, c.bulk(DefaultFeedThreshold+1), "above it, with room for a feed")
+
+	for range 5 {
+		require.NoError(t, c.cfg.Feeds.ListingsFeed.Wait(context.Background()))
+	}
+	wait := c.cfg.Feeds.ListingsFeed.Delay()
+	require.InDelta(t, time.Minute, wait, float64(time.Second), "one listings feed a minute once the five are spent")
+	assert.False(t, c.bulk(30), "30 PUTs at 5/s (6 s) beat a minute's wait")
+	assert.True(t, c.bulk(1000), "1000 PUTs (200 s) do not")
+
+	never := New(Config{Feeds: FeedsConfig{Threshold: -1}})
+	assert.False(t, never.bulk(1000), "threshold -1: never a feed")
+}

@@ -165,7 +165,8 @@ func TestFeedThreshold(t *testing.T) {
 
 // TestFeedThrottled: past five JSON_LISTINGS_FEED submissions in five minutes the
 // sandbox throttles createFeed; the error is a RateLimitError, and the default
-// limiter of that plan keeps the client itself from asking.
+// limiter of that plan keeps the client itself from asking: it waits for a token, or
+// sends the round one by one when that is sooner.
 func TestFeedThrottled(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, sandboxOpts)
@@ -184,8 +185,13 @@ func TestFeedThrottled(t *testing.T) {
 		assert.Positive(t, rl.RetryAfter)
 	}
 
+	// When one PUT each would take longer than the wait for a feed (here PUTs are
+	// slow), the sixth feed waits for the client's own bucket.
 	e = newEnv(t, sandboxOpts)
-	paced := e.client(func(cfg *amazon.Config) { cfg.Feeds.Threshold = 1 })
+	paced := e.client(func(cfg *amazon.Config) {
+		cfg.Feeds.Threshold = 1
+		cfg.PutLimiter = marketplace.NewLimiter(0.001, 1)
+	})
 	for i := range 5 {
 		_, err := paced.UpsertListings(ctx, []marketplace.Listing{validListing("rl"), validListing("rl")})
 		require.NoError(t, err, "feed %d", i+1)
@@ -194,6 +200,20 @@ func TestFeedThrottled(t *testing.T) {
 	defer cancel()
 	_, err := paced.UpsertListings(short, []marketplace.Listing{validListing("rl"), validListing("rl")})
 	assert.ErrorIs(t, err, context.DeadlineExceeded, "the sixth waits for the client's own bucket")
+
+	// When they are sooner, the round goes one putListingsItem each at once.
+	spent := marketplace.NewLimiter(5.0/300, 5)
+	for range 5 {
+		require.NoError(t, spent.Wait(ctx))
+	}
+	eager := e.client(func(cfg *amazon.Config) {
+		cfg.Feeds.Threshold = 1
+		cfg.Feeds.ListingsFeed = spent
+	})
+	sub, err := eager.UpsertListings(ctx, []marketplace.Listing{validListing("rl"), validListing("rl")})
+	require.NoError(t, err)
+	assert.False(t, strings.HasPrefix(sub.ID, "amzn.feed."), "not a feed: %s", sub.ID)
+	assert.Len(t, sub.Items, 2)
 }
 
 // TestFeedRefusedGoesOneByOne: when Amazon refuses the feed itself (a 400 to
