@@ -98,7 +98,7 @@ func (p *publisher) publish(key string, msgs []*message.Message) error {
 	if p.blocked.Load() {
 		return errBlocked
 	}
-	ch, err := p.slots[int(p.next.Add(1))%len(p.slots)].channel(p)
+	ch, err := p.slots[p.next.Add(1)%uint32(len(p.slots))].channel(p)
 	if err != nil {
 		return err
 	}
