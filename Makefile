@@ -30,6 +30,7 @@ help: ## List the targets
 ## Go (needs only Go)
 
 run: ## Run every service in one process: in-memory broker, SQLite under ./data, API on 127.0.0.1:8080
+	@echo "compiling stox (the first time takes a minute or two), then running every service in one process"
 	go run ./cmd/stox run
 
 sandbox: ## Serve the marketplace sandbox alone on 127.0.0.1:8090 (stox run starts its own)
@@ -87,6 +88,13 @@ definitions: ## Regenerate docker/rabbitmq/definitions.json from the topology (s
 
 ## Docker compose (the stack in docker-compose.yml)
 
+# docker-engine fails in one line when no Docker engine answers (compose would print a
+# Python traceback instead): every target that runs containers needs it first.
+.PHONY: docker-engine
+docker-engine:
+	@command -v docker >/dev/null 2>&1 || { echo "make: this target runs containers and needs Docker: no docker command found (make run needs only Go)"; exit 1; }
+	@docker info >/dev/null 2>&1 || { echo "make: this target runs containers and needs a running Docker engine: 'docker info' fails (start dockerd; make run needs only Go)"; exit 1; }
+
 .env:
 	@echo "creating .env from .env.example with fresh secrets"
 	@umask 077; while IFS= read -r line; do \
@@ -96,40 +104,40 @@ definitions: ## Regenerate docker/rabbitmq/definitions.json from the topology (s
 		esac; \
 	done < .env.example > .env
 
-up: .env ## Build the image and start the stack (creates .env from .env.example if missing)
+up: docker-engine .env ## Build the image and start the stack (creates .env from .env.example if missing)
 	$(COMPOSE) build image
 	$(COMPOSE) up -d
 	@echo "API: http://localhost:$$(sed -n 's/^STOX_HTTP_PORT=//p' .env)/v1/products (key: STOX_API_KEYS in .env)"
 
-down: ## Stop the stack (volumes stay; add ARGS=-v to delete them)
+down: docker-engine ## Stop the stack (volumes stay; add ARGS=-v to delete them)
 	$(COMPOSE) --profile monitor down $(ARGS)
 
-scale: .env ## Run N replicas of a service: make scale SERVICE=ai N=5
+scale: docker-engine .env ## Run N replicas of a service: make scale SERVICE=ai N=5
 	@[ -n "$(N)" ] || { echo "usage: make scale SERVICE=ai N=5"; exit 2; }
 	$(COMPOSE) up -d --no-recreate --scale $(or $(SERVICE),ai)=$(N) $(or $(SERVICE),ai)
 
-logs: ## Follow the logs (all, or SERVICE=ai)
+logs: docker-engine ## Follow the logs (all, or SERVICE=ai)
 	$(COMPOSE) logs -f --tail=100 $(SERVICE)
 
-status: ## Containers with their health, then every poison queue with its count
+status: docker-engine ## Containers with their health, then every poison queue with its count
 	$(COMPOSE) ps
 	$(COMPOSE) exec -T image /stox poison list
 
-monitor: .env ## Start Prometheus (127.0.0.1:9091) scraping every service and RabbitMQ
+monitor: docker-engine .env ## Start Prometheus (127.0.0.1:9091) scraping every service and RabbitMQ
 	$(COMPOSE) --profile monitor up -d prometheus
 	@echo "Prometheus: http://127.0.0.1:$$(sed -n 's/^PROMETHEUS_PORT=//p' .env)"
 
 poison: ## Poison queues of the broker at STOX_AMQP_URL (default local guest): ARGS="show ai_processing"
 	STOX_AMQP_URL="$${STOX_AMQP_URL:-amqp://guest:guest@127.0.0.1:5672/}" go run ./cmd/stox poison $(or $(ARGS),list)
 
-backup: .env ## Dump the database and archive the blobs into backups/<stamp>.*
+backup: docker-engine .env ## Dump the database and archive the blobs into backups/<stamp>.*
 	@mkdir -p backups
 	$(COMPOSE) run --rm backup 'stamp=$$(date -u +%Y%m%dT%H%M%SZ); \
 		pg_dump -Fc -f "$$stamp.pgdump"; \
 		tar --numeric-owner -C /data -czf "$$stamp.blobs.tar.gz" .; \
 		echo "backup: backups/$$stamp.pgdump backups/$$stamp.blobs.tar.gz"'
 
-restore: .env ## Restore a backup over the current data: make restore BACKUP=backups/<stamp>
+restore: docker-engine .env ## Restore a backup over the current data: make restore BACKUP=backups/<stamp>
 	@[ -n "$(BACKUP)" ] && [ -f "$(BACKUP).pgdump" ] && [ -f "$(BACKUP).blobs.tar.gz" ] || \
 		{ echo "usage: make restore BACKUP=backups/<stamp> (needs <stamp>.pgdump and <stamp>.blobs.tar.gz)"; exit 2; }
 	$(COMPOSE) stop $(SERVICES)
@@ -139,7 +147,7 @@ restore: .env ## Restore a backup over the current data: make restore BACKUP=bac
 		tar --numeric-owner -C /data -xzf "$$b.blobs.tar.gz"'
 	$(COMPOSE) up -d
 
-image: ## Build the Docker image stox:local
+image: docker-engine ## Build the Docker image stox:local
 	docker build -f docker/Dockerfile -t stox:local .
 
 clean: ## Remove bin/ (./data stays: it holds stox run's database and blobs)
