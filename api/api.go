@@ -94,6 +94,12 @@ type Config struct {
 	// APIKeys are the bearer tokens accepted under /v1. Empty means no authentication;
 	// the caller decides whether that is allowed.
 	APIKeys []string
+	// KeyRate and KeyBurst limit each API key's requests under /v1: KeyRate a second on
+	// average, KeyBurst at once (default DefaultKeyBurst); over it a request is answered
+	// 429 with Retry-After. Without keys every caller shares one limit. Zero KeyRate: no
+	// limit.
+	KeyRate  float64
+	KeyBurst int
 	// MaxPhotoBytes is the largest photo accepted (default DefaultMaxPhotoBytes).
 	MaxPhotoBytes int64
 	// MaxPixels is the most pixels (width × height) a photo may have (default
@@ -157,14 +163,16 @@ type api struct {
 	stock       func(context.Context, string) (int, int64, error) // nil: SetStock checks the SKU
 	taxonomy    store.Taxonomy
 	keys        [][sha256.Size]byte
-	maxPhoto    int64
-	maxPixels   int
-	maxPhotos   int
-	maxBody     int64
-	newID       func() string
-	now         func() time.Time
-	log         *slog.Logger
-	mux         *http.ServeMux
+	// limits are the keys' buckets, [0] for callers without keys (nil: no limit).
+	limits    []*keyLimit
+	maxPhoto  int64
+	maxPixels int
+	maxPhotos int
+	maxBody   int64
+	newID     func() string
+	now       func() time.Time
+	log       *slog.Logger
+	mux       *http.ServeMux
 }
 
 // New returns the API's handler for cfg, or an error when cfg is incomplete or its
@@ -226,6 +234,9 @@ func New(cfg Config) (http.Handler, error) {
 		}
 		a.keys = append(a.keys, sha256.Sum256([]byte(k)))
 	}
+	if cfg.KeyRate < 0 || cfg.KeyBurst < 0 {
+		errs = append(errs, fmt.Errorf("key rate %g and key burst %d must not be negative", cfg.KeyRate, cfg.KeyBurst))
+	}
 	if a.maxPhoto > (math.MaxInt64-bodySlack)/int64(a.maxPhotos) {
 		errs = append(errs, fmt.Errorf("max photo bytes %d is too large", a.maxPhoto))
 	}
@@ -252,6 +263,11 @@ func New(cfg Config) (http.Handler, error) {
 	}
 	if a.log == nil {
 		a.log = slog.Default()
+	}
+	if cfg.KeyRate > 0 {
+		for range len(a.keys) + 1 {
+			a.limits = append(a.limits, newKeyLimit(cfg.KeyRate, orDefault(cfg.KeyBurst, DefaultKeyBurst), a.now()))
+		}
 	}
 
 	a.handle("POST /v1/products", a.upload)
@@ -281,8 +297,11 @@ func orDefault[T int | int64 | time.Duration](v, def T) T {
 // unknown routes and methods with problem details.
 func (a *api) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	a.pace(w, r)
-	if (r.URL.Path == "/v1" || strings.HasPrefix(r.URL.Path, "/v1/")) && !a.authorize(w, r) {
-		return
+	if r.URL.Path == "/v1" || strings.HasPrefix(r.URL.Path, "/v1/") {
+		key, ok := a.authorize(w, r)
+		if !ok || !a.limit(w, key) {
+			return
+		}
 	}
 	h, pattern := a.mux.Handler(r)
 	if pattern != "" {
@@ -325,30 +344,33 @@ func (w *missWriter) Write(b []byte) (int, error) {
 }
 
 // authorize checks the bearer token against every configured key, in constant time,
-// and answers 401 when it matches none. Keys are compared as SHA-256 hashes so neither
-// their content nor their length leaks through timing.
-func (a *api) authorize(w http.ResponseWriter, r *http.Request) bool {
+// and answers 401 when it matches none; it returns the key's index (-1 without keys).
+// Keys are compared as SHA-256 hashes so neither their content nor their length leaks
+// through timing.
+func (a *api) authorize(w http.ResponseWriter, r *http.Request) (int, bool) {
 	if len(a.keys) == 0 {
-		return true
+		return -1, true
 	}
 	scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 	token = strings.TrimSpace(token)
 	if !strings.EqualFold(scheme, "Bearer") || token == "" {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="stox"`)
 		writeProblem(w, newProblem(http.StatusUnauthorized, "missing bearer token: send Authorization: Bearer <key>"))
-		return false
+		return -1, false
 	}
 	sum := sha256.Sum256([]byte(token))
-	match := 0
-	for _, k := range a.keys {
-		match |= subtle.ConstantTimeCompare(sum[:], k[:])
+	key := -1
+	for i, k := range a.keys {
+		if subtle.ConstantTimeCompare(sum[:], k[:]) == 1 {
+			key = i
+		}
 	}
-	if match != 1 {
+	if key < 0 {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="stox", error="invalid_token"`)
 		writeProblem(w, newProblem(http.StatusUnauthorized, "the bearer token is not a valid API key"))
-		return false
+		return -1, false
 	}
-	return true
+	return key, true
 }
 
 // healthz answers 200 while the process serves HTTP.

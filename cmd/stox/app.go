@@ -195,6 +195,8 @@ func (a *app) apiHandler() (http.Handler, error) {
 		Taxonomy:      a.store,
 		Blobs:         a.blobs,
 		APIKeys:       a.cfg.APIKeys,
+		KeyRate:       a.cfg.APIKeyRate,
+		KeyBurst:      a.cfg.APIKeyBurst,
 		MaxPixels:     a.cfg.MaxPixels,
 		MaxPhotoBytes: a.cfg.MaxPhotoBytes,
 		UploadMemory:  a.cfg.UploadMemory,

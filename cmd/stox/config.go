@@ -36,6 +36,8 @@ type Config struct {
 	Marketplaces
 	HTTPAddr      string   `envconfig:"STOX_HTTP_ADDR" default:"127.0.0.1:8080" desc:"image service HTTP API"`
 	APIKeys       []string `envconfig:"STOX_API_KEYS" desc:"comma-separated bearer keys of the API; required by serve image"`
+	APIKeyRate    float64  `envconfig:"STOX_API_KEY_RATE" default:"0" desc:"requests a second each API key may send under /v1 on average (over it: 429 with Retry-After); 0: no limit"`
+	APIKeyBurst   int      `envconfig:"STOX_API_KEY_BURST" default:"20" desc:"requests each API key may send at once when STOX_API_KEY_RATE limits it"`
 	PublicBaseURL string   `envconfig:"STOX_PUBLIC_BASE_URL" desc:"base URL marketplaces fetch /images/{key} from; default http://STOX_HTTP_ADDR"`
 	Workers       int      `envconfig:"STOX_WORKERS" desc:"ai workers in this process; default GOMAXPROCS"`
 	MaxPixels     int      `envconfig:"STOX_MAX_PIXELS" default:"50000000" desc:"largest photo accepted, in pixels"`
