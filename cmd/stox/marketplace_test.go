@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -433,4 +434,16 @@ func TestAmazonFeedAboveChecked(t *testing.T) {
 		_, _, err := m.client(messages.Amazon, nil)
 		assert.NoError(t, err)
 	}
+}
+
+// TestSandboxHealthcheck: `stox healthcheck` in the sandbox's container (its
+// STOX_ADMIN_ADDR set to the sandbox's address, as docker-compose.yml does) asks the
+// sandbox's /healthz; nothing listening fails it.
+func TestSandboxHealthcheck(t *testing.T) {
+	srv := httptest.NewServer(sandbox.New(sandbox.Options{}))
+	defer srv.Close()
+	t.Setenv("STOX_ADMIN_ADDR", strings.TrimPrefix(srv.URL, "http://"))
+	require.NoError(t, healthcheck(context.Background()))
+	srv.Close()
+	assert.Error(t, healthcheck(context.Background()))
 }

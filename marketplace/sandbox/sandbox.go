@@ -165,6 +165,11 @@ func New(opts Options) *Server {
 		s.mux.HandleFunc("PUT /sandbox/"+name+"/stock/{stockCode}", s.setStock(m))
 		s.mux.HandleFunc("GET /sandbox/"+name+"/listings", s.listings(m))
 	}
+	// What `stox healthcheck` asks in the sandbox's container.
+	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = w.Write([]byte("ok\n"))
+	})
 	return s
 }
 
