@@ -55,15 +55,28 @@ func (l *Limiter) reserve(now time.Time) time.Duration {
 	if now.Before(l.until) {
 		return l.until.Sub(now)
 	}
-	if l.rate > 0 {
-		l.tokens = min(l.burst, l.tokens+now.Sub(l.last).Seconds()*l.rate)
-	}
-	l.last = now
+	l.refill(now)
 	if l.tokens >= 1 {
 		l.tokens--
 		return 0
 	}
-	if l.rate <= 0 {
+	return l.untilToken()
+}
+
+// refill adds the tokens earned since the last refill, up to burst; l.mu is held.
+func (l *Limiter) refill(now time.Time) {
+	if l.rate > 0 {
+		l.tokens = min(l.burst, l.tokens+now.Sub(l.last).Seconds()*l.rate)
+	}
+	l.last = now
+}
+
+// untilToken is how long until the bucket holds a token; l.mu is held.
+func (l *Limiter) untilToken() time.Duration {
+	switch {
+	case l.tokens >= 1:
+		return 0
+	case l.rate <= 0:
 		return time.Second
 	}
 	return time.Duration((1 - l.tokens) / l.rate * float64(time.Second))
@@ -81,17 +94,8 @@ func (l *Limiter) Delay() time.Duration {
 	if now.Before(l.until) {
 		return l.until.Sub(now)
 	}
-	tokens := l.tokens
-	if l.rate > 0 {
-		tokens = min(l.burst, tokens+now.Sub(l.last).Seconds()*l.rate)
-	}
-	switch {
-	case tokens >= 1:
-		return 0
-	case l.rate <= 0:
-		return time.Second
-	}
-	return time.Duration((1 - tokens) / l.rate * float64(time.Second))
+	l.refill(now)
+	return l.untilToken()
 }
 
 // Rate is the requests per second the limiter lets through on average (0 for a nil

@@ -102,15 +102,7 @@ func benchmarkHopStox(b *testing.B) {
 		})
 	}
 	wg.Wait()
-	if b.Failed() {
-		b.FailNow()
-	}
-	awaitConsumed(b, done, &consumed)
-	elapsed := time.Since(start)
-	b.StopTimer()
-	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "msgs/s")
-	b.ReportMetric(float64(refused.Swap(0)), "refused")
-	b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(b.N), "cpu-us/msg")
+	finish(b, done, &consumed, start, cpu0)
 }
 
 func benchmarkHopAMQP091(b *testing.B) {
@@ -183,24 +175,25 @@ func benchmarkHopAMQP091(b *testing.B) {
 		})
 	}
 	wg.Wait()
+	finish(b, done, &consumed, start, cpu0)
+}
+
+// finish waits for the consumers to have acked every message, then reports msgs/s
+// since start, the publishes a full queue refused and the CPU per message since cpu0.
+func finish(b *testing.B, done <-chan struct{}, consumed *atomic.Int64, start time.Time, cpu0 time.Duration) {
 	if b.Failed() {
 		b.FailNow()
 	}
-	awaitConsumed(b, done, &consumed)
-	elapsed := time.Since(start)
-	b.StopTimer()
-	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "msgs/s")
-	b.ReportMetric(float64(refused.Swap(0)), "refused")
-	b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(b.N), "cpu-us/msg")
-}
-
-// awaitConsumed waits for the consumers to have acked every message.
-func awaitConsumed(b *testing.B, done <-chan struct{}, consumed *atomic.Int64) {
 	select {
 	case <-done:
 	case <-time.After(2 * time.Minute):
 		b.Fatalf("consumed %d of %d", consumed.Load(), b.N)
 	}
+	elapsed := time.Since(start)
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "msgs/s")
+	b.ReportMetric(float64(refused.Swap(0)), "refused")
+	b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(b.N), "cpu-us/msg")
 }
 
 // publishThroughBackpressure publishes msg, waiting and publishing again while the

@@ -474,12 +474,6 @@ func (p *Publisher) pollSubmissions(ctx context.Context) (bool, error) {
 	return false, errors.Join(errs...)
 }
 
-// pollStockOutcomes polls the stock submissions this replica made, on a loop of its
-// own: listing polls (and their throttling) never hold them up, nor they the polls.
-func (p *Publisher) pollStockOutcomes(ctx context.Context) (bool, error) {
-	return false, p.pollStockSubmissions(ctx)
-}
-
 func (p *Publisher) pollListingSubmissions(ctx context.Context) error {
 	submitted, err := p.Outbox.Submitted(ctx, p.Client.Name())
 	if err != nil {
@@ -505,7 +499,9 @@ func (p *Publisher) pollListingSubmissions(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-func (p *Publisher) pollStockSubmissions(ctx context.Context) error {
+// pollStockOutcomes polls the stock submissions this replica made, on a loop of its
+// own: listing polls (and their throttling) never hold them up, nor they the polls.
+func (p *Publisher) pollStockOutcomes(ctx context.Context) (bool, error) {
 	var errs []error
 	p.mu.Lock()
 	stock := p.pending
@@ -528,7 +524,7 @@ func (p *Publisher) pollStockSubmissions(ctx context.Context) error {
 			break
 		}
 	}
-	return errors.Join(errs...)
+	return false, errors.Join(errs...)
 }
 
 // settle runs a write that records what the marketplace has already taken: the

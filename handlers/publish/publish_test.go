@@ -322,7 +322,8 @@ func TestStockOutcomes(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, left, "acknowledged until the submission is decided")
 
-	require.NoError(t, p.pollStockSubmissions(ctx))
+	_, err = p.pollStockOutcomes(ctx)
+	require.NoError(t, err)
 	left, err = f.outbox.Unpushed(ctx, messages.Trendyol, 10, 3)
 	require.NoError(t, err)
 	require.Len(t, left, 1)

@@ -86,14 +86,7 @@ func (a *amazon) putItem(w http.ResponseWriter, r *http.Request, raw []byte, now
 		a.submission(w, sku, "VALID", issues)
 		return
 	}
-	l := a.items[sku]
-	if l == nil {
-		a.nextID++
-		l = &azListing{sku: sku, created: now, asin: fmt.Sprintf("B0%08X", a.nextID)}
-		a.items[sku] = l
-	}
-	l.submissions++
-	l.pending = &azVersion{productType: body.ProductType, attributes: body.Attributes, due: now.Add(a.srv.batchDelay(a.opts.ProcessDelay))}
+	a.takeVersion(sku, &azVersion{productType: body.ProductType, attributes: body.Attributes, due: now.Add(a.srv.batchDelay(a.opts.ProcessDelay))}, now)
 	a.submission(w, sku, "ACCEPTED", issues)
 }
 
