@@ -28,6 +28,7 @@ func (a *api) handle(pattern string, h http.HandlerFunc) {
 	for _, m := range wildcardPattern.FindAllStringSubmatch(pattern, -1) {
 		names = append(names, m[1])
 	}
+	a.patterns = append(a.patterns, pattern)
 	a.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		var pr problems
 		for _, name := range names {

@@ -18,6 +18,8 @@ type Limiter struct {
 	tokens float64
 	last   time.Time
 	until  time.Time // paused until
+	// onPause, when set, hears of every pause (OnPause).
+	onPause func(time.Duration)
 }
 
 // NewLimiter returns a full bucket of burst tokens refilled at rate per second.
@@ -114,11 +116,22 @@ func (l *Limiter) Pause(d time.Duration) {
 		return
 	}
 	l.mu.Lock()
-	defer l.mu.Unlock()
 	if until := time.Now().Add(d); until.After(l.until) {
 		l.until = until
 	}
 	l.tokens = 0
+	hook := l.onPause
+	l.mu.Unlock()
+	if hook != nil {
+		hook(d)
+	}
+}
+
+// OnPause sets f to hear of every pause, with its duration (a metric counts them),
+// and returns l. Set it before the limiter is shared.
+func (l *Limiter) OnPause(f func(time.Duration)) *Limiter {
+	l.onPause = f
+	return l
 }
 
 // Paused returns how much longer a marketplace's Retry-After holds every caller back

@@ -37,6 +37,15 @@ func TestLimiterPause(t *testing.T) {
 	nilLimiter.Pause(time.Second)
 }
 
+func TestLimiterOnPause(t *testing.T) {
+	var heard []time.Duration
+	l := NewLimiter(10, 1).OnPause(func(d time.Duration) { heard = append(heard, d) })
+	l.Pause(2 * time.Second)
+	l.Pause(0) // no Retry-After: no pause
+	l.Pause(time.Second)
+	assert.Equal(t, []time.Duration{2 * time.Second, time.Second}, heard, "every pause is heard, a zero one is none")
+}
+
 func TestLimiterDelay(t *testing.T) {
 	l := NewLimiter(1, 2)
 	assert.Zero(t, l.Delay(), "a token is there")

@@ -6,6 +6,8 @@
 // store and are named here by key. Correlation travels in metadata.
 package messages
 
+import "time"
+
 // SchemaKey is the metadata key that names a message's schema, e.g. "image.process.v1".
 const SchemaKey = "schema"
 
@@ -271,6 +273,10 @@ type StockV1 struct {
 	Quantity int    `json:"quantity"`
 	// Version increases with every change of this SKU's stock.
 	Version int64 `json:"version"`
+	// ChangedAt, when set, is when the ledger made this version (an order applied,
+	// stock set by hand); a rebroadcast of an older change leaves it out. The
+	// marketplace services measure their stock lag from it (stox_stock_lag_seconds).
+	ChangedAt time.Time `json:"changed_at,omitzero"`
 }
 
 // Schema implements Message.

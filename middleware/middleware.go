@@ -42,6 +42,13 @@ const (
 	MetaCorrelationID = wmw.CorrelationIDMetadataKey
 )
 
+// How a message ended in the stack (Config.Outcome).
+const (
+	OutcomeOK       = "ok"
+	OutcomeError    = "error"
+	OutcomePoisoned = "poisoned"
+)
+
 // Config sets the standard stack of one handler.
 type Config struct {
 	Retry   Retry
@@ -56,6 +63,12 @@ type Config struct {
 	// IsUnavailable recognises count in any case.
 	Unavailable func(error) bool
 	Logger      *slog.Logger
+	// Outcome, when set, hears how each message ended: "ok" (acked), "error" (back
+	// to its queue) or "poisoned" (to its poison queue); metrics count them.
+	Outcome func(outcome string)
+	// Attempt, when set, hears how long each attempt of the handler took, retries
+	// apart (inside retry, around timeout).
+	Attempt func(time.Duration)
 }
 
 // DefaultRetry is the retry policy of a service that does not set its own.
@@ -69,7 +82,8 @@ var DefaultRetry = Retry{
 }
 
 // Stack returns the standard middleware of one handler, outermost first:
-// correlation → poison → output (when c.Output is set) → retry → timeout → recoverer.
+// correlation → poison → output (when c.Output is set) → retry → attempt timing (when
+// c.Attempt is set) → timeout → recoverer.
 func Stack(c Config) ([]message.HandlerMiddleware, error) {
 	if c.Poison == nil {
 		return nil, errors.New("middleware: a poison publisher is required")
@@ -92,11 +106,26 @@ func Stack(c Config) ([]message.HandlerMiddleware, error) {
 		}
 		return IsUnavailable(err) || (c.Unavailable != nil && c.Unavailable(err))
 	}
-	stack := []message.HandlerMiddleware{Correlation, poison(c.Poison, log, unavailable)}
+	stack := []message.HandlerMiddleware{Correlation, poison(c.Poison, log, unavailable, c.Outcome)}
 	if c.Output.Publisher != nil {
 		stack = append(stack, c.Output.middleware(c.Retry, log))
 	}
-	return append(stack, c.Retry.middleware(unavailable), wmw.Timeout(c.Timeout), wmw.Recoverer), nil
+	stack = append(stack, c.Retry.middleware(unavailable))
+	if c.Attempt != nil {
+		stack = append(stack, timed(c.Attempt))
+	}
+	return append(stack, wmw.Timeout(c.Timeout), wmw.Recoverer), nil
+}
+
+// timed tells attempt how long each call of the handler took.
+func timed(attempt func(time.Duration)) message.HandlerMiddleware {
+	return func(h message.HandlerFunc) message.HandlerFunc {
+		return func(msg *message.Message) ([]*message.Message, error) {
+			start := time.Now()
+			defer func() { attempt(time.Since(start)) }()
+			return h(msg)
+		}
+	}
 }
 
 // Correlation gives a message without a correlation ID its own UUID as one, and copies
@@ -119,18 +148,24 @@ func Correlation(h message.HandlerFunc) message.HandlerFunc {
 // found a dependency unavailable (IsUnavailable) for longer than the retry middleware
 // holds it: it waits in its queue until the outage is over or its TTL runs out.
 func Poison(pub message.Publisher, log *slog.Logger) message.HandlerMiddleware {
-	return poison(pub, log, IsUnavailable)
+	return poison(pub, log, IsUnavailable, nil)
 }
 
-func poison(pub message.Publisher, log *slog.Logger, unavailable func(error) bool) message.HandlerMiddleware {
+// poison is Poison, telling outcome (when set) how each message ended.
+func poison(pub message.Publisher, log *slog.Logger, unavailable func(error) bool, outcome func(string)) message.HandlerMiddleware {
+	if outcome == nil {
+		outcome = func(string) {}
+	}
 	return func(h message.HandlerFunc) message.HandlerFunc {
 		return func(msg *message.Message) ([]*message.Message, error) {
 			out, err := h(msg)
 			if err == nil {
+				outcome(OutcomeOK)
 				return out, nil
 			}
 			ctx := msg.Context()
 			if !permanent.Is(err) && (ctx.Err() != nil || errors.Is(err, ErrStopping) || unavailable(err)) {
+				outcome(OutcomeError)
 				return nil, err
 			}
 			queue := message.SubscribeTopicFromCtx(ctx)
@@ -143,8 +178,10 @@ func poison(pub message.Publisher, log *slog.Logger, unavailable func(error) boo
 				p.Metadata.Set(MetaOriginRoutingKey, msg.Metadata.Get(MetaRoutingKey))
 			}
 			if perr := pub.Publish(queue, p); perr != nil {
+				outcome(OutcomeError)
 				return nil, errors.Join(err, fmt.Errorf("poison to %s: %w", queue, perr))
 			}
+			outcome(OutcomePoisoned)
 			log.Warn("message poisoned", "queue", queue, "handler", message.HandlerNameFromCtx(ctx),
 				"message_uuid", msg.UUID, "correlation_id", wmw.MessageCorrelationID(msg),
 				"permanent", permanent.Is(err), "reason", err.Error())

@@ -359,3 +359,30 @@ func TestStackCountsTimeouts(t *testing.T) {
 	assert.Equal(t, 3, calls)
 	assert.Equal(t, 1, pub.n)
 }
+
+// TestStackObserves: Outcome hears how each message ended and Attempt hears every
+// try, retries included.
+func TestStackObserves(t *testing.T) {
+	var outcomes []string
+	attempts := 0
+	c := Config{Timeout: time.Second, Poison: &refusing{refusals: 1}, Logger: slog.New(slog.DiscardHandler),
+		Retry:   Retry{MaxRetries: 2, InitialInterval: time.Millisecond, MaxInterval: time.Millisecond, Multiplier: 1, OutageHold: time.Minute},
+		Outcome: func(o string) { outcomes = append(outcomes, o) },
+		Attempt: func(time.Duration) { attempts++ }}
+	s, err := Stack(c)
+	require.NoError(t, err)
+	run := func(h message.HandlerFunc) error {
+		for i := len(s) - 1; i >= 0; i-- {
+			h = s[i](h)
+		}
+		_, err := h(message.NewMessage("1", nil))
+		return err
+	}
+	ok := func(*message.Message) ([]*message.Message, error) { return nil, nil }
+	bad := func(*message.Message) ([]*message.Message, error) { return nil, errors.New("boom") }
+	require.NoError(t, run(ok))
+	require.Error(t, run(bad), "the poison publish is refused: back to the queue")
+	require.NoError(t, run(bad), "poisoned")
+	assert.Equal(t, []string{OutcomeOK, OutcomeError, OutcomePoisoned}, outcomes)
+	assert.Equal(t, 1+3+3, attempts, "one try, then three per failing message")
+}

@@ -30,12 +30,22 @@ type Deps struct {
 	Timeout time.Duration
 	// Metrics, when set, gets Watermill's router metrics under stox_<service>_….
 	Metrics prometheus.Registerer
+	// Stages, when set, counts each handler's messages and times its attempts.
+	Stages Stages
 	// CloseTimeout bounds how long a closing router waits for in-flight handlers.
 	CloseTimeout time.Duration
 	// Unavailable, when set, recognises errors of the service's dependencies that
 	// mean they are unavailable (store.Unavailable): retried while the outage lasts,
 	// never poisoned.
 	Unavailable func(error) bool
+}
+
+// Stages counts and times handlers (metrics.Set is one): Stage is called once per
+// handler as it is added, with its service, its name and the broker's name of the
+// queue it consumes, and returns what the handler's stack calls: outcome once per
+// message (ok, error, poisoned), attempt once per try.
+type Stages interface {
+	Stage(service, handler, queue string) (outcome func(string), attempt func(time.Duration))
 }
 
 // service is a router under construction; it names handlers and finds queues.
@@ -102,6 +112,10 @@ func (s *service) add(name, queue string, out middleware.Output, h message.Handl
 	}
 	c := s.mw
 	c.Output = out
+	queue = s.d.Broker.Topology().Name(queue)
+	if s.d.Stages != nil {
+		c.Outcome, c.Attempt = s.d.Stages.Stage(s.name, name, queue)
+	}
 	stack, err := middleware.Stack(c)
 	if err != nil {
 		return fmt.Errorf("%s.%s: %w", s.name, name, err)
@@ -109,7 +123,7 @@ func (s *service) add(name, queue string, out middleware.Output, h message.Handl
 	for i := len(stack) - 1; i >= 0; i-- {
 		h = stack[i](h)
 	}
-	s.r.AddConsumerHandler(s.name+"."+name, s.d.Broker.Topology().Name(queue), sub, func(msg *message.Message) error {
+	s.r.AddConsumerHandler(s.name+"."+name, queue, sub, func(msg *message.Message) error {
 		_, err := h(msg)
 		return err
 	})

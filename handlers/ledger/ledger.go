@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/stox-dev/stox/messages"
 	"github.com/stox-dev/stox/permanent"
@@ -18,6 +19,11 @@ import (
 // Bookkeeper applies orders to the inventory.
 type Bookkeeper struct {
 	Inventory store.Inventory
+	// Applied, when set, hears of every order applied, with the number of oversells
+	// the ledger recorded for it (metrics count them).
+	Applied func(o messages.OrderV1, oversold int)
+	// Now is the clock that stamps each change's ChangedAt (default time.Now).
+	Now func() time.Time
 }
 
 // ApplyOrder applies an order and returns the stock to broadcast: the new stock of
@@ -26,16 +32,29 @@ type Bookkeeper struct {
 // were lost after the ledger committed, say to a full queue) broadcast its stock
 // again; marketplace services drop versions they already sent. Oversells are recorded
 // by the ledger and are not errors. An order that can never be applied is a permanent
-// error.
+// error. The stock of the SKUs it moved carries ChangedAt.
 func (b Bookkeeper) ApplyOrder(ctx context.Context, o messages.OrderV1) ([]messages.StockV1, error) {
 	if err := check(o); err != nil {
 		return nil, permanent.Errorf("order %q on %q: %w", o.OrderID, o.Marketplace, err)
 	}
-	changed, _, err := b.Inventory.ApplyOrder(ctx, o)
+	changed, oversold, err := b.Inventory.ApplyOrder(ctx, o)
 	if err != nil {
 		return nil, fmt.Errorf("apply order %s on %s: %w", o.OrderID, o.Marketplace, err)
 	}
+	if b.Applied != nil {
+		b.Applied(o, len(oversold))
+	}
+	// Only the versions this order made are stamped: the marketplaces measure their
+	// stock lag from the stamp, and a rebroadcast's change happened long ago.
+	now := time.Now
+	if b.Now != nil {
+		now = b.Now
+	}
+	at := now()
 	out := slices.Clone(changed)
+	for i := range out {
+		out[i].ChangedAt = at
+	}
 	done := map[string]bool{}
 	for _, c := range changed {
 		done[c.SKU] = true

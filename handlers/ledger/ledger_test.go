@@ -3,7 +3,9 @@ package ledger_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -52,6 +54,7 @@ func created(lines ...messages.OrderLine) messages.OrderV1 {
 }
 
 func TestApplyOrder(t *testing.T) {
+	at := time.Date(2026, 12, 1, 4, 0, 0, 0, time.UTC)
 	tests := []struct {
 		name     string
 		order    messages.OrderV1
@@ -65,13 +68,13 @@ func TestApplyOrder(t *testing.T) {
 			name:    "changed stock is returned",
 			order:   created(messages.OrderLine{LineID: "1", SKU: "B", Quantity: 1}, messages.OrderLine{LineID: "2", SKU: "A", Quantity: 2}),
 			changed: []messages.StockV1{{SKU: "A", Quantity: 3, Version: 7}, {SKU: "B", Quantity: 0, Version: 2}},
-			want:    []messages.StockV1{{SKU: "A", Quantity: 3, Version: 7}, {SKU: "B", Quantity: 0, Version: 2}},
+			want:    []messages.StockV1{{SKU: "A", Quantity: 3, Version: 7, ChangedAt: at}, {SKU: "B", Quantity: 0, Version: 2, ChangedAt: at}},
 		},
 		{
 			name:  "a redelivered order broadcasts the current stock again",
 			order: created(messages.OrderLine{LineID: "1", SKU: "A", Quantity: 2}, messages.OrderLine{LineID: "2", SKU: "A", Quantity: 1}),
 			stock: map[string]messages.StockV1{"A": {SKU: "A", Quantity: 3, Version: 7}},
-			want:  []messages.StockV1{{SKU: "A", Quantity: 3, Version: 7}},
+			want:  []messages.StockV1{{SKU: "A", Quantity: 3, Version: 7}}, // no ChangedAt: an old change
 			reads: []string{"A"},
 		},
 		{
@@ -79,22 +82,29 @@ func TestApplyOrder(t *testing.T) {
 			order:    created(messages.OrderLine{LineID: "1", SKU: "A", Quantity: 5}, messages.OrderLine{LineID: "2", SKU: "Z", Quantity: 1}),
 			changed:  []messages.StockV1{{SKU: "A", Quantity: 0, Version: 4}},
 			oversold: []store.Oversell{{SKU: "A", Wanted: 5, Covered: 2}, {SKU: "Z", Wanted: 1, Unknown: true}},
-			want:     []messages.StockV1{{SKU: "A", Quantity: 0, Version: 4}},
+			want:     []messages.StockV1{{SKU: "A", Quantity: 0, Version: 4, ChangedAt: at}},
 			reads:    []string{"Z"},
 		},
 		{
 			name:    "cancelled",
 			order:   messages.OrderV1{Marketplace: messages.Trendyol, OrderID: "o9", Status: messages.OrderCancelled, Lines: []messages.OrderLine{{LineID: "1", SKU: "A", Quantity: 1}}},
 			changed: []messages.StockV1{{SKU: "A", Quantity: 4, Version: 5}},
-			want:    []messages.StockV1{{SKU: "A", Quantity: 4, Version: 5}},
+			want:    []messages.StockV1{{SKU: "A", Quantity: 4, Version: 5, ChangedAt: at}},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := &fakeInventory{changed: tt.changed, oversold: tt.oversold, stock: tt.stock}
-			got, err := ledger.Bookkeeper{Inventory: f}.ApplyOrder(context.Background(), tt.order)
+			var applied []string
+			b := ledger.Bookkeeper{Inventory: f, Now: func() time.Time { return at },
+				Applied: func(o messages.OrderV1, oversold int) {
+					applied = append(applied, fmt.Sprintf("%s/%s/%d", o.Marketplace, o.OrderID, oversold))
+				}}
+			got, err := b.ApplyOrder(context.Background(), tt.order)
 			require.NoError(t, err)
 			assert.Equal(t, tt.want, got)
+			assert.Equal(t, []string{fmt.Sprintf("%s/%s/%d", tt.order.Marketplace, tt.order.OrderID, len(tt.oversold))}, applied,
+				"Applied hears of the order once, with its oversells")
 			require.Len(t, f.orders, 1, "the order is applied once")
 			assert.Equal(t, tt.order, f.orders[0])
 			assert.Equal(t, tt.reads, f.reads)

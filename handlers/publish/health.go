@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/stox-dev/stox/marketplace"
+	"github.com/stox-dev/stox/metrics"
 	"github.com/stox-dev/stox/store"
 )
 
@@ -67,16 +68,17 @@ func (p *Publisher) Ready(ctx context.Context) error {
 
 // descs are a publisher's metrics, labelled with its marketplace.
 type descs struct {
-	outbox, paused, failed, since, drift *prometheus.Desc
+	listings, depth, paused, failed, since, drift *prometheus.Desc
 }
 
 func newDescs(marketplace string) descs {
 	l := prometheus.Labels{"marketplace": marketplace}
 	return descs{
-		outbox: prometheus.NewDesc("stox_marketplace_outbox",
-			"Listings of current revisions in the outbox by state, and SKUs whose stock the marketplace has not acknowledged (state unpushed).",
-			[]string{"state"}, l),
-		paused: prometheus.NewDesc("stox_marketplace_paused_seconds",
+		listings: prometheus.NewDesc(metrics.Listings, "Listings of current revisions by state.", []string{"state"}, l),
+		depth: prometheus.NewDesc(metrics.OutboxDepth,
+			"The outbox: listings waiting to be sent to or decided by the marketplace (queued, submitted), and SKUs whose stock it has not acknowledged.",
+			[]string{"kind"}, l),
+		paused: prometheus.NewDesc(metrics.MarketplacePaused,
 			"How much longer the marketplace's Retry-After holds our requests back.", nil, l),
 		failed: prometheus.NewDesc("stox_marketplace_rounds_failed_total",
 			"Rounds of a marketplace loop that failed (listings, submissions, stock, orders, taxonomy, inputs, reconcile).",
@@ -91,7 +93,7 @@ func newDescs(marketplace string) descs {
 // Describe implements prometheus.Collector.
 func (p *Publisher) Describe(ch chan<- *prometheus.Desc) {
 	p.init()
-	for _, d := range []*prometheus.Desc{p.descs.outbox, p.descs.paused, p.descs.failed, p.descs.since, p.descs.drift} {
+	for _, d := range []*prometheus.Desc{p.descs.listings, p.descs.depth, p.descs.paused, p.descs.failed, p.descs.since, p.descs.drift} {
 		ch <- d
 	}
 }
@@ -104,9 +106,11 @@ func (p *Publisher) Collect(ch chan<- prometheus.Metric) {
 	defer cancel()
 	if b, err := p.Outbox.Backlog(ctx, p.Client.Name(), p.MaxFailures); err == nil {
 		for _, state := range []string{store.ListingNeedsInput, store.ListingQueued, store.ListingSubmitted, store.ListingAccepted, store.ListingRejected} {
-			ch <- prometheus.MustNewConstMetric(d.outbox, prometheus.GaugeValue, float64(b.Listings[state]), state)
+			ch <- prometheus.MustNewConstMetric(d.listings, prometheus.GaugeValue, float64(b.Listings[state]), state)
 		}
-		ch <- prometheus.MustNewConstMetric(d.outbox, prometheus.GaugeValue, float64(b.Unpushed), "unpushed")
+		waiting := b.Listings[store.ListingQueued] + b.Listings[store.ListingSubmitted]
+		ch <- prometheus.MustNewConstMetric(d.depth, prometheus.GaugeValue, float64(waiting), "listings")
+		ch <- prometheus.MustNewConstMetric(d.depth, prometheus.GaugeValue, float64(b.Unpushed), "stock")
 	}
 	ch <- prometheus.MustNewConstMetric(d.paused, prometheus.GaugeValue, p.Limiter.Paused().Seconds())
 	p.mu.Lock()

@@ -503,22 +503,25 @@ func TestReadyAndMetrics(t *testing.T) {
 	p.Limiter.Pause(time.Minute)
 	n, err := testutil.GatherAndCount(reg)
 	require.NoError(t, err)
-	assert.Equal(t, 6+1+2+1, n, "five listing states and unpushed, paused, failed and since for one loop, drift")
+	assert.Equal(t, 5+2+1+2+1, n, "five listing states, two outbox kinds, paused, failed and since for one loop, drift")
 	require.NoError(t, testutil.GatherAndCompare(reg, strings.NewReader(`
 # HELP stox_marketplace_rounds_failed_total Rounds of a marketplace loop that failed (listings, submissions, stock, orders, taxonomy, inputs, reconcile).
 # TYPE stox_marketplace_rounds_failed_total counter
 stox_marketplace_rounds_failed_total{loop="listings",marketplace="trendyol"} 1
 `), "stox_marketplace_rounds_failed_total"))
 	require.NoError(t, testutil.GatherAndCompare(reg, strings.NewReader(`
-# HELP stox_marketplace_outbox Listings of current revisions in the outbox by state, and SKUs whose stock the marketplace has not acknowledged (state unpushed).
-# TYPE stox_marketplace_outbox gauge
-stox_marketplace_outbox{marketplace="trendyol",state="accepted"} 0
-stox_marketplace_outbox{marketplace="trendyol",state="needs_input"} 0
-stox_marketplace_outbox{marketplace="trendyol",state="queued"} 1
-stox_marketplace_outbox{marketplace="trendyol",state="rejected"} 0
-stox_marketplace_outbox{marketplace="trendyol",state="submitted"} 0
-stox_marketplace_outbox{marketplace="trendyol",state="unpushed"} 0
-`), "stox_marketplace_outbox"))
+# HELP stox_listings Listings of current revisions by state.
+# TYPE stox_listings gauge
+stox_listings{marketplace="trendyol",state="accepted"} 0
+stox_listings{marketplace="trendyol",state="needs_input"} 0
+stox_listings{marketplace="trendyol",state="queued"} 1
+stox_listings{marketplace="trendyol",state="rejected"} 0
+stox_listings{marketplace="trendyol",state="submitted"} 0
+# HELP stox_outbox_depth The outbox: listings waiting to be sent to or decided by the marketplace (queued, submitted), and SKUs whose stock it has not acknowledged.
+# TYPE stox_outbox_depth gauge
+stox_outbox_depth{kind="listings",marketplace="trendyol"} 1
+stox_outbox_depth{kind="stock",marketplace="trendyol"} 0
+`), "stox_listings", "stox_outbox_depth"))
 	mfs, err := reg.Gather()
 	require.NoError(t, err)
 	var paused float64

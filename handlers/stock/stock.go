@@ -20,6 +20,9 @@ type Pusher struct {
 	// Notify, when set, is called when a quantity is to be sent (it wakes the
 	// publisher, which pushes every unacknowledged quantity in batches).
 	Notify func()
+	// Pending, when set, hears of every quantity to be sent: the marketplace service
+	// measures its stock lag from the message's ChangedAt to the acknowledgement.
+	Pending func(messages.StockV1)
 }
 
 // Apply records a stock message for the pusher's marketplace with MarkSent. A version
@@ -34,6 +37,9 @@ func (p Pusher) Apply(ctx context.Context, s messages.StockV1) error {
 	send, err := p.Inventory.MarkSent(ctx, p.Marketplace, s.SKU, s.Quantity, s.Version)
 	if err != nil {
 		return fmt.Errorf("stock of %s for %s: %w", s.SKU, p.Marketplace, err)
+	}
+	if send && p.Pending != nil {
+		p.Pending(s)
 	}
 	if send && p.Notify != nil {
 		p.Notify()

@@ -54,7 +54,9 @@ func (f *fakeInventory) MarkSent(_ context.Context, marketplace, sku string, qua
 
 func TestApply(t *testing.T) {
 	f := &fakeInventory{}
-	p := stock.Pusher{Marketplace: messages.Trendyol, Inventory: f}
+	var pending []int64
+	p := stock.Pusher{Marketplace: messages.Trendyol, Inventory: f,
+		Pending: func(s messages.StockV1) { pending = append(pending, s.Version) }}
 	in := []messages.StockV1{
 		{SKU: "A", Quantity: 5, Version: 1},
 		{SKU: "A", Quantity: 5, Version: 1}, // duplicate
@@ -71,6 +73,7 @@ func TestApply(t *testing.T) {
 		assert.Equal(t, mark{messages.Trendyol, s.SKU, s.Quantity, s.Version}, f.calls[i])
 	}
 	assert.Equal(t, 3, f.sends, "A at 5, A at 3 and B at 0 are sent")
+	assert.Equal(t, []int64{1, 3, 1}, pending, "Pending hears of exactly what is to be sent")
 	assert.Equal(t, mark{messages.Trendyol, "A", 3, 4}, f.last[messages.Trendyol+"/A"])
 }
 
