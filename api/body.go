@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"sync/atomic"
 	"time"
 )
 
@@ -40,6 +41,9 @@ type pacedBody struct {
 	min    int64
 	got    int64 // bytes since the deadline was last extended
 	off    bool  // the connection takes no deadlines (a test's recorder)
+	// detached: the request was answered without its handler (timed), which may
+	// still be reading; the connection's deadlines are no longer this body's.
+	detached atomic.Bool
 }
 
 // pace makes r's body a pacedBody and starts its first window, before the handler
@@ -57,7 +61,7 @@ func (a *api) pace(w http.ResponseWriter, r *http.Request) {
 
 // extend gives the body another window.
 func (b *pacedBody) extend() {
-	if b.off {
+	if b.off || b.detached.Load() {
 		return
 	}
 	if err := b.rc.SetReadDeadline(time.Now().Add(b.window)); err != nil {
@@ -77,7 +81,7 @@ func (b *pacedBody) Read(p []byte) (int, error) {
 	switch {
 	case errors.Is(err, os.ErrDeadlineExceeded):
 		err = &slowBodyError{min: b.min, window: b.window}
-	case errors.Is(err, io.EOF) && !b.off:
+	case errors.Is(err, io.EOF) && !b.off && !b.detached.Load():
 		// The body is whole; the server's own wait for the next request must not time out.
 		_ = b.rc.SetReadDeadline(time.Time{})
 	}

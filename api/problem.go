@@ -161,10 +161,15 @@ func (p *problems) problem() Problem {
 
 // fail answers a request whose store or blob store call (msg says which) failed with
 // err. It is the one mapping of such errors to a status: 503 with Retry-After while
-// the database is unavailable (store.Unavailable), else 500. err is logged once and
-// never shown.
+// the database is unavailable (store.Unavailable) or the request's deadline passed
+// (timed), else 500. err is logged once and never shown.
 func (a *api) fail(w http.ResponseWriter, r *http.Request, msg string, err error) {
 	attrs := []any{slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("error", err)}
+	if timedOut(r) {
+		a.log.WarnContext(r.Context(), msg+": request timeout", attrs...)
+		writeServerTimeout(w, a.requestTimeout)
+		return
+	}
 	if store.Unavailable(err) {
 		a.log.WarnContext(r.Context(), msg+": database unavailable", attrs...)
 		writeUnavailable(w, ProblemDatabaseUnavailable, "Database unavailable",

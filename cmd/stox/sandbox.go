@@ -35,6 +35,7 @@ func sandboxCommand() *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("sandbox: listen on %s: %w", cfg.SandboxAddr, err)
 			}
+			opts.HookKey = cfg.SandboxKey
 			return runSandbox(cmd.Context(), ln, opts, log)
 		},
 	}
@@ -55,7 +56,7 @@ func sandboxCommand() *cobra.Command {
 func runSandbox(ctx context.Context, ln net.Listener, opts sandbox.Options, log *slog.Logger) error {
 	opts.Customers.Seed = opts.Faults.Seed
 	sb := sandbox.New(opts)
-	srv := &http.Server{Handler: sb, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: sb, ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: maxHeaderBytes}
 	go func() {
 		<-ctx.Done()
 		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)

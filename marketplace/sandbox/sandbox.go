@@ -19,6 +19,9 @@
 //
 //	PUT  /sandbox/hepsiburada/listings/{merchantSku}/fulfilled-by-hb   {"isFulfilledByHB": bool}
 //
+// With Options.HookKey set, every hook needs "Authorization: Bearer <HookKey>"; the
+// imitations keep the marketplaces' own auth.
+//
 // Each imitation's files are named for its marketplace and split by concern: m.go its
 // options, state and routes; m_auth.go credentials, rate limits and error answers;
 // m_validate.go the payload rules; m_batches.go (Amazon: amazon_listings.go) the work
@@ -39,8 +42,11 @@ import (
 	"net/http"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
+
+	"github.com/stox-dev/stox/internal/bearer"
 )
 
 // Options configures a sandbox Server.
@@ -56,6 +62,10 @@ type Options struct {
 	Faults Faults
 	// Customers places orders on their own once Run is called.
 	Customers Customers
+	// HookKey, when set, is the bearer key the test hooks under /sandbox/ require
+	// (401 without it), so a sandbox reachable beyond its harness cannot be driven by
+	// anyone; the marketplace imitations are not affected.
+	HookKey string
 	// ImageClient fetches listings' image URLs, as the marketplaces do before they
 	// take a listing (default: a client with a 10 s timeout).
 	ImageClient *http.Client
@@ -124,6 +134,7 @@ type imitation interface {
 // Server is the sandbox: an http.Handler serving every imitated marketplace.
 type Server struct {
 	mux       *http.ServeMux
+	handler   http.Handler // mux, its hooks behind Options.HookKey
 	now       func() time.Time
 	faults    Faults
 	customers Customers
@@ -170,12 +181,18 @@ func New(opts Options) *Server {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))
 	})
+	s.handler = bearer.Guard(opts.HookKey, "sandbox", isHook, s.mux)
 	return s
+}
+
+// isHook reports whether r is for a test hook rather than an imitated marketplace.
+func isHook(r *http.Request) bool {
+	return strings.HasPrefix(r.URL.Path, "/sandbox/")
 }
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	s.mux.ServeHTTP(w, r)
+	s.handler.ServeHTTP(w, r)
 }
 
 // inject applies the configured faults to a marketplace request: latency, then a 429
