@@ -31,6 +31,7 @@ type Stores interface {
 	Inventory
 	Outbox
 	Taxonomy
+	Counter
 }
 
 var _ Stores = (*sqlStore)(nil)

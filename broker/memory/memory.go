@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -39,6 +40,9 @@ const unbounded = 1 << 20
 type buffer struct {
 	name string
 	ch   chan *message.Message
+	// counts of Stats, as RabbitMQ's management API shows them
+	published, delivered atomic.Uint64
+	unacked, consumers   atomic.Int64
 }
 
 var (
@@ -130,6 +134,7 @@ func (m *Broker) enqueue(q *buffer, msg *message.Message) error {
 	}
 	select {
 	case q.ch <- msg:
+		q.published.Add(1)
 		return nil
 	default:
 		return fmt.Errorf("publish %s to %s: %w", msg.UUID, q.name, broker.ErrQueueFull)
@@ -174,9 +179,11 @@ func (s *subscriber) Subscribe(ctx context.Context, queue string) (<-chan *messa
 	}
 	out := make(chan *message.Message)
 	s.wg.Add(1)
+	q.consumers.Add(1)
 	go func() {
 		defer s.wg.Done()
 		defer close(out)
+		defer q.consumers.Add(-1)
 		for {
 			var msg *message.Message
 			select {
@@ -204,6 +211,9 @@ func (s *subscriber) deliver(ctx context.Context, q *buffer, out chan<- *message
 	msg.SetContext(msgCtx)
 	select {
 	case out <- msg:
+		q.delivered.Add(1)
+		q.unacked.Add(1)
+		defer q.unacked.Add(-1)
 	case <-ctx.Done():
 		s.m.requeue(q, msg)
 		return false

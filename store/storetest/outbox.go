@@ -46,6 +46,7 @@ func RunOutbox(t *testing.T, open func(t *testing.T) store.Stores) {
 		{"Claims/ResentAfterAClaimRanOut", testOutboxResent},
 		{"Lease", testOutboxLease},
 		{"Backlog", testOutboxBacklog},
+		{"Counts", testCounts},
 		{"Stock/AcknowledgedAndRepushed", testOutboxAcknowledged},
 	}
 	for _, tt := range tests {
