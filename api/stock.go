@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/stox-dev/stox/messages"
 	"github.com/stox-dev/stox/store"
 )
 
@@ -87,6 +88,34 @@ func (a *api) putStock(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, st)
+}
+
+// getStock answers a SKU's stock in the ledger as a messages.StockV1 {"sku",
+// "quantity", "version"}: what the marketplaces are being brought to show, which a
+// seller (or stox demo) compares with what each of them shows.
+func (a *api) getStock(w http.ResponseWriter, r *http.Request) {
+	if a.stock == nil {
+		writeProblem(w, newProblem(http.StatusNotImplemented,
+			"reading stock is not enabled on this server: it is not connected to a stock ledger"))
+		return
+	}
+	sku := r.PathValue("sku")
+	if msg := skuProblem(sku); msg != "" {
+		var pr problems
+		pr.add(http.StatusBadRequest, "sku", "%s", msg)
+		writeProblem(w, pr.problem())
+		return
+	}
+	q, version, err := a.stock(r.Context(), sku)
+	if errors.Is(err, store.ErrNotFound) {
+		unknownSKU(w, sku)
+		return
+	}
+	if err != nil {
+		a.fail(w, r, "read stock", err)
+		return
+	}
+	writeJSON(w, http.StatusOK, messages.StockV1{SKU: sku, Quantity: q, Version: version})
 }
 
 // unknownSKU answers 404 for a SKU the ledger does not know.

@@ -305,10 +305,40 @@ func TestPutStockAuth(t *testing.T) {
 
 func TestPutStockWrongMethod(t *testing.T) {
 	e, _ := newStockEnv(t)
-	rec := e.get("/v1/products/MUG-01/stock")
+	req := stockRequest("MUG-01", "")
+	req.Method = http.MethodDelete
+	rec := e.do(req)
 	require.Equal(t, http.StatusMethodNotAllowed, rec.Code, "body: %s", rec.Body)
-	assert.Equal(t, "PUT", rec.Header().Get("Allow"))
+	assert.Equal(t, "GET, HEAD, PUT", rec.Header().Get("Allow"))
 	assert.Equal(t, http.StatusMethodNotAllowed, decodeProblem(t, rec).Status)
+}
+
+// TestGetStock: GET .../stock answers the ledger's quantity and version, which a PUT
+// moves; an unknown SKU is 404, a malformed one 400, and without a ledger 501.
+func TestGetStock(t *testing.T) {
+	e, _ := newStockEnv(t)
+	rec := e.get("/v1/products/MUG-01/stock")
+	require.Equal(t, http.StatusNotFound, rec.Code, "body: %s", rec.Body)
+	assert.Contains(t, decodeProblem(t, rec).Detail, "no product with SKU MUG-01")
+
+	rec = e.do(uploadRequest(t, productPart(validProduct), photoPart("a.jpg", jpegBytes(t, 4, 4))))
+	require.Equal(t, http.StatusAccepted, rec.Code, "body: %s", rec.Body)
+	var up messages.Product
+	require.NoError(t, json.Unmarshal([]byte(validProduct), &up))
+	rec = e.get("/v1/products/MUG-01/stock")
+	require.Equal(t, http.StatusOK, rec.Code, "body: %s", rec.Body)
+	assert.JSONEq(t, fmt.Sprintf(`{"sku":"MUG-01","quantity":%d,"version":1}`, up.Stock), rec.Body.String())
+
+	require.Equal(t, http.StatusOK, e.do(stockRequest("MUG-01", `{"quantity":4}`)).Code)
+	rec = e.get("/v1/products/MUG-01/stock")
+	require.Equal(t, http.StatusOK, rec.Code, "body: %s", rec.Body)
+	assert.JSONEq(t, `{"sku":"MUG-01","quantity":4,"version":2}`, rec.Body.String())
+
+	rec = e.get("/v1/products/bad%20sku/stock")
+	assert.Equal(t, http.StatusBadRequest, rec.Code, "body: %s", rec.Body)
+
+	rec = newEnv(t).get("/v1/products/MUG-01/stock")
+	assert.Equal(t, http.StatusNotImplemented, rec.Code, "body: %s", rec.Body)
 }
 
 func TestUploadInitsStock(t *testing.T) {
