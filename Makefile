@@ -21,7 +21,7 @@ FUZZTIME ?= 15s
 SERVICES := image ai seo amazon trendyol hepsiburada sync
 
 .PHONY: help run sandbox build test e2e bench vipsref fuzz lint definitions up down scale logs status \
-	monitor poison backup restore image clean
+	monitor poison backup restore image clean demo dashboard
 
 help: ## List the targets
 	@echo "Usage: make <target> [VAR=value]"
@@ -119,33 +119,44 @@ scale: docker-engine .env ## Run N replicas of a service: make scale SERVICE=ai 
 logs: docker-engine ## Follow the logs (all, or SERVICE=ai)
 	$(COMPOSE) logs -f --tail=100 $(SERVICE)
 
-status: docker-engine ## Containers with their health, then every poison queue with its count
-	$(COMPOSE) ps
-	$(COMPOSE) exec -T image /stox poison list
+# status and dashboard ask every service from inside the image container (admin ports
+# are not published); LOCAL=1 asks make run, or services run by hand, on this machine.
+status: $(if $(LOCAL),,docker-engine) ## Services' health, queues, metrics, products' stages (stox status); LOCAL=1: of make run
+	$(if $(LOCAL),go run ./cmd/stox status,$(COMPOSE) exec -T image /stox status) $(ARGS)
 
-monitor: docker-engine .env ## Start Prometheus (127.0.0.1:9091) scraping every service and RabbitMQ
-	$(COMPOSE) --profile monitor up -d prometheus
-	@echo "Prometheus: http://127.0.0.1:$$(sed -n 's/^PROMETHEUS_PORT=//p' .env)"
+dashboard: $(if $(LOCAL),,docker-engine) ## The same, live (stox monitor: keys 1-4 switch views, q quits); LOCAL=1: of make run
+	$(if $(LOCAL),go run ./cmd/stox monitor,$(COMPOSE) exec image /stox monitor) $(ARGS)
+
+monitor: docker-engine .env ## Start Prometheus (127.0.0.1:9091; alert rules) and Grafana (127.0.0.1:3000; dashboards)
+	@grep -q '^GRAFANA_ADMIN_PASSWORD=.' .env || { \
+		echo "adding a generated GRAFANA_ADMIN_PASSWORD to .env"; \
+		sed -i '/^GRAFANA_ADMIN_PASSWORD=/d' .env; \
+		printf 'GRAFANA_ADMIN_PASSWORD=%s\n' "$$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')" >> .env; }
+	$(COMPOSE) --profile monitor up -d prometheus grafana
+	@p=$$(sed -n 's/^PROMETHEUS_PORT=//p' .env); g=$$(sed -n 's/^GRAFANA_PORT=//p' .env); \
+	echo "Prometheus: http://127.0.0.1:$${p:-9091} (alerts: /alerts)"; \
+	echo "Grafana:    http://127.0.0.1:$${g:-3000} (user admin, password GRAFANA_ADMIN_PASSWORD in .env)"
 
 poison: ## Poison queues of the broker at STOX_AMQP_URL (default local guest): ARGS="show ai_processing"
 	STOX_AMQP_URL="$${STOX_AMQP_URL:-amqp://guest:guest@127.0.0.1:5672/}" go run ./cmd/stox poison $(or $(ARGS),list)
 
-backup: docker-engine .env ## Dump the database and archive the blobs into backups/<stamp>.*
+backup: docker-engine .env ## Back up into backups/<stamp>.pgdump (database), .blobs.tar.gz (images) and .rabbitmq.json (broker definitions)
 	@mkdir -p backups
-	$(COMPOSE) run --rm backup 'stamp=$$(date -u +%Y%m%dT%H%M%SZ); \
-		pg_dump -Fc -f "$$stamp.pgdump"; \
-		tar --numeric-owner -C /data -czf "$$stamp.blobs.tar.gz" .; \
-		echo "backup: backups/$$stamp.pgdump backups/$$stamp.blobs.tar.gz"'
+	$(COMPOSE) run --rm backup /stox-backup/backup.sh
 
-restore: docker-engine .env ## Restore a backup over the current data: make restore BACKUP=backups/<stamp>
-	@[ -n "$(BACKUP)" ] && [ -f "$(BACKUP).pgdump" ] && [ -f "$(BACKUP).blobs.tar.gz" ] || \
-		{ echo "usage: make restore BACKUP=backups/<stamp> (needs <stamp>.pgdump and <stamp>.blobs.tar.gz)"; exit 2; }
+# restore checks the set before stopping anything; restore.sh checks it again, whole,
+# before it changes anything (docker/backup).
+restore: docker-engine .env ## Restore a backup over the current data (services stopped meanwhile): make restore BACKUP=backups/<stamp>
+	@for ext in rabbitmq.json pgdump blobs.tar.gz; do [ -n "$(BACKUP)" ] && [ -f "$(BACKUP).$$ext" ] || \
+		{ echo "usage: make restore BACKUP=backups/<stamp> (needs <stamp>.rabbitmq.json, <stamp>.pgdump and <stamp>.blobs.tar.gz; missing $(BACKUP).$$ext)"; exit 2; }; done
 	$(COMPOSE) stop $(SERVICES)
-	$(COMPOSE) run --rm backup 'b=$(notdir $(BACKUP)); \
-		pg_restore --clean --if-exists --no-owner --single-transaction --exit-on-error -d "$$PGDATABASE" "$$b.pgdump"; \
-		find /data -mindepth 1 -delete; \
-		tar --numeric-owner -C /data -xzf "$$b.blobs.tar.gz"'
+	$(COMPOSE) run --rm -e BACKUP_STAMP=$(notdir $(BACKUP)) backup /stox-backup/restore.sh
 	$(COMPOSE) up -d
+
+# Compose only: beside make run, the same demo is `go run ./cmd/stox demo` in a second
+# terminal (make run holds the first, and both listen on the same ports).
+demo: docker-engine .env ## Sample products and orders through the running stack (make up first), then a summary
+	$(COMPOSE) run --rm demo
 
 image: docker-engine ## Build the Docker image stox:local
 	docker build -f docker/Dockerfile -t stox:local .

@@ -25,7 +25,8 @@
 // and, outside validation: 401 (missing or wrong bearer key, with WWW-Authenticate),
 // 404 (unknown product, SKU, image or route), 405 (wrong method, with Allow), 500 (a
 // failure of the server), 501 (setting stock on a server without a stock ledger), and
-// 503 with Retry-After when the database is unavailable (on every route), when the
+// 503 with Retry-After when the database is unavailable (on every route), when a
+// request other than an upload is not answered within Config.RequestTimeout, when the
 // server holds as much upload memory as it may (Config.UploadMemory), or when the
 // pipeline or the stock ledger did not take an upload or a stock change.
 package api
@@ -124,6 +125,11 @@ type Config struct {
 	// closed.
 	BodyWindow  time.Duration
 	MinBodyRate int64
+	// RequestTimeout bounds every request but an upload (default
+	// DefaultRequestTimeout): its context is cancelled then, and a request not yet
+	// answered is answered 503 with Retry-After. Uploads are paced instead (BodyWindow,
+	// MinBodyRate), so a large one at a fair rate is never cut.
+	RequestTimeout time.Duration
 	// NewID returns the ID of a product with a new SKU (default: a ULID, sortable by
 	// creation time).
 	NewID func() string
@@ -131,6 +137,8 @@ type Config struct {
 	Now func() time.Time
 	// Logger receives server-side failures (default slog.Default()).
 	Logger *slog.Logger
+	// Observe, when set, hears of every request answered (metrics).
+	Observe Observe
 }
 
 // Request limits beyond the configurable ones.
@@ -157,12 +165,14 @@ type api struct {
 	tempDir     string
 	bodyWindow  time.Duration
 	minBodyRate int64
-	publish     func(context.Context, messages.ImageUploadV1) error
-	setStock    func(context.Context, string, int) (messages.StockV1, error)
-	initStock   func(context.Context, string, int) error
-	stock       func(context.Context, string) (int, int64, error) // nil: SetStock checks the SKU
-	taxonomy    store.Taxonomy
-	keys        [][sha256.Size]byte
+	// requestTimeout bounds every route but uploadRoute; see timed.
+	requestTimeout time.Duration
+	publish        func(context.Context, messages.ImageUploadV1) error
+	setStock       func(context.Context, string, int) (messages.StockV1, error)
+	initStock      func(context.Context, string, int) error
+	stock          func(context.Context, string) (int, int64, error) // nil: SetStock checks the SKU
+	taxonomy       store.Taxonomy
+	keys           [][sha256.Size]byte
 	// limits are the keys' buckets, [0] for callers without keys (nil: no limit).
 	limits    []*keyLimit
 	maxPhoto  int64
@@ -173,12 +183,14 @@ type api struct {
 	now       func() time.Time
 	log       *slog.Logger
 	mux       *http.ServeMux
+	// patterns are the routes handle registered (TestRoutesListed checks Routes by them).
+	patterns []string
 }
 
 // New returns the API's handler for cfg, or an error when cfg is incomplete or its
 // limits are out of range.
 //
-// Routes: POST /v1/products, GET /v1/products/{id}, GET /v1/products, PUT
+// Routes: POST /v1/products, GET /v1/products/{id}, GET /v1/products, GET and PUT
 // /v1/products/{sku}/stock, PUT /v1/products/{id}/listings/{marketplace}/input,
 // GET/PUT/DELETE /v1/mappings, GET /v1/taxonomy/{marketplace}/categories[/{id}] (all
 // under /v1 require "Authorization: Bearer <key>" when cfg.APIKeys is not empty), and
@@ -204,28 +216,29 @@ func New(cfg Config) (http.Handler, error) {
 	if cfg.MaxPhotos < 0 || cfg.MaxPhotos > messages.MaxPhotos {
 		errs = append(errs, fmt.Errorf("max photos %d is outside 0..%d", cfg.MaxPhotos, messages.MaxPhotos))
 	}
-	if cfg.UploadMemoryWait < 0 || cfg.BodyWindow < 0 || cfg.MinBodyRate < 0 {
-		errs = append(errs, errors.New("upload memory wait, body window and minimum body rate must not be negative"))
+	if cfg.UploadMemoryWait < 0 || cfg.BodyWindow < 0 || cfg.MinBodyRate < 0 || cfg.RequestTimeout < 0 {
+		errs = append(errs, errors.New("upload memory wait, body window, minimum body rate and request timeout must not be negative"))
 	}
 	a := &api{
-		store:       cfg.Store,
-		blobs:       cfg.Blobs,
-		memoryWait:  orDefault(cfg.UploadMemoryWait, DefaultUploadMemoryWait),
-		tempDir:     cfg.TempDir,
-		bodyWindow:  orDefault(cfg.BodyWindow, DefaultBodyWindow),
-		minBodyRate: orDefault(cfg.MinBodyRate, DefaultMinBodyRate),
-		publish:     cfg.Publish,
-		setStock:    cfg.SetStock,
-		stock:       cfg.Stock,
-		taxonomy:    cfg.Taxonomy,
-		initStock:   cfg.InitStock,
-		maxPhoto:    orDefault(cfg.MaxPhotoBytes, DefaultMaxPhotoBytes),
-		maxPixels:   orDefault(cfg.MaxPixels, DefaultMaxPixels),
-		maxPhotos:   orDefault(cfg.MaxPhotos, messages.MaxPhotos),
-		now:         cfg.Now,
-		newID:       cfg.NewID,
-		log:         cfg.Logger,
-		mux:         http.NewServeMux(),
+		store:          cfg.Store,
+		blobs:          cfg.Blobs,
+		memoryWait:     orDefault(cfg.UploadMemoryWait, DefaultUploadMemoryWait),
+		tempDir:        cfg.TempDir,
+		bodyWindow:     orDefault(cfg.BodyWindow, DefaultBodyWindow),
+		minBodyRate:    orDefault(cfg.MinBodyRate, DefaultMinBodyRate),
+		requestTimeout: orDefault(cfg.RequestTimeout, DefaultRequestTimeout),
+		publish:        cfg.Publish,
+		setStock:       cfg.SetStock,
+		stock:          cfg.Stock,
+		taxonomy:       cfg.Taxonomy,
+		initStock:      cfg.InitStock,
+		maxPhoto:       orDefault(cfg.MaxPhotoBytes, DefaultMaxPhotoBytes),
+		maxPixels:      orDefault(cfg.MaxPixels, DefaultMaxPixels),
+		maxPhotos:      orDefault(cfg.MaxPhotos, messages.MaxPhotos),
+		now:            cfg.Now,
+		newID:          cfg.NewID,
+		log:            cfg.Logger,
+		mux:            http.NewServeMux(),
 	}
 	for i, k := range cfg.APIKeys {
 		if strings.TrimSpace(k) == "" || strings.ContainsAny(k, " \t\r\n") {
@@ -273,6 +286,7 @@ func New(cfg Config) (http.Handler, error) {
 	a.handle("POST /v1/products", a.upload)
 	a.handle("GET /v1/products/{id}", a.product)
 	a.handle("GET /v1/products", a.products)
+	a.handle("GET /v1/products/{sku}/stock", a.getStock)
 	a.handle("PUT /v1/products/{sku}/stock", a.putStock)
 	a.handle("PUT /v1/products/{id}/listings/{marketplace}/input", a.putInput)
 	a.handle("GET /v1/mappings", a.pins)
@@ -282,7 +296,7 @@ func New(cfg Config) (http.Handler, error) {
 	a.handle("GET /v1/taxonomy/{marketplace}/categories/{id}", a.category)
 	a.handle("GET /images/{key}", a.image)
 	a.handle("GET /healthz", a.healthz)
-	return a, nil
+	return a.observed(cfg.Observe), nil
 }
 
 // orDefault returns v, or def when v is zero.
@@ -293,8 +307,9 @@ func orDefault[T int | int64 | time.Duration](v, def T) T {
 	return v
 }
 
-// ServeHTTP paces request bodies, authenticates requests under /v1 and answers
-// unknown routes and methods with problem details.
+// ServeHTTP paces request bodies, authenticates requests under /v1, bounds every
+// request but an upload in time (timed) and answers unknown routes and methods with
+// problem details.
 func (a *api) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	a.pace(w, r)
 	if r.URL.Path == "/v1" || strings.HasPrefix(r.URL.Path, "/v1/") {
@@ -304,9 +319,14 @@ func (a *api) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	h, pattern := a.mux.Handler(r)
-	if pattern != "" {
+	switch pattern {
+	case "":
+	case uploadRoute:
 		// The mux routes again to set the path values.
 		a.mux.ServeHTTP(w, r)
+		return
+	default:
+		a.timed(w, r, a.mux)
 		return
 	}
 	// No route: the mux answers 404, 405 (with Allow) or a redirect to a cleaned path;

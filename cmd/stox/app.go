@@ -27,6 +27,7 @@ import (
 	"github.com/stox-dev/stox/handlers/texts"
 	"github.com/stox-dev/stox/marketplace/amazon"
 	"github.com/stox-dev/stox/messages"
+	"github.com/stox-dev/stox/metrics"
 	"github.com/stox-dev/stox/middleware"
 	"github.com/stox-dev/stox/router"
 	"github.com/stox-dev/stox/seo"
@@ -45,6 +46,8 @@ type app struct {
 	store   store.Stores
 	blobs   blob.Store
 	metrics *prometheus.Registry
+	// series are Stox's own metrics on that registry (package metrics).
+	series *metrics.Set
 	// loops run beside the routers (the marketplace services' publishers);
 	// webhooks are served on the admin server, path → handler.
 	loops    []func(context.Context) error
@@ -56,6 +59,8 @@ type app struct {
 	// every listing it took.
 	acked func(marketplace string, ps []store.Push)
 	sent  func(marketplace string, skus []string)
+	// names are the services this process runs, as /status lists them.
+	names []string
 }
 
 // openApp connects to the broker and the database and opens the blob store. With no
@@ -63,6 +68,11 @@ type app struct {
 func openApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 	a := &app{cfg: cfg, log: log, metrics: prometheus.NewRegistry(), webhooks: map[string]http.Handler{}}
 	a.metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	series, err := metrics.Register(a.metrics)
+	if err != nil {
+		return nil, fmt.Errorf("metrics: %w", err)
+	}
+	a.series = series
 	topo := topology.New(cfg.Prefix, cfg.AMQPQuorum, messages.Marketplaces)
 	if cfg.AMQPURL == "" {
 		a.broker = memory.New(topo)
@@ -111,11 +121,12 @@ func (a *app) deps() router.Deps {
 	retry := middleware.DefaultRetry
 	retry.MaxRetries = a.cfg.MaxRetries
 	return router.Deps{Broker: a.broker, Logger: a.log, Retry: retry, Timeout: a.cfg.Timeout, Metrics: a.metrics,
-		Unavailable: store.Unavailable}
+		Stages: a.series, Unavailable: store.Unavailable}
 }
 
 // router builds the message router of one service.
 func (a *app) router(name string) (*message.Router, error) {
+	a.names = append(a.names, name) // for /status
 	d := a.deps()
 	switch name {
 	case "image":
@@ -136,7 +147,8 @@ func (a *app) router(name string) (*message.Router, error) {
 		}
 		return router.NewSEO(d, w.Process)
 	case "sync":
-		return router.NewSync(d, messages.Marketplaces, ledger.Bookkeeper{Inventory: a.store}.ApplyOrder)
+		applied := a.series.Sync(messages.Marketplaces)
+		return router.NewSync(d, messages.Marketplaces, ledger.Bookkeeper{Inventory: a.store, Applied: applied}.ApplyOrder)
 	}
 	if messages.IsMarketplace(name) {
 		return a.marketplaceRouter(name, d)
@@ -166,7 +178,9 @@ func (a *app) apiHandler() (http.Handler, error) {
 		if err != nil {
 			return s, err
 		}
-		return s, broadcast(ctx, s)
+		changed := s
+		changed.ChangedAt = time.Now() // the marketplaces' stock lag starts here
+		return s, broadcast(ctx, changed)
 	}
 	log := a.log.With("service", "image")
 	return api.New(api.Config{
@@ -202,9 +216,11 @@ func (a *app) apiHandler() (http.Handler, error) {
 		UploadMemory:  a.cfg.UploadMemory,
 		TempDir:       filepath.Join(a.cfg.DataDir, "uploads"),
 		Logger:        log,
+		Observe:       a.series.HTTP(apiRoutes()),
 		Publish: func(ctx context.Context, m messages.ImageUploadV1) error {
 			return publishCorrelated(ctx, pub, topology.KeyImageUpload, m.ProductID+"/"+fmt.Sprint(m.Revision), m)
 		},
+		RequestTimeout: a.cfg.APITimeout,
 	})
 }
 
@@ -288,31 +304,40 @@ func (a *app) adminServer(routers []*message.Router) *http.Server {
 		_, _ = w.Write([]byte("ok\n"))
 	})
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		for _, r := range routers {
-			if !r.IsRunning() {
-				http.Error(w, "starting", http.StatusServiceUnavailable)
-				return
-			}
-		}
-		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-		defer cancel()
-		var errs []error
-		for _, check := range a.checks {
-			if err := check(ctx); err != nil {
-				errs = append(errs, err)
-			}
-		}
-		if len(errs) > 0 {
-			http.Error(w, "not ready: "+errors.Join(errs...).Error(), http.StatusServiceUnavailable)
+		if err := a.ready(r.Context(), routers); err != nil {
+			http.Error(w, err.Error(), http.StatusServiceUnavailable)
 			return
 		}
 		_, _ = w.Write([]byte("ready\n"))
 	})
+	mux.Handle("GET /status", a.statusHandler(routers))
 	mux.Handle("GET /metrics", promhttp.HandlerFor(a.metrics, promhttp.HandlerOpts{}))
 	for path, h := range a.webhooks {
 		mux.Handle("POST "+path, h)
 	}
-	return &http.Server{Addr: a.cfg.AdminAddr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	return adminHTTPServer(a.cfg.AdminAddr, a.adminGuard(mux))
+}
+
+// ready says why the process is not ready, or nil: a router not running yet
+// ("starting"), or the checks that fail.
+func (a *app) ready(ctx context.Context, routers []*message.Router) error {
+	for _, r := range routers {
+		if !r.IsRunning() {
+			return errors.New("starting")
+		}
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	var errs []error
+	for _, check := range a.checks {
+		if err := check(ctx); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("not ready: %w", errors.Join(errs...))
+	}
+	return nil
 }
 
 // apiServer serves the API. It sets no ReadTimeout: the API paces request bodies
@@ -320,5 +345,5 @@ func (a *app) adminServer(routers []*message.Router) *http.Server {
 // connection while a large upload at a fair rate is never cut.
 func (a *app) apiServer(h http.Handler) *http.Server {
 	return &http.Server{Addr: a.cfg.HTTPAddr, Handler: h, ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout: 2 * time.Minute}
+		IdleTimeout: 2 * time.Minute, MaxHeaderBytes: maxHeaderBytes}
 }

@@ -24,6 +24,7 @@ type Common struct {
 	DatabaseURL string        `envconfig:"STOX_DATABASE_URL" desc:"postgres:// URL; empty means SQLite under STOX_DATA_DIR"`
 	DataDir     string        `envconfig:"STOX_DATA_DIR" default:"./data" desc:"blobs (photos, images) and the SQLite file"`
 	AdminAddr   string        `envconfig:"STOX_ADMIN_ADDR" default:"127.0.0.1:9090" desc:"/healthz, /readyz and Prometheus /metrics"`
+	AdminKey    string        `envconfig:"STOX_ADMIN_KEY" desc:"bearer key the admin routes but /healthz, /readyz and the marketplaces' webhooks require (401 without it); empty: open"`
 	LogFormat   string        `envconfig:"STOX_LOG_FORMAT" default:"text" desc:"text or json"`
 	LogLevel    string        `envconfig:"STOX_LOG_LEVEL" default:"info" desc:"debug, info, warn or error"`
 	Timeout     time.Duration `envconfig:"STOX_HANDLER_TIMEOUT" default:"2m" desc:"time one handler attempt may take"`
@@ -34,6 +35,7 @@ type Common struct {
 type Config struct {
 	Common
 	Marketplaces
+	StatusConfig
 	HTTPAddr      string   `envconfig:"STOX_HTTP_ADDR" default:"127.0.0.1:8080" desc:"image service HTTP API"`
 	APIKeys       []string `envconfig:"STOX_API_KEYS" desc:"comma-separated bearer keys of the API; required by serve image"`
 	APIKeyRate    float64  `envconfig:"STOX_API_KEY_RATE" default:"0" desc:"requests a second each API key may send under /v1 on average (over it: 429 with Retry-After); 0: no limit"`
@@ -46,6 +48,15 @@ type Config struct {
 	LLMURL        string   `envconfig:"STOX_LLM_URL" desc:"base URL of an OpenAI-compatible endpoint the seo service asks for listing text; empty means off"`
 	LLMAPIKey     string   `envconfig:"STOX_LLM_API_KEY" desc:"bearer key of STOX_LLM_URL"`
 	LLMModel      string   `envconfig:"STOX_LLM_MODEL" desc:"model name sent to STOX_LLM_URL; required with it"`
+
+	// The API's time limit; its size limits are fixed per route (see README, "Limits").
+	APITimeout time.Duration `envconfig:"STOX_API_REQUEST_TIMEOUT" default:"30s" desc:"time an API request other than an upload may take (over it: 503 with Retry-After); uploads are paced instead"`
+}
+
+// StatusConfig is where `stox status` and `stox monitor` look.
+type StatusConfig struct {
+	StatusTargets  []string `envconfig:"STOX_STATUS_TARGETS" default:"127.0.0.1:9090" desc:"comma-separated admin addresses (host:port) stox status and monitor ask; a name resolving to several addresses is that many replicas"`
+	RabbitMQAPIURL string   `envconfig:"STOX_RABBITMQ_API_URL" desc:"RabbitMQ management API stox status and monitor ask for queues; default: STOX_AMQP_URL's host on port 15672 with its user"`
 }
 
 // loadConfig reads the environment once and checks it.
@@ -90,6 +101,14 @@ func (c Config) validate() error {
 			errs = append(errs, errors.New("STOX_LLM_MODEL is required with STOX_LLM_URL"))
 		}
 	}
+	if c.APITimeout <= 0 {
+		errs = append(errs, errors.New("STOX_API_REQUEST_TIMEOUT must be positive"))
+	}
+	for _, k := range [][2]string{{"STOX_ADMIN_KEY", c.AdminKey}, {"STOX_SANDBOX_KEY", c.SandboxKey}} {
+		if k[1] != "" && (len(k[1]) < 16 || strings.ContainsAny(k[1], " \t\r\n")) {
+			errs = append(errs, fmt.Errorf("%s must be at least 16 characters without white space, or empty", k[0]))
+		}
+	}
 	for _, k := range c.APIKeys {
 		if len(k) < 16 {
 			errs = append(errs, errors.New("every STOX_API_KEYS key must be at least 16 characters"))
@@ -109,7 +128,7 @@ func (c Config) redacted() []any {
 		"amqp_url", redactURL(c.AMQPURL), "database_url", redactURL(c.DatabaseURL),
 		"data_dir", c.DataDir, "prefix", c.Prefix, "quorum", c.AMQPQuorum,
 		"http_addr", c.HTTPAddr, "admin_addr", c.AdminAddr, "public_base_url", c.PublicBaseURL,
-		"api_keys", keys, "llm_url", redactURL(c.LLMURL), "llm_model", c.LLMModel, "workers", c.Workers, "timeout", c.Timeout, "max_retries", c.MaxRetries,
+		"api_keys", keys, "admin_key", c.AdminKey != "", "sandbox_key", c.SandboxKey != "", "llm_url", redactURL(c.LLMURL), "llm_model", c.LLMModel, "workers", c.Workers, "timeout", c.Timeout, "max_retries", c.MaxRetries,
 	}
 }
 

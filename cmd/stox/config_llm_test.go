@@ -2,13 +2,14 @@ package main
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 )
 
 func TestConfigLLM(t *testing.T) {
 	base := Config{Common: Common{AMQPPool: 1, Prefetch: 1, Timeout: 1, LogFormat: "text", LogLevel: "info"},
-		PublicBaseURL: "http://127.0.0.1:8080"}
+		PublicBaseURL: "http://127.0.0.1:8080", APITimeout: time.Second}
 	tests := []struct {
 		name, url, model, want string
 	}{

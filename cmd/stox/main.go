@@ -1,8 +1,9 @@
 // Command stox holds every Stox service and tool: `stox serve <service>` runs one
 // service, `stox run` runs them all in one process on the embedded defaults, and
-// `stox topology`, `stox poison`, `stox env` and `stox healthcheck` help operate them;
-// `stox taxonomy` and `stox mapping` read the marketplaces' taxonomies and pin how a
-// seller's words map onto them; `stox sandbox` imitates the marketplaces' APIs.
+// `stox status`, `stox monitor`, `stox topology`, `stox poison`, `stox env` and
+// `stox healthcheck` help operate them; `stox taxonomy` and `stox mapping` read the
+// marketplaces' taxonomies and pin how a seller's words map onto them; `stox sandbox`
+// imitates the marketplaces' APIs.
 package main
 
 import (
@@ -85,9 +86,12 @@ func newRoot() *cobra.Command {
 			RunE:  func(cmd *cobra.Command, _ []string) error { return healthcheck(cmd.Context()) },
 		},
 		poisonCommand(),
+		statusCommand(),
+		monitorCommand(),
 		sandboxCommand(),
 		taxonomyCommand(),
 		mappingCommand(),
+		demoCommand(),
 	)
 	return root
 }
@@ -159,7 +163,7 @@ func runAll(ctx context.Context) error {
 			return fmt.Errorf("sandbox: listen on %s: %w", cfg.SandboxAddr, err)
 		}
 		go func() {
-			if err := runSandbox(ctx, ln, sandbox.Options{}, log.With("service", "sandbox")); err != nil {
+			if err := runSandbox(ctx, ln, sandbox.Options{HookKey: cfg.SandboxKey}, log.With("service", "sandbox")); err != nil {
 				log.Error("sandbox stopped", "error", err)
 			}
 		}()

@@ -18,6 +18,7 @@ import (
 	"github.com/stox-dev/stox/marketplace/hepsiburada"
 	"github.com/stox-dev/stox/marketplace/trendyol"
 	"github.com/stox-dev/stox/messages"
+	"github.com/stox-dev/stox/metrics"
 	"github.com/stox-dev/stox/router"
 	"github.com/stox-dev/stox/store"
 	"github.com/stox-dev/stox/taxonomy"
@@ -29,6 +30,7 @@ import (
 // credentials, so nothing reaches a real marketplace unless configured to.
 type Marketplaces struct {
 	SandboxAddr string         `envconfig:"STOX_SANDBOX_ADDR" default:"127.0.0.1:8090" desc:"where stox sandbox (and stox run's embedded sandbox) listens; empty: stox run starts none"`
+	SandboxKey  string         `envconfig:"STOX_SANDBOX_KEY" desc:"bearer key the sandbox's /sandbox/ hooks require (401 without it); the marketplace imitations keep their own auth; empty: open"`
 	PollEvery   time.Duration  `envconfig:"STOX_MARKETPLACE_POLL" default:"2s" desc:"how often submissions are polled"`
 	OrdersEvery time.Duration  `envconfig:"STOX_MARKETPLACE_ORDERS_POLL" default:"5s" desc:"how often each marketplace's orders are read"`
 	StockBuffer map[string]int `envconfig:"STOX_STOCK_BUFFER" desc:"units held back per marketplace, e.g. trendyol:2,amazon:1 (each shows stock minus its buffer)"`
@@ -105,11 +107,24 @@ func or(v, def string) string {
 // throttled answer pauses only its own; the limiter returned paces listing
 // submissions (the listing handler holds back while it is paused).
 func (m Marketplaces) client(name string, tax store.Taxonomy) (marketplace.Client, *marketplace.Limiter, error) {
+	return m.observedClient(name, tax, nil)
+}
+
+// observedClient is client, its requests and its limiters' pauses counted by obs
+// (nil: not counted).
+func (m Marketplaces) observedClient(name string, tax store.Taxonomy, obs *metrics.Marketplace) (marketplace.Client, *marketplace.Limiter, error) {
 	hc := &http.Client{Timeout: 30 * time.Second}
+	newLimiter := marketplace.NewLimiter
+	if obs != nil {
+		hc.Transport = obs.Transport(nil)
+		newLimiter = func(rate float64, burst int) *marketplace.Limiter {
+			return marketplace.NewLimiter(rate, burst).OnPause(obs.Paused)
+		}
+	}
 	switch name {
 	case messages.Trendyol:
 		// 10 at once and 4 a second stay within 50 per 10 s, per endpoint.
-		endpoint := func() *marketplace.Limiter { return marketplace.NewLimiter(m.TrendyolRate, 10) }
+		endpoint := func() *marketplace.Limiter { return newLimiter(m.TrendyolRate, 10) }
 		l := endpoint()
 		return trendyol.New(trendyol.Config{
 			BaseURL: or(m.TrendyolURL, m.sandboxURL()), SellerID: m.TrendyolSellerID,
@@ -120,7 +135,7 @@ func (m Marketplaces) client(name string, tax store.Taxonomy) (marketplace.Clien
 		}), l, nil
 	case messages.Hepsiburada:
 		base := or(m.HepsiburadaURL, m.sandboxURL())
-		perService := func(rate float64) *marketplace.Limiter { return marketplace.NewLimiter(rate, int(max(1, rate))) }
+		perService := func(rate float64) *marketplace.Limiter { return newLimiter(rate, int(max(1, rate))) }
 		l := perService(m.HepsiburadaRate)
 		return hepsiburada.New(hepsiburada.Config{
 			CatalogURL: or(m.HepsiburadaCatalogURL, base), ListingURL: or(m.HepsiburadaListingURL, base),
@@ -140,14 +155,14 @@ func (m Marketplaces) client(name string, tax store.Taxonomy) (marketplace.Clien
 			schema = publish.SchemaOf(tax, messages.Amazon)
 		}
 		// Amazon's plans: getListingsItem and putListingsItem burst 10, patchListingsItem 5.
-		l := marketplace.NewLimiter(m.AmazonRate, 10)
+		l := newLimiter(m.AmazonRate, 10)
 		return amazon.New(amazon.Config{
 			Schema:  schema,
 			BaseURL: base, TokenURL: or(m.AmazonTokenURL, base+"/auth/o2/token"),
 			ClientID: m.AmazonClientID, ClientSecret: m.AmazonClientSecret, RefreshToken: m.AmazonRefreshToken,
 			SellerID: m.AmazonSellerID, MarketplaceID: m.AmazonMarketplaceID, HTTPClient: hc,
-			Limiter: l, PutLimiter: l, GetLimiter: marketplace.NewLimiter(m.AmazonRate, 10),
-			PatchLimiter: marketplace.NewLimiter(m.AmazonRate, 5), OrdersLimiter: marketplace.NewLimiter(m.AmazonOrdersRate, 20),
+			Limiter: l, PutLimiter: l, GetLimiter: newLimiter(m.AmazonRate, 10),
+			PatchLimiter: newLimiter(m.AmazonRate, 5), OrdersLimiter: newLimiter(m.AmazonOrdersRate, 20),
 			Feeds: amazon.FeedsConfig{Threshold: m.AmazonFeedAbove},
 		}), l, nil
 	}
@@ -169,7 +184,8 @@ type marketplaceService struct {
 
 // newMarketplaceService builds the marketplace service called name.
 func (a *app) newMarketplaceService(name string, d router.Deps) (*marketplaceService, error) {
-	client, limiter, err := a.cfg.client(name, a.store)
+	obs := a.series.Marketplace(name)
+	client, limiter, err := a.cfg.observedClient(name, a.store, obs)
 	if err != nil {
 		return nil, err
 	}
@@ -194,6 +210,9 @@ func (a *app) newMarketplaceService(name string, d router.Deps) (*marketplaceSer
 		PollEvery: a.cfg.PollEvery, OrdersEvery: a.cfg.OrdersEvery, Buffer: a.cfg.StockBuffer[name],
 		HighWater: a.cfg.OutboxHighWater, ReconcileEvery: reconcile,
 		Acked: func(ps []store.Push) {
+			for _, p := range ps {
+				obs.Lag.Acked(p.SKU, p.Version)
+			}
 			if a.acked != nil {
 				a.acked(name, ps)
 			}
@@ -211,7 +230,8 @@ func (a *app) newMarketplaceService(name string, d router.Deps) (*marketplaceSer
 		Name: name,
 		// Listings wait in RabbitMQ while the marketplace pauses us or the outbox is full.
 		Listing: publish.Throttle(p, listing.Recorder{Marketplace: name, Outbox: a.store, Inventory: a.store, Notify: p.WakeListings}.Record),
-		Stock:   stock.Pusher{Marketplace: name, Inventory: a.store, Notify: p.WakeStock}.Apply,
+		Stock: stock.Pusher{Marketplace: name, Inventory: a.store, Notify: p.WakeStock,
+			Pending: func(s messages.StockV1) { obs.Lag.Changed(s.SKU, s.Version, s.ChangedAt) }}.Apply,
 	})
 	if err != nil {
 		return nil, err
