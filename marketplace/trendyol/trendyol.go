@@ -838,6 +838,9 @@ func (c *Client) PushStock(ctx context.Context, s []marketplace.Stock) (marketpl
 	}
 	items := make([]stockItem, 0, len(s))
 	sub := marketplace.Submission{}
+	// repeat: every item goes exactly as it went last time, so Trendyol refusing the
+	// body as one it saw within 15 minutes means it holds these values.
+	repeat := true
 	var later []string         // barcodes whose price waits for room
 	undo := map[*offer]offer{} // offers as they were, if the request fails
 	c.mu.Lock()
@@ -869,12 +872,18 @@ func (c *Client) PushStock(ctx context.Context, s []marketplace.Stock) (marketpl
 				later = append(later, bc)
 			}
 		}
+		if o.last == nil || !o.last.same(it) {
+			repeat = false
+		}
 		o.last = &it
 		items = append(items, it)
 	}
 	c.mu.Unlock()
 
 	id, err := c.sendStock(ctx, items)
+	if errors.Is(err, marketplace.ErrDuplicate) && !repeat {
+		id, err = c.sendVaried(ctx, items, err)
+	}
 	if err != nil {
 		c.mu.Lock()
 		for o, was := range undo {
@@ -932,6 +941,83 @@ func (c *Client) PushStock(ctx context.Context, s []marketplace.Stock) (marketpl
 	return sub, nil
 }
 
+// same reports whether it is the same item as o, field by field.
+func (o stockItem) same(it stockItem) bool {
+	eq := func(a, b *float64) bool { return (a == nil) == (b == nil) && (a == nil || *a == *b) }
+	return o.Barcode == it.Barcode && (o.Quantity == nil) == (it.Quantity == nil) &&
+		(o.Quantity == nil || *o.Quantity == *it.Quantity) && eq(o.SalePrice, it.SalePrice) && eq(o.ListPrice, it.ListPrice)
+}
+
+// sendVaried sends items again after Trendyol refused their body (dup) as a repeat of
+// one sent within 15 minutes, although an item in it differs from the one last sent
+// for its barcode: Trendyol took other values since (in a batch with other barcodes,
+// or from this body's sender before a restart), so the refusal does not mean it holds
+// these, and taking it for that would leave the marketplace showing stale stock. The
+// same values go again with one item also carrying the price Trendyol holds (read
+// back when not known), which makes the body new without changing what it asks for;
+// that price costs one of the barcode's price changes. When no item has a known price
+// and a free change, the push fails, not as a duplicate, so it is retried.
+func (c *Client) sendVaried(ctx context.Context, items []stockItem, dup error) (string, error) {
+	if err := c.learnPrices(ctx, items); err != nil {
+		return "", fmt.Errorf("%v; reading the prices Trendyol holds, to send it again changed: %w", dup, err)
+	}
+	varied := slices.Clone(items)
+	c.mu.Lock()
+	now := c.cfg.Now()
+	ok := false
+	for i := range varied {
+		o := c.offers[varied[i].Barcode]
+		if o == nil || o.held == nil || varied[i].SalePrice != nil || varied[i].ListPrice != nil {
+			continue
+		}
+		if ok, _ = c.slot(o, now); ok {
+			held := *o.held
+			varied[i].SalePrice, varied[i].ListPrice = &held.sale, &held.list
+			break
+		}
+	}
+	c.mu.Unlock()
+	if !ok {
+		return "", fmt.Errorf("trendyol refused the body as a repeat, though it changed since it was sent, and no item may carry its price again now to make it new (%v); the push is retried", dup)
+	}
+	id, err := c.sendStock(ctx, varied)
+	if errors.Is(err, marketplace.ErrDuplicate) {
+		// this one too was sent within 15 minutes, and says no more than the first
+		return "", fmt.Errorf("trendyol refused the body, and the same with a price, as repeats (%v); the push is retried", err)
+	}
+	return id, err
+}
+
+// learnPrices reads the prices Trendyol holds for the items' barcodes whose price
+// the client does not know (after a restart, or for a listing created elsewhere).
+func (c *Client) learnPrices(ctx context.Context, items []stockItem) error {
+	var unknown []string
+	c.mu.Lock()
+	for _, it := range items {
+		if o := c.offers[it.Barcode]; (o == nil || o.held == nil) && !strings.Contains(it.Barcode, ",") {
+			unknown = append(unknown, it.Barcode)
+		}
+	}
+	c.mu.Unlock()
+	for len(unknown) > 0 {
+		chunk := unknown[:min(maxStockBarcodes, len(unknown))]
+		unknown = unknown[len(chunk):]
+		if err := c.readStockPages(ctx, chunk, func(v variant) {
+			if v.SalePrice == nil {
+				return
+			}
+			c.mu.Lock()
+			if o := c.offer(canonical(v.Barcode)); o.held == nil {
+				o.held = &amount{sale: *v.SalePrice, list: *cmpFloat(v.ListPrice, v.SalePrice)}
+			}
+			c.mu.Unlock()
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // stockBarcode is the barcode an item's stock is kept under on Trendyol, in Trendyol's
 // form: Stock.Barcode, else the one UpsertListings saw for the SKU, else the SKU.
 // Callers hold mu.
@@ -972,9 +1058,9 @@ func (c *Client) ReadStock(ctx context.Context, items []marketplace.Stock) (map[
 	for len(barcodes) > 0 {
 		chunk := barcodes[:min(maxStockBarcodes, len(barcodes))]
 		barcodes = barcodes[len(chunk):]
-		if err := c.readStockPages(ctx, chunk, func(barcode string, quantity int) {
-			for _, sku := range skus[canonical(barcode)] {
-				out[sku] = quantity
+		if err := c.readStockPages(ctx, chunk, func(v variant) {
+			for _, sku := range skus[canonical(v.Barcode)] {
+				out[sku] = v.Quantity
 			}
 		}); err != nil {
 			return nil, err
@@ -983,9 +1069,17 @@ func (c *Client) ReadStock(ctx context.Context, items []marketplace.Stock) (map[
 	return out, nil
 }
 
+// variant is an approved product's variant as the stock-and-price filter shows it.
+type variant struct {
+	Barcode   string   `json:"barcode"`
+	Quantity  int      `json:"quantity"`
+	SalePrice *float64 `json:"salePrice"`
+	ListPrice *float64 `json:"listPrice"`
+}
+
 // readStockPages reads every page of the approved products' stock of barcodes and
-// hands each variant's barcode and quantity to found.
-func (c *Client) readStockPages(ctx context.Context, barcodes []string, found func(barcode string, quantity int)) error {
+// hands each variant to found.
+func (c *Client) readStockPages(ctx context.Context, barcodes []string, found func(variant)) error {
 	size := c.cfg.StockPageSize
 	q := url.Values{"barcodes": {strings.Join(barcodes, ",")}, "size": {strconv.Itoa(size)}}
 	path := "/integration/product/sellers/" + url.PathEscape(c.cfg.SellerID) + "/products/approved/inventory-and-price?"
@@ -994,10 +1088,7 @@ func (c *Client) readStockPages(ctx context.Context, barcodes []string, found fu
 		var res struct {
 			TotalPages int `json:"totalPages"`
 			Content    []struct {
-				Variants []struct {
-					Barcode  string `json:"barcode"`
-					Quantity int    `json:"quantity"`
-				} `json:"variants"`
+				Variants []variant `json:"variants"`
 			} `json:"content"`
 		}
 		if err := c.do(ctx, http.MethodGet, path+q.Encode(), nil, &res); err != nil {
@@ -1005,7 +1096,7 @@ func (c *Client) readStockPages(ctx context.Context, barcodes []string, found fu
 		}
 		for _, ct := range res.Content {
 			for _, v := range ct.Variants {
-				found(v.Barcode, v.Quantity)
+				found(v)
 			}
 		}
 		// page×size may not pass 10 000 [C S-TY4]: 50 barcodes never get there.
