@@ -112,8 +112,11 @@ func photo(i, k int, s shape) *image.RGBA {
 			switch {
 			case math.Abs(u) <= 1 && math.Abs(v) <= 1 && s(u, v):
 				px = shade(c, 1.08-0.16*(v+1)/2) // lit from above
-			case v > 0.9 && v < 1.12 && math.Abs(u) < 1.05:
-				px = shade(px, 0.88) // the shadow below it
+			default:
+				// a soft shadow on the table below it, darkest at its centre
+				if d := u*u/1.1 + (v-1)*(v-1)/0.012; d < 1 {
+					px = shade(px, 0.9+0.1*d)
+				}
 			}
 			img.SetRGBA(x, y, px)
 		}
