@@ -5,6 +5,7 @@ package blob
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 )
 
@@ -20,4 +21,24 @@ type Store interface {
 	Get(ctx context.Context, key string) ([]byte, error)
 	// Open returns a reader of the blob under key, its size, or ErrNotFound.
 	Open(ctx context.Context, key string) (io.ReadSeekCloser, int64, error)
+}
+
+// Streamer is a Store that stores a blob read from r without holding it in memory: a
+// large photo costs a temporary file, not its size in RAM. The key is as Put's.
+type Streamer interface {
+	PutStream(ctx context.Context, r io.Reader, ext string) (key string, size int64, err error)
+}
+
+// PutReader stores the blob read from r in s, streaming it when s is a Streamer and
+// reading it whole into memory otherwise (in-memory fakes).
+func PutReader(ctx context.Context, s Store, r io.Reader, ext string) (string, int64, error) {
+	if st, ok := s.(Streamer); ok {
+		return st.PutStream(ctx, r, ext)
+	}
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return "", 0, fmt.Errorf("put blob: read: %w", err)
+	}
+	key, err := s.Put(ctx, data, ext)
+	return key, int64(len(data)), err
 }

@@ -62,9 +62,9 @@ func (s *FS) Put(ctx context.Context, data []byte, ext string) (string, error) {
 	if err := ctx.Err(); err != nil {
 		return "", fmt.Errorf("put blob: %w", err)
 	}
-	ext = strings.ToLower(strings.TrimPrefix(ext, "."))
-	if !extPattern.MatchString(ext) {
-		return "", fmt.Errorf("put blob: extension %q: want 1-5 letters or digits", ext)
+	ext, err := NormalizeExt(ext)
+	if err != nil {
+		return "", fmt.Errorf("put blob: %w", err)
 	}
 	sum := sha256.Sum256(data)
 	key := hex.EncodeToString(sum[:]) + "." + ext
@@ -124,6 +124,16 @@ func (s *FS) Open(ctx context.Context, key string) (io.ReadSeekCloser, int64, er
 		return nil, 0, fmt.Errorf("open blob %s: %w", key, err)
 	}
 	return f, fi.Size(), nil
+}
+
+// NormalizeExt returns ext without its dot, in lower case, or an error when it is not
+// 1-5 letters or digits: ".JPG" and "jpg" both give "jpg".
+func NormalizeExt(ext string) (string, error) {
+	norm := strings.ToLower(strings.TrimPrefix(ext, "."))
+	if !extPattern.MatchString(norm) {
+		return "", fmt.Errorf("extension %q: want 1-5 letters or digits", ext)
+	}
+	return norm, nil
 }
 
 // path is where a valid key's blob lives.

@@ -210,20 +210,6 @@ func TestBadExtensions(t *testing.T) {
 	assert.Empty(t, files(t, dir), "nothing was written")
 }
 
-func TestNotFound(t *testing.T) {
-	ctx := context.Background()
-	s, _ := newFS(t)
-	key := sha([]byte("never stored")) + ".jpg"
-
-	_, err := s.Get(ctx, key)
-	assert.ErrorIs(t, err, blob.ErrNotFound)
-
-	r, size, err := s.Open(ctx, key)
-	assert.ErrorIs(t, err, blob.ErrNotFound)
-	assert.Nil(t, r)
-	assert.Zero(t, size)
-}
-
 func TestCancelledContext(t *testing.T) {
 	s, dir := newFS(t)
 	ctx, cancel := context.WithCancel(context.Background())

@@ -24,6 +24,10 @@ type Writer struct {
 	// PublicBaseURL is where marketplaces fetch images: an image's URL is
 	// PublicBaseURL + "/images/" + its blob key.
 	PublicBaseURL string
+	// ImageURL, when set, is an image's URL instead: a presigned or public object URL
+	// of the S3 blob store, so marketplaces fetch images from the bucket (see
+	// STOX_IMAGE_URLS). An error fails the message, to be retried.
+	ImageURL func(ctx context.Context, key string) (string, error)
 	// Text writes each marketplace's text; nil means seo.Deterministic.
 	Text seo.Writer
 	// Languages sets the language each marketplace's text is written in, by marketplace
@@ -83,7 +87,11 @@ func (w Writer) Process(ctx context.Context, in messages.ImageEnhancedV1) (messa
 		}
 		out.Texts[m] = text
 		stored[m] = text
-		out.Images[m] = w.images(in.Images, m)
+		imgs, err := w.images(ctx, in.Images, m)
+		if err != nil {
+			return messages.ListingV1{}, err
+		}
+		out.Images[m] = imgs
 	}
 
 	var reasons []string
@@ -138,7 +146,7 @@ func storeErr(what string, in messages.ImageEnhancedV1, err error) error {
 
 // images returns the images made for marketplace m, in photo order, with the URLs the
 // marketplace fetches them from.
-func (w Writer) images(all []messages.Image, m string) []messages.ListingImage {
+func (w Writer) images(ctx context.Context, all []messages.Image, m string) ([]messages.ListingImage, error) {
 	var mine []messages.Image
 	for _, img := range all {
 		if img.Variant == m {
@@ -151,14 +159,16 @@ func (w Writer) images(all []messages.Image, m string) []messages.ListingImage {
 	base := strings.TrimRight(w.PublicBaseURL, "/")
 	out := make([]messages.ListingImage, 0, len(mine))
 	for _, img := range mine {
-		out = append(out, messages.ListingImage{
-			Key:    img.Key,
-			URL:    base + "/images/" + img.Key,
-			Width:  img.Width,
-			Height: img.Height,
-		})
+		u := base + "/images/" + img.Key
+		if w.ImageURL != nil {
+			var err error
+			if u, err = w.ImageURL(ctx, img.Key); err != nil {
+				return nil, fmt.Errorf("image URL of %s: %w", img.Key, err)
+			}
+		}
+		out = append(out, messages.ListingImage{Key: img.Key, URL: u, Width: img.Width, Height: img.Height})
 	}
-	return out
+	return out, nil
 }
 
 // dominant returns the product's colours: those of the first photo, in photo order,
