@@ -32,6 +32,8 @@ type Stores interface {
 	Outbox
 	Taxonomy
 	Counter
+	Importer
+	Searcher
 }
 
 var _ Stores = (*sqlStore)(nil)

@@ -96,6 +96,9 @@ type Outbox interface {
 	// Lease takes the lease called name for owner until ttl from now, or renews it
 	// when owner holds it; it reports false while another owner holds a live one.
 	Lease(ctx context.Context, name, owner string, ttl time.Duration) (bool, error)
+	// RequeueListing queues a listing of the current revision again with its payload
+	// rewritten by edit (see store/requeue.go).
+	RequeueListing(ctx context.Context, id, marketplace string, edit func(json.RawMessage) (json.RawMessage, error)) error
 }
 
 // Backlog is the size of a marketplace's outbox.

@@ -50,7 +50,7 @@ func TestPostgresConcurrentOpen(t *testing.T) {
 	db, err := store.PostgresDB(url)
 	require.NoError(t, err)
 	defer func() { _ = db.Close() }()
-	assert.Equal(t, []int{1, 2, 3, 4, 5, 6}, versions(t, db))
+	assert.Equal(t, []int{1, 2, 3, 4, 5, 6, 7}, versions(t, db))
 }
 
 func TestPostgresUnreachable(t *testing.T) {

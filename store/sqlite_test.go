@@ -38,7 +38,7 @@ func TestSQLiteReopenKeepsData(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, rev, p.Revision)
 	assert.Equal(t, "SKU-1", p.Product.SKU)
-	assert.Equal(t, []int{1, 2, 3, 4, 5, 6}, sqliteMigrations(t, filepath.Join(dir, store.SQLiteFile)))
+	assert.Equal(t, []int{1, 2, 3, 4, 5, 6, 7}, sqliteMigrations(t, filepath.Join(dir, store.SQLiteFile)))
 }
 
 func TestSQLiteConcurrentOpen(t *testing.T) {
@@ -62,7 +62,7 @@ func TestSQLiteConcurrentOpen(t *testing.T) {
 	_, rev, err := stores[1].PutProduct(ctx, store.NewProduct{ID: "p2", Product: product("SKU-1")})
 	require.NoError(t, err)
 	assert.Equal(t, 2, rev)
-	assert.Equal(t, []int{1, 2, 3, 4, 5, 6}, sqliteMigrations(t, filepath.Join(dir, store.SQLiteFile)))
+	assert.Equal(t, []int{1, 2, 3, 4, 5, 6, 7}, sqliteMigrations(t, filepath.Join(dir, store.SQLiteFile)))
 }
 
 func TestOpenRejectsUnknownURL(t *testing.T) {

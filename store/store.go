@@ -149,4 +149,6 @@ type Inventory interface {
 	MarkSent(ctx context.Context, marketplace, sku string, quantity int, version int64) (send bool, err error)
 	// Sent returns what MarkSent last recorded for marketplace and sku, or ErrNotFound.
 	Sent(ctx context.Context, marketplace, sku string) (quantity int, version int64, err error)
+	// History lists a SKU's latest ledger entries, newest first (store/history.go).
+	History(ctx context.Context, sku string, limit int) ([]Change, error)
 }

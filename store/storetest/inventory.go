@@ -43,6 +43,7 @@ func RunInventory(t *testing.T, open func(t *testing.T) store.Stores) {
 		{"ApplyOrder/Invalid", testOrderInvalid},
 		{"Versions/Monotonic", testVersionsMonotonic},
 		{"Oversells/Limit", testOversellsLimit},
+		{"History", testHistory},
 		{"MarkSent/Rules", testMarkSentRules},
 		{"MarkSent/PerMarketplaceAndSKU", testMarkSentKeys},
 		{"MarkSent/Invalid", testMarkSentInvalid},

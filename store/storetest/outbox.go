@@ -35,6 +35,7 @@ func RunOutbox(t *testing.T, open func(t *testing.T) store.Stores) {
 		{"Listings/NeedsInputRoundTrip", testOutboxNeedsInput},
 		{"Listings/HoldOnlyQueuedOfCurrentRevision", testOutboxHoldIgnored},
 		{"Listings/Invalid", testOutboxInvalid},
+		{"Listings/Requeue", testOutboxRequeue},
 		{"Stock/OnlyAcceptedListingsAndChangedQuantities", testOutboxUnpushed},
 		{"Stock/FailuresStopRetries", testOutboxPushFailed},
 		{"Stock/UnderTheMarketplacesBarcode", testOutboxMarketplaceBarcode},
@@ -47,6 +48,7 @@ func RunOutbox(t *testing.T, open func(t *testing.T) store.Stores) {
 		{"Lease", testOutboxLease},
 		{"Backlog", testOutboxBacklog},
 		{"Counts", testCounts},
+		{"Imports", testImports},
 		{"Stock/AcknowledgedAndRepushed", testOutboxAcknowledged},
 	}
 	for _, tt := range tests {

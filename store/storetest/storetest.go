@@ -52,6 +52,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Products/Paging", testProductsPaging},
 		{"Products/Summary", testProductsSummary},
 		{"Products/Invalid", testProductsInvalid},
+		{"Search", testSearch},
 		{"Concurrent/Writers", testConcurrentWriters},
 	}
 	for _, tt := range tests {
