@@ -68,6 +68,9 @@ type Config struct {
 	// supplied for listings: the mapping, taxonomy and listing input routes read and
 	// write it. Nil answers those routes with 501.
 	Taxonomy store.Taxonomy
+	// Imports records bulk imports (POST /v1/imports) and answers their progress. Nil
+	// answers the import routes with 501.
+	Imports store.Importer
 	// Blobs holds the photos, and serves them and the generated images.
 	Blobs blob.Store
 	// Publish announces an accepted product to the pipeline. It returns only once the
@@ -92,6 +95,12 @@ type Config struct {
 	// later changes are broadcast anew. Nil skips it, for a deployment without a
 	// stock ledger.
 	InitStock func(ctx context.Context, sku string, quantity int) error
+	// Requeue queues a listing again (store.Outbox.RequeueListing) for POST
+	// /v1/products/{id}/listings/{marketplace}/resubmit; nil answers it with 501.
+	Requeue RequeueFunc
+	// Relist sends a listing its marketplace service never queued to it anew (see
+	// Resubmit); nil: such a listing cannot be resubmitted (409).
+	Relist RelistFunc
 	// APIKeys are the bearer tokens accepted under /v1. Empty means no authentication;
 	// the caller decides whether that is allowed.
 	APIKeys []string
@@ -170,8 +179,11 @@ type api struct {
 	publish        func(context.Context, messages.ImageUploadV1) error
 	setStock       func(context.Context, string, int) (messages.StockV1, error)
 	initStock      func(context.Context, string, int) error
+	requeue        RequeueFunc
+	relist         RelistFunc
 	stock          func(context.Context, string) (int, int64, error) // nil: SetStock checks the SKU
 	taxonomy       store.Taxonomy
+	imports        store.Importer
 	keys           [][sha256.Size]byte
 	// limits are the keys' buckets, [0] for callers without keys (nil: no limit).
 	limits    []*keyLimit
@@ -192,10 +204,14 @@ type api struct {
 //
 // Routes: POST /v1/products, GET /v1/products/{id}, GET /v1/products, GET and PUT
 // /v1/products/{sku}/stock, PUT /v1/products/{id}/listings/{marketplace}/input,
-// GET/PUT/DELETE /v1/mappings, GET /v1/taxonomy/{marketplace}/categories[/{id}] (all
+// PUT /v1/products/{id}/texts/{marketplace}, POST
+// /v1/products/{id}/listings/{marketplace}/resubmit,
+// GET/PUT/DELETE /v1/mappings, GET /v1/taxonomy/{marketplace}/categories[/{id}],
+// POST /v1/imports, GET /v1/imports/{id} and GET /v1/imports/template.{csv,xlsx} (all
 // under /v1 require "Authorization: Bearer <key>" when cfg.APIKeys is not empty), and
-// the public GET /images/{key} and GET /healthz. Every route refuses (400) a path or
-// query parameter that is not valid UTF-8 or holds a control character.
+// the public GET /images/{key}, GET /healthz and GET /openapi.json (which documents
+// them all). Every route refuses (400) a path or query parameter that is not valid
+// UTF-8 or holds a control character.
 func New(cfg Config) (http.Handler, error) {
 	var errs []error
 	if cfg.Store == nil {
@@ -231,7 +247,10 @@ func New(cfg Config) (http.Handler, error) {
 		setStock:       cfg.SetStock,
 		stock:          cfg.Stock,
 		taxonomy:       cfg.Taxonomy,
+		imports:        cfg.Imports,
 		initStock:      cfg.InitStock,
+		requeue:        cfg.Requeue,
+		relist:         cfg.Relist,
 		maxPhoto:       orDefault(cfg.MaxPhotoBytes, DefaultMaxPhotoBytes),
 		maxPixels:      orDefault(cfg.MaxPixels, DefaultMaxPixels),
 		maxPhotos:      orDefault(cfg.MaxPhotos, messages.MaxPhotos),
@@ -289,6 +308,8 @@ func New(cfg Config) (http.Handler, error) {
 	a.handle("GET /v1/products/{sku}/stock", a.getStock)
 	a.handle("PUT /v1/products/{sku}/stock", a.putStock)
 	a.handle("PUT /v1/products/{id}/listings/{marketplace}/input", a.putInput)
+	a.handle("PUT /v1/products/{id}/texts/{marketplace}", a.putText)
+	a.handle("POST /v1/products/{id}/listings/{marketplace}/resubmit", a.resubmit)
 	a.handle("GET /v1/mappings", a.pins)
 	a.handle("PUT /v1/mappings", a.putPin)
 	a.handle("DELETE /v1/mappings", a.deletePin)
@@ -296,6 +317,11 @@ func New(cfg Config) (http.Handler, error) {
 	a.handle("GET /v1/taxonomy/{marketplace}/categories/{id}", a.category)
 	a.handle("GET /images/{key}", a.image)
 	a.handle("GET /healthz", a.healthz)
+	a.handle(importRoute, a.postImport)
+	a.handle("GET /v1/imports/{id}", a.getImport)
+	a.handle("GET /v1/imports/template.csv", a.template)
+	a.handle("GET /v1/imports/template.xlsx", a.template)
+	a.handle("GET /openapi.json", a.openAPIDoc)
 	return a.observed(cfg.Observe), nil
 }
 
@@ -321,7 +347,7 @@ func (a *api) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h, pattern := a.mux.Handler(r)
 	switch pattern {
 	case "":
-	case uploadRoute:
+	case uploadRoute, importRoute:
 		// The mux routes again to set the path values.
 		a.mux.ServeHTTP(w, r)
 		return

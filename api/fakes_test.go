@@ -143,8 +143,8 @@ func (s *memStore) SetStage(_ context.Context, id string, revision int, stage st
 func (s *memStore) PutImages(_ context.Context, id string, revision int, images []messages.Image, analysis []messages.Analysis) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if p := s.current(id, revision); p != nil {
-		p.Images, p.Analysis = images, analysis
+	if p := s.current(id, revision); p != nil { // as the stores do: never null
+		p.Images, p.Analysis = append([]messages.Image{}, images...), append([]messages.Analysis{}, analysis...)
 	}
 	return nil
 }

@@ -21,6 +21,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/stox-dev/stox/internal/openapitest"
 )
 
 const (
@@ -31,6 +33,7 @@ const (
 
 // env is an API over in-memory fakes.
 type env struct {
+	t     testing.TB
 	h     http.Handler
 	store *memStore
 	blobs *memBlobs
@@ -42,7 +45,7 @@ type env struct {
 // changes the config before New.
 func newEnv(t *testing.T, mod ...func(*Config)) *env {
 	t.Helper()
-	e := &env{store: newMemStore(), blobs: newMemBlobs(), pub: &publisher{}}
+	e := &env{t: t, store: newMemStore(), blobs: newMemBlobs(), pub: &publisher{}}
 	cfg := Config{
 		Store:         e.store,
 		Blobs:         e.blobs,
@@ -64,10 +67,11 @@ func newEnv(t *testing.T, mod ...func(*Config)) *env {
 	return e
 }
 
-// do serves req and returns the recorded answer.
+// do serves req and returns the recorded answer, failing the test when the exchange
+// does not match api/openapi.json.
 func (e *env) do(req *http.Request) *httptest.ResponseRecorder {
 	rec := httptest.NewRecorder()
-	e.h.ServeHTTP(rec, req)
+	openapitest.Handler(e.t, apiDoc(e.t), e.h).ServeHTTP(rec, req)
 	return rec
 }
 

@@ -27,6 +27,8 @@ var routes = []Route{
 	{http.MethodGet, "/v1/products/{sku}/stock", http.StatusOK},
 	{http.MethodPut, "/v1/products/{sku}/stock", http.StatusOK},
 	{http.MethodPut, "/v1/products/{id}/listings/{marketplace}/input", http.StatusOK},
+	{http.MethodPut, "/v1/products/{id}/texts/{marketplace}", http.StatusOK},
+	{http.MethodPost, "/v1/products/{id}/listings/{marketplace}/resubmit", http.StatusAccepted},
 	{http.MethodGet, "/v1/mappings", http.StatusOK},
 	{http.MethodPut, "/v1/mappings", http.StatusOK},
 	{http.MethodDelete, "/v1/mappings", http.StatusNoContent},
@@ -34,6 +36,11 @@ var routes = []Route{
 	{http.MethodGet, "/v1/taxonomy/{marketplace}/categories/{id}", http.StatusOK},
 	{http.MethodGet, "/images/{key}", http.StatusOK},
 	{http.MethodGet, "/healthz", http.StatusOK},
+	{http.MethodPost, "/v1/imports", http.StatusAccepted},
+	{http.MethodGet, "/v1/imports/{id}", http.StatusOK},
+	{http.MethodGet, "/v1/imports/template.csv", http.StatusOK},
+	{http.MethodGet, "/v1/imports/template.xlsx", http.StatusOK},
+	{http.MethodGet, "/openapi.json", http.StatusOK},
 }
 
 // Routes lists the API's routes, so their metrics can exist before the first request.

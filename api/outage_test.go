@@ -21,7 +21,7 @@ func realEnv(t *testing.T, st store.Stores) *env {
 	t.Helper()
 	blobs, err := blob.NewFS(t.TempDir())
 	require.NoError(t, err)
-	e := &env{pub: &publisher{}}
+	e := &env{t: t, pub: &publisher{}}
 	h, err := New(Config{
 		Store: st, Blobs: blobs, Publish: e.pub.Publish, APIKeys: []string{testKey},
 		Taxonomy: st, SetStock: st.SetStock, Stock: st.Stock,

@@ -67,6 +67,13 @@ func parseProduct(data []byte, pr *problems) messages.Product {
 	if len(pr.errs) > before {
 		return p
 	}
+	p = withDefaults(p)
+	validateProduct(p, pr)
+	return p
+}
+
+// withDefaults fills in what a product left out, as uploads and imports store it.
+func withDefaults(p messages.Product) messages.Product {
 	if p.Currency == "" {
 		p.Currency = defaultCurrency
 	}
@@ -79,7 +86,6 @@ func parseProduct(data []byte, pr *problems) messages.Product {
 	if p.Marketplaces == nil { // left out: every marketplace; an empty list is an error
 		p.Marketplaces = slices.Clone(messages.Marketplaces)
 	}
-	validateProduct(p, pr)
 	return p
 }
 
