@@ -61,6 +61,9 @@ type app struct {
 	sent  func(marketplace string, skus []string)
 	// names are the services this process runs, as /status lists them.
 	names []string
+
+	// imageURL is where listings' image URLs point; nil: the image service.
+	imageURL imageURL
 }
 
 // openApp connects to the broker and the database and opens the blob store. With no
@@ -99,12 +102,11 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
 	a.store = st
-	blobs, err := blob.NewFS(filepath.Join(cfg.DataDir, "blobs"))
+	a.blobs, a.imageURL, err = openBlobs(ctx, cfg)
 	if err != nil {
 		a.close()
 		return nil, fmt.Errorf("open blobs: %w", err)
 	}
-	a.blobs = blobs
 	return a, nil
 }
 
@@ -139,7 +141,7 @@ func (a *app) router(name string) (*message.Router, error) {
 		return router.NewAI(d, workers, ai.Enhancer{Blobs: a.blobs, Store: a.store, MaxPixels: a.cfg.MaxPixels}.Process)
 	case "seo":
 		// Amazon's text is in its marketplace's language (amazon.com.tr: Turkish).
-		w := texts.Writer{Store: a.store, PublicBaseURL: a.cfg.PublicBaseURL,
+		w := texts.Writer{Store: a.store, PublicBaseURL: a.cfg.PublicBaseURL, ImageURL: a.imageURL,
 			Languages: map[string]string{messages.Amazon: amazon.LanguageTag(a.cfg.AmazonMarketplaceID)}}
 		if a.cfg.LLMURL != "" {
 			// below the handler timeout, so a slow model leaves time for the fallback
@@ -183,7 +185,13 @@ func (a *app) apiHandler() (http.Handler, error) {
 		return s, broadcast(ctx, changed)
 	}
 	log := a.log.With("service", "image")
-	return api.New(api.Config{
+	relist, err := a.relister()
+	if err != nil {
+		return nil, err
+	}
+	h, err := api.New(api.Config{
+		Requeue:  a.store.RequeueListing,
+		Relist:   relist,
 		SetStock: setStock,
 		Stock:    a.store.Stock,
 		// The ledger recording the stock is what counts: every listing starts from the
@@ -207,6 +215,7 @@ func (a *app) apiHandler() (http.Handler, error) {
 		},
 		Store:         a.store,
 		Taxonomy:      a.store,
+		Imports:       a.store,
 		Blobs:         a.blobs,
 		APIKeys:       a.cfg.APIKeys,
 		KeyRate:       a.cfg.APIKeyRate,
@@ -222,6 +231,10 @@ func (a *app) apiHandler() (http.Handler, error) {
 		},
 		RequestTimeout: a.cfg.APITimeout,
 	})
+	if err != nil {
+		return nil, err
+	}
+	return a.withConsole(h, log, relist)
 }
 
 // publishCorrelated encodes m, gives it correlationID (which follows the product or

@@ -23,6 +23,7 @@ type Common struct {
 	Prefix      string        `envconfig:"STOX_PREFIX" desc:"prefix of every exchange and queue name, joined with a dot (nc: nc.stox.images)"`
 	DatabaseURL string        `envconfig:"STOX_DATABASE_URL" desc:"postgres:// URL; empty means SQLite under STOX_DATA_DIR"`
 	DataDir     string        `envconfig:"STOX_DATA_DIR" default:"./data" desc:"blobs (photos, images) and the SQLite file"`
+	BlobURL     string        `envconfig:"STOX_BLOB_URL" desc:"s3://bucket/prefix?endpoint=host:port of an S3-compatible blob store (credentials: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY); empty means STOX_DATA_DIR/blobs"`
 	AdminAddr   string        `envconfig:"STOX_ADMIN_ADDR" default:"127.0.0.1:9090" desc:"/healthz, /readyz and Prometheus /metrics"`
 	AdminKey    string        `envconfig:"STOX_ADMIN_KEY" desc:"bearer key the admin routes but /healthz, /readyz and the marketplaces' webhooks require (401 without it); empty: open"`
 	LogFormat   string        `envconfig:"STOX_LOG_FORMAT" default:"text" desc:"text or json"`
@@ -48,6 +49,11 @@ type Config struct {
 	LLMURL        string   `envconfig:"STOX_LLM_URL" desc:"base URL of an OpenAI-compatible endpoint the seo service asks for listing text; empty means off"`
 	LLMAPIKey     string   `envconfig:"STOX_LLM_API_KEY" desc:"bearer key of STOX_LLM_URL"`
 	LLMModel      string   `envconfig:"STOX_LLM_MODEL" desc:"model name sent to STOX_LLM_URL; required with it"`
+
+	// Where listings' image URLs point (see README, "Shared object storage").
+	ImageURLs      string        `envconfig:"STOX_IMAGE_URLS" default:"service" desc:"where listings' image URLs point: service (STOX_PUBLIC_BASE_URL/images/{key}), presigned or public (S3 object URLs; need STOX_BLOB_URL)"`
+	ImageURLExpiry time.Duration `envconfig:"STOX_IMAGE_URL_EXPIRY" default:"168h" desc:"validity of presigned image URLs, at most 168h (S3's limit)"`
+	ImagePublicURL string        `envconfig:"STOX_IMAGE_PUBLIC_URL" desc:"base URL of the bucket with STOX_IMAGE_URLS=public (a CDN's, say): an image's URL is it + the blob URL's prefix + key; default the endpoint's URL of the bucket"`
 
 	// The API's time limit; its size limits are fixed per route (see README, "Limits").
 	APITimeout time.Duration `envconfig:"STOX_API_REQUEST_TIMEOUT" default:"30s" desc:"time an API request other than an upload may take (over it: 503 with Retry-After); uploads are paced instead"`
@@ -101,6 +107,7 @@ func (c Config) validate() error {
 			errs = append(errs, errors.New("STOX_LLM_MODEL is required with STOX_LLM_URL"))
 		}
 	}
+	errs = append(errs, c.validateBlobs()...)
 	if c.APITimeout <= 0 {
 		errs = append(errs, errors.New("STOX_API_REQUEST_TIMEOUT must be positive"))
 	}
@@ -126,7 +133,7 @@ func (c Config) redacted() []any {
 	}
 	return []any{
 		"amqp_url", redactURL(c.AMQPURL), "database_url", redactURL(c.DatabaseURL),
-		"data_dir", c.DataDir, "prefix", c.Prefix, "quorum", c.AMQPQuorum,
+		"data_dir", c.DataDir, "blob_url", c.BlobURL, "image_urls", c.ImageURLs, "prefix", c.Prefix, "quorum", c.AMQPQuorum,
 		"http_addr", c.HTTPAddr, "admin_addr", c.AdminAddr, "public_base_url", c.PublicBaseURL,
 		"api_keys", keys, "admin_key", c.AdminKey != "", "sandbox_key", c.SandboxKey != "", "llm_url", redactURL(c.LLMURL), "llm_model", c.LLMModel, "workers", c.Workers, "timeout", c.Timeout, "max_retries", c.MaxRetries,
 	}

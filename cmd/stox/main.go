@@ -92,6 +92,7 @@ func newRoot() *cobra.Command {
 		taxonomyCommand(),
 		mappingCommand(),
 		demoCommand(),
+		importCommand(),
 	)
 	return root
 }

@@ -8,6 +8,7 @@ import (
 	"image"
 	"image/color"
 	"image/jpeg"
+	"io"
 	"log/slog"
 	"maps"
 	"mime/multipart"
@@ -17,6 +18,7 @@ import (
 	"net/textproto"
 	"os"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -25,7 +27,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/stox-dev/stox/api"
 	"github.com/stox-dev/stox/broker"
+	"github.com/stox-dev/stox/console"
+	"github.com/stox-dev/stox/internal/openapitest"
 	"github.com/stox-dev/stox/internal/testenv"
 	"github.com/stox-dev/stox/messages"
 	"github.com/stox-dev/stox/store"
@@ -146,6 +151,15 @@ func runPipeline(t *testing.T, cfg Config) {
 			assert.NotEmpty(t, p.Texts[m].Compliance.Writer, m)
 		}
 	}
+	// The finished product as the API shows it; startApp checks each answer against
+	// the OpenAPI document.
+	for _, path := range []string{"/v1/products/" + p.ID, "/v1/products?limit=5", "/images/" + p.Images[0].Key, "/openapi.json"} {
+		res, err := http.Get(srv.URL + path)
+		require.NoError(t, err)
+		_, _ = io.Copy(io.Discard, res.Body)
+		_ = res.Body.Close()
+		assert.Equal(t, http.StatusOK, res.StatusCode, path)
+	}
 
 	cancel()
 	require.NoError(t, <-served)
@@ -182,7 +196,20 @@ func startApp(tb testing.TB, ctx context.Context, cfg Config, log *slog.Logger, 
 	}
 	h, err := a.apiHandler()
 	require.NoError(tb, err)
-	srv = &httptest.Server{Listener: ln, Config: &http.Server{Handler: h}}
+	// Every exchange with the API is checked against its OpenAPI document; the
+	// console beside it is no part of the API.
+	doc, err := openapitest.Parse(api.OpenAPI())
+	require.NoError(tb, err)
+	checked := openapitest.Handler(tb, doc, h)
+	consolePath := strings.TrimSuffix(console.Prefix, "/")
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == consolePath || strings.HasPrefix(r.URL.Path, console.Prefix) {
+			h.ServeHTTP(w, r)
+			return
+		}
+		checked.ServeHTTP(w, r)
+	})
+	srv = &httptest.Server{Listener: ln, Config: &http.Server{Handler: handler}}
 	srv.Start()
 	tb.Cleanup(srv.Close)
 	return a, srv, served
