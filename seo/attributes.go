@@ -105,12 +105,28 @@ func keyFold(k string) string {
 	return strings.Join(strings.Fields(k), " ")
 }
 
+// notFeatures are attribute keys (folded) a seller sends for the marketplaces' forms,
+// not to describe the product to a buyer: codes and tax. A description listing
+// "Barcode: 8690000000005" or "Vat_rate: 20" among the product's features reads as a
+// mistake, and a barcode is no search word.
+var notFeatures = func() map[string]bool {
+	m := map[string]bool{}
+	for _, k := range []string{"barcode", "barkod", "gtin", "ean", "upc", "isbn", "sku", "stock code", "stok kodu",
+		"vat", "vat rate", "tax", "tax vat rate", "kdv", "kdv oranı", "desi"} {
+		m[keyFold(k)] = true
+	}
+	return m
+}()
+
 // classify sorts a product's attributes into the known kinds (the first key in sorted
-// order claims a kind) and the rest, sorted by key. Empty values are skipped.
+// order claims a kind) and the rest, sorted by key. Empty values and notFeatures are
+// skipped.
 func classify(attrs map[string]string, lang string) (byKind map[string]attr, others []attr) {
 	keys := make([]string, 0, len(attrs))
 	for k := range attrs {
-		keys = append(keys, k)
+		if !notFeatures[keyFold(k)] {
+			keys = append(keys, k)
+		}
 	}
 	sort.Strings(keys)
 	byKind = make(map[string]attr, len(kinds))

@@ -423,6 +423,23 @@ func TestGenerateDescriptionAndBullets(t *testing.T) {
 		"Bakım ve kullanım: Ürün etiketindeki yıkama talimatlarına uyunuz."}, amTR.Bullets)
 }
 
+// TestGenerateLeavesOutCodes: the codes and tax a seller sends for the marketplaces'
+// forms (barcode, VAT rate, desi…) are no features: no description, bullet or search
+// word shows them.
+func TestGenerateLeavesOutCodes(t *testing.T) {
+	p := messages.Product{Name: "Keten Gömlek", Brand: "Mavi", Category: "Giyim > Erkek > Gömlek",
+		Attributes: map[string]string{"renk": "Lacivert", "barcode": "8690000000005", "vat_rate": "20",
+			"KDV Oranı": "20", "Desi": "2", "GTIN": "08690000000005"}}
+	for _, m := range messages.Marketplaces {
+		text, _ := Generate(p, nil, rulesOf(t, m))
+		all := text.Title + " " + text.Description + " " + strings.Join(text.Bullets, " ") + " " + strings.Join(text.Keywords, " ")
+		for _, code := range []string{"8690000000005", "arcode", "Vat", "KDV", "Desi", "GTIN"} {
+			assert.NotContains(t, all, code, m)
+		}
+		assert.Regexp(t, "Lacivert|Navy", text.Description, "the colour stays (%s)", m)
+	}
+}
+
 // TestGenerateAmazonTurkish writes products a Turkish seller lists on amazon.com.tr:
 // title, bullets and search terms in Turkish, within Amazon's limits.
 func TestGenerateAmazonTurkish(t *testing.T) {
