@@ -322,7 +322,7 @@ func New(cfg Config) (http.Handler, error) {
 	a.handle("GET /v1/imports/template.csv", a.template)
 	a.handle("GET /v1/imports/template.xlsx", a.template)
 	a.handle("GET /openapi.json", a.openAPIDoc)
-	return a.observed(cfg.Observe), nil
+	return a.withImport(a.observed(cfg.Observe)), nil // Importing: the console imports as POST /v1/imports does
 }
 
 // orDefault returns v, or def when v is zero.

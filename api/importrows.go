@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"os"
 	"path"
@@ -242,56 +241,6 @@ func (a *api) storePhoto(ctx context.Context, p photo) (messages.Photo, error) {
 		return messages.Photo{}, err
 	}
 	return messages.Photo{Key: key, ContentType: p.format.contentType, Width: p.width, Height: p.height, Bytes: p.size}, nil
-}
-
-// queueRows records the import with its bad rows, then queues each good row that
-// differs from its SKU's current revision and answers 202 with the counts. A server
-// failure stops it with 503: the rows queued so far stay queued and recorded, and the
-// same file imported again skips them and queues the rest.
-func (a *api) queueRows(w http.ResponseWriter, r *http.Request, name string, rows []catalog.Row, checked []checkedRow) {
-	ctx := context.WithoutCancel(r.Context()) // a client hanging up does not cut the import short
-	im := store.Import{ID: a.newID(), File: name, Rows: len(rows), CreatedAt: a.now()}
-	for i, c := range checked {
-		if len(c.reasons) > 0 {
-			im.Bad = append(im.Bad, store.BadRow{Row: rows[i].Line, SKU: rows[i].Product.SKU, Reason: strings.Join(c.reasons, "; ")})
-		}
-	}
-	if err := a.imports.PutImport(ctx, im, nil); err != nil {
-		a.fail(w, r, "record import", err)
-		return
-	}
-	var items []store.ImportItem // queued, not yet recorded
-	for i, c := range checked {
-		if len(c.reasons) > 0 {
-			continue
-		}
-		item, err := a.queueRow(ctx, c)
-		if err != nil {
-			_ = a.imports.PutImport(ctx, im, items)
-			a.log.WarnContext(ctx, "import stopped", slog.String("import", im.ID), slog.Int("row", rows[i].Line), slog.Any("error", err))
-			writeUnavailable(w, ProblemUnavailable, titles[http.StatusServiceUnavailable], fmt.Sprintf(
-				"import %s stopped at row %d (SKU %s): the server could not queue it; %d rows were queued and %d skipped before it. "+
-					"Import the same file again after %s seconds: rows already queued are skipped", im.ID, rows[i].Line, c.product.SKU, im.Queued, im.Skipped, retryAfter))
-			return
-		}
-		if item == nil {
-			im.Skipped++
-			continue
-		}
-		im.Queued++
-		items = append(items, *item)
-		if len(items) == importProgressEvery {
-			if err := a.imports.PutImport(ctx, im, items); err == nil {
-				items = nil
-			} // else kept for the next write
-		}
-	}
-	if err := a.imports.PutImport(ctx, im, items); err != nil {
-		a.fail(w, r, "record import", err)
-		return
-	}
-	w.Header().Set("Location", importLocation(im.ID))
-	writeJSON(w, http.StatusAccepted, ImportAccepted{ID: im.ID, Rows: im.Rows, Bad: nonNilBad(im.Bad), Queued: im.Queued, Skipped: im.Skipped})
 }
 
 // nonNilBad makes no bad rows an empty list in JSON.

@@ -106,17 +106,25 @@ func (a *api) postImport(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, pr.problem())
 		return
 	}
-	rows, err := catalog.Read(bytes.NewReader(in.data), in.name)
-	if err != nil {
-		pr.add(http.StatusUnprocessableEntity, "file", "%v", err)
+	acc, err := a.runImport(r.Context(), in.name, in.data, in.photos)
+	var (
+		bad     *CatalogueError
+		stopped *StoppedError
+	)
+	switch {
+	case errors.As(err, &bad):
+		pr.add(http.StatusUnprocessableEntity, "file", "%s", bad.Reason)
 		writeProblem(w, pr.problem())
-		return
+	case errors.As(err, &stopped):
+		writeUnavailable(w, ProblemUnavailable, titles[http.StatusServiceUnavailable], stopped.Error())
+	case err != nil && r.Context().Err() != nil:
+		// the client left while its photos were read: nothing queued, no import recorded
+	case err != nil:
+		a.fail(w, r, "import", err)
+	default:
+		w.Header().Set("Location", importLocation(acc.ID))
+		writeJSON(w, http.StatusAccepted, acc)
 	}
-	checked := a.checkRows(r.Context(), rows, in.photos)
-	if r.Context().Err() != nil {
-		return // the client left while its photos were read: nothing queued, no import recorded
-	}
-	a.queueRows(w, r, in.name, rows, checked)
 }
 
 // readImport reads the parts of an import: file (the catalogue, in memory) and

@@ -1,12 +1,13 @@
 // Package console is the seller's web console, served by the image service under
 // /console/ on the API's listener: server-rendered pages over the same functions the
-// API uses, for products (their photos, texts and listings), stock and the poison
-// queues. It signs in with an API key, keeps only the key's hash in an HttpOnly,
-// SameSite=Strict cookie, and protects every form with a per-session token. Every
-// visible string comes from one catalogue in Turkish and English.
+// API uses, for products (their photos, texts and listings), bulk imports, stock and
+// the poison queues. It signs in with an API key, keeps only the key's hash in an
+// HttpOnly, SameSite=Strict cookie, and protects every form with a per-session token.
+// Every visible string comes from one catalogue in Turkish and English.
 package console
 
 import (
+	"archive/zip"
 	"context"
 	"crypto/hmac"
 	"crypto/rand"
@@ -66,6 +67,12 @@ type Config struct {
 	History func(ctx context.Context, sku string, limit int) ([]store.Change, error)
 	// Oversells lists recorded oversells, newest first.
 	Oversells func(ctx context.Context, limit int) ([]store.Oversell, error)
+	// Import imports a catalogue (CSV or XLSX by name's extension) and the ZIP of
+	// photos beside it (nil: none) as POST /v1/imports does, and returns the import's
+	// ID; a Refused error says why the file could not be read. ImportProgress reads an
+	// import (store.Importer). Nil Import hides the import page.
+	Import         func(ctx context.Context, name string, data []byte, photos *zip.Reader) (string, error)
+	ImportProgress func(ctx context.Context, id string) (store.ImportProgress, error)
 	// Poison is the broker's poison queues (RabbitMQ only); nil shows that the
 	// transport keeps none.
 	Poison Poison
@@ -96,6 +103,9 @@ type console struct {
 func New(cfg Config) (http.Handler, error) {
 	if cfg.Search == nil || cfg.Product == nil || cfg.Stock == nil {
 		return nil, errors.New("new console: search, product and stock are required")
+	}
+	if (cfg.Import == nil) != (cfg.ImportProgress == nil) {
+		return nil, errors.New("new console: import needs import and import progress together")
 	}
 	if pz := cfg.Poison; pz.List != nil && (pz.Peek == nil || pz.Requeue == nil || pz.Purge == nil) {
 		return nil, errors.New("new console: poison needs list, peek, requeue and purge together")
@@ -128,6 +138,13 @@ func New(cfg Config) (http.Handler, error) {
 	c.mux.Handle("POST /console/products/{id}/listings/{marketplace}/resubmit", c.guard(c.resubmit))
 	c.mux.Handle("POST /console/products/{id}/listings/{marketplace}/input", c.guard(c.supplyInput))
 	c.mux.Handle("GET /console/stock", c.guard(c.stock))
+	if cfg.Import != nil {
+		c.mux.Handle("GET /console/imports", c.guard(c.importForm))
+		c.mux.Handle("POST /console/imports", c.guardUpload(c.startImport))
+		c.mux.Handle("GET /console/imports/{id}", c.guard(c.showImport))
+		c.mux.Handle("GET /console/imports/template.csv", c.guard(c.template))
+		c.mux.Handle("GET /console/imports/template.xlsx", c.guard(c.template))
+	}
 	c.mux.Handle("GET /console/poison", c.guard(c.poison))
 	c.mux.Handle("POST /console/poison/{op}", c.guard(c.poisonOp))
 	return c, nil

@@ -17,6 +17,8 @@ type view struct {
 	Lang   string
 	CSRF   string
 	Signed bool
+	// CanImport shows the import page in the navigation.
+	CanImport bool
 	// Path is the page's path and query, for the language switch to come back to.
 	Path   string
 	Page   string
@@ -42,7 +44,8 @@ func (v *view) State(name string) string {
 
 // newView starts the view of a request for session ("" when not signed in).
 func (c *console) newView(r *http.Request, session string) *view {
-	v := &view{Lang: pickLang(r), Path: r.URL.RequestURI(), Signed: session != "" && len(c.keys) > 0}
+	v := &view{Lang: pickLang(r), Path: r.URL.RequestURI(), Signed: session != "" && len(c.keys) > 0,
+		CanImport: c.cfg.Import != nil}
 	if session != "" {
 		v.CSRF = c.csrf(session)
 	}
@@ -79,7 +82,7 @@ func pickLang(r *http.Request) string {
 }
 
 // pageNames are the templates, each rendered inside base.html.
-var pageNames = []string{"signin", "error", "products", "product", "stock", "poison", "confirm"}
+var pageNames = []string{"signin", "error", "products", "product", "stock", "poison", "confirm", "import", "importprogress"}
 
 func parsePages() (map[string]*template.Template, error) {
 	funcs := template.FuncMap{

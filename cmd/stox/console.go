@@ -1,7 +1,9 @@
 package main
 
 import (
+	"archive/zip"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -36,6 +38,17 @@ func (a *app) withConsole(apiHandler http.Handler, log *slog.Logger, relist api.
 		History:      a.store.History,
 		Oversells:    a.store.Oversells,
 		Logger:       log.With("component", "console"),
+	}
+	// The console imports through the API's own import, so both check and queue alike.
+	if imp, ok := apiHandler.(api.Importing); ok {
+		cfg.ImportProgress = a.store.ImportProgress
+		cfg.Import = func(ctx context.Context, name string, data []byte, photos *zip.Reader) (string, error) {
+			acc, err := imp.Import(ctx, name, data, photos)
+			if bad := (*api.CatalogueError)(nil); errors.As(err, &bad) {
+				return "", console.Refused(bad.Reason)
+			}
+			return acc.ID, err
+		}
 	}
 	// Only RabbitMQ keeps poison queues; the console sees its four operations.
 	if p, ok := a.broker.(broker.PoisonInspector); ok {
