@@ -19,6 +19,9 @@ func Handler(t testing.TB, d *Doc, h http.Handler) http.Handler {
 		}
 		rw := &recorder{ResponseWriter: w}
 		h.ServeHTTP(rw, r)
+		if rw.status == 0 && r.Context().Err() != nil {
+			return // the client left before any answer: there is none to check
+		}
 		x := Exchange{Request: r, RequestBody: reqBody.Bytes(), Status: rw.code(), Header: w.Header(), Body: rw.body.Bytes(),
 			// A client that left mid-answer (its deadline passed) got part of it.
 			Cut: rw.failed || r.Context().Err() != nil}
