@@ -8,6 +8,11 @@ SHELL := /bin/bash
 ifndef COMPOSE
 COMPOSE := $(shell docker compose version >/dev/null 2>&1 && echo "docker compose" || echo docker-compose)
 endif
+# S3=1 (make up S3=1, make backup S3=1, …): the stack with its blobs in SeaweedFS's
+# S3 API instead of the shared blobs volume (docker-compose.s3.yml, profile s3).
+ifdef S3
+override COMPOSE += -f docker-compose.yml -f docker-compose.s3.yml --profile s3
+endif
 # docker-compose v1 builds with BuildKit (the Dockerfile's cache mounts) only when asked.
 export DOCKER_BUILDKIT := 1
 export COMPOSE_DOCKER_CLI_BUILD := 1
@@ -81,10 +86,13 @@ lint: ## gofmt (fails on any unformatted file) and go vet
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	go vet ./...
 
-definitions: ## Regenerate docker/rabbitmq/definitions.json from the topology (stox topology)
+definitions: ## Regenerate docker/rabbitmq/definitions.json and the Kubernetes (quorum) one from the topology (stox topology)
 	@tmp=docker/rabbitmq/definitions.json.tmp; \
 	env -u STOX_PREFIX -u STOX_AMQP_QUORUM go run ./cmd/stox topology > $$tmp || { rm -f $$tmp; exit 1; }; \
 	mv $$tmp docker/rabbitmq/definitions.json && echo "wrote docker/rabbitmq/definitions.json"
+	@tmp=deploy/kubernetes/base/rabbitmq/definitions.json.tmp; \
+	env -u STOX_PREFIX STOX_AMQP_QUORUM=true go run ./cmd/stox topology > $$tmp || { rm -f $$tmp; exit 1; }; \
+	mv $$tmp deploy/kubernetes/base/rabbitmq/definitions.json && echo "wrote deploy/kubernetes/base/rabbitmq/definitions.json (quorum)"
 
 ## Docker compose (the stack in docker-compose.yml)
 
@@ -104,7 +112,7 @@ docker-engine:
 		esac; \
 	done < .env.example > .env
 
-up: docker-engine .env ## Build the image and start the stack (creates .env from .env.example if missing)
+up: docker-engine .env ## Build the image and start the stack (creates .env from .env.example if missing); S3=1: blobs in SeaweedFS, not a shared volume
 	$(COMPOSE) build image
 	$(COMPOSE) up -d
 	@echo "API: http://localhost:$$(sed -n 's/^STOX_HTTP_PORT=//p' .env)/v1/products (key: STOX_API_KEYS in .env)"
@@ -142,6 +150,7 @@ poison: ## Poison queues of the broker at STOX_AMQP_URL (default local guest): A
 
 backup: docker-engine .env ## Back up into backups/<stamp>.pgdump (database), .blobs.tar.gz (images) and .rabbitmq.json (broker definitions)
 	@mkdir -p backups
+	$(COMPOSE) build backup
 	$(COMPOSE) run --rm backup /stox-backup/backup.sh
 
 # restore checks the set before stopping anything; restore.sh checks it again, whole,
@@ -149,6 +158,7 @@ backup: docker-engine .env ## Back up into backups/<stamp>.pgdump (database), .b
 restore: docker-engine .env ## Restore a backup over the current data (services stopped meanwhile): make restore BACKUP=backups/<stamp>
 	@for ext in rabbitmq.json pgdump blobs.tar.gz; do [ -n "$(BACKUP)" ] && [ -f "$(BACKUP).$$ext" ] || \
 		{ echo "usage: make restore BACKUP=backups/<stamp> (needs <stamp>.rabbitmq.json, <stamp>.pgdump and <stamp>.blobs.tar.gz; missing $(BACKUP).$$ext)"; exit 2; }; done
+	$(COMPOSE) build backup
 	$(COMPOSE) stop $(SERVICES)
 	$(COMPOSE) run --rm -e BACKUP_STAMP=$(notdir $(BACKUP)) backup /stox-backup/restore.sh
 	$(COMPOSE) up -d

@@ -1,9 +1,10 @@
 // Command stox holds every Stox service and tool: `stox serve <service>` runs one
 // service, `stox run` runs them all in one process on the embedded defaults, and
-// `stox status`, `stox monitor`, `stox topology`, `stox poison`, `stox env` and
-// `stox healthcheck` help operate them; `stox taxonomy` and `stox mapping` read the
-// marketplaces' taxonomies and pin how a seller's words map onto them; `stox sandbox`
-// imitates the marketplaces' APIs.
+// `stox status`, `stox monitor`, `stox topology`, `stox poison`, `stox blobs`, `stox env`
+// and `stox healthcheck` help operate them; `stox import` sends a catalogue and `stox
+// demo` sample products; `stox taxonomy` and `stox mapping` read the marketplaces'
+// taxonomies and pin how a seller's words map onto them; `stox sandbox` imitates the
+// marketplaces' APIs.
 package main
 
 import (
@@ -93,6 +94,7 @@ func newRoot() *cobra.Command {
 		mappingCommand(),
 		demoCommand(),
 		importCommand(),
+		blobsCommand(),
 	)
 	return root
 }

@@ -4,7 +4,9 @@
 #   <stamp>.rabbitmq.json   the broker's definitions of one vhost (exchanges, queues,
 #                           bindings, policies) from the management API
 #   <stamp>.pgdump          the database, pg_dump's custom format
-#   <stamp>.blobs.tar.gz    the blob directory (photos and generated images)
+#   <stamp>.blobs.tar.gz    the blobs (photos and generated images): the blob
+#                           directory, or with STOX_BLOB_URL an S3 store's objects
+#                           under its prefix (`stox blobs export`)
 #
 # `make backup` runs it in the compose `backup` helper; it runs the same on any
 # machine with sh, curl, pg_dump and GNU tar (cmd/stox/backup_test.go does). All input
@@ -14,6 +16,9 @@
 #   RABBITMQ_MANAGEMENT_URL   e.g. http://rabbitmq:15672
 #   RABBITMQ_USER, RABBITMQ_PASSWORD, RABBITMQ_VHOST (default /)
 #   BLOBS_DIR                 the blob store's directory (STOX_DATA_DIR/blobs)
+#   STOX_BLOB_URL             instead of BLOBS_DIR: the S3 blob store (s3://…), read
+#                             by the stox binary on PATH with the services'
+#                             variables (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)
 #   BACKUP_DIR                where the three files go
 #   BACKUP_STAMP              their common name (default: UTC date and time)
 #
@@ -33,14 +38,18 @@ set -eu
 : "${RABBITMQ_MANAGEMENT_URL:?backup: set RABBITMQ_MANAGEMENT_URL (e.g. http://rabbitmq:15672)}"
 : "${RABBITMQ_USER:?backup: set RABBITMQ_USER}"
 : "${RABBITMQ_PASSWORD:?backup: set RABBITMQ_PASSWORD}"
-: "${BLOBS_DIR:?backup: set BLOBS_DIR (the blob store directory, STOX_DATA_DIR/blobs)}"
+[ -n "${STOX_BLOB_URL:-}" ] || : "${BLOBS_DIR:?backup: set BLOBS_DIR (the blob store directory, STOX_DATA_DIR/blobs) or STOX_BLOB_URL}"
 : "${BACKUP_DIR:?backup: set BACKUP_DIR}"
 stamp=${BACKUP_STAMP:-$(date -u +%Y%m%dT%H%M%SZ)}
 base=$BACKUP_DIR/$stamp
 
 . "$(dirname "$0")/lib.sh"
 
-[ -d "$BLOBS_DIR" ] || fail "blob directory $BLOBS_DIR does not exist (BLOBS_DIR)"
+if [ -n "${STOX_BLOB_URL:-}" ]; then
+	command -v stox >/dev/null || fail "STOX_BLOB_URL is set but no stox binary is on PATH to read the bucket"
+else
+	[ -d "$BLOBS_DIR" ] || fail "blob directory $BLOBS_DIR does not exist (BLOBS_DIR)"
+fi
 for ext in $SET; do
 	[ ! -e "$base.$ext" ] || fail "$base.$ext exists already: choose another BACKUP_STAMP"
 done
@@ -51,8 +60,13 @@ trap 'exit 1' HUP INT TERM
 management GET "definitions/$(vhost_path)" "$base.rabbitmq.json.partial"
 is_json_object "$base.rabbitmq.json.partial" || fail "the management API answered something that is not a JSON object"
 pg_dump -Fc -f "$base.pgdump.partial"
-# .tmp-* are blobs being written (blob/fs.go): not blobs yet.
-tar --numeric-owner --exclude='.tmp-*' -C "$BLOBS_DIR" -czf "$base.blobs.tar.gz.partial" .
+if [ -n "${STOX_BLOB_URL:-}" ]; then
+	# An S3 PUT is atomic: the listing names whole objects only.
+	stox blobs export "$base.blobs.tar.gz.partial"
+else
+	# .tmp-* are blobs being written (blob/fs.go): not blobs yet.
+	tar --numeric-owner --exclude='.tmp-*' -C "$BLOBS_DIR" -czf "$base.blobs.tar.gz.partial" .
+fi
 
 for ext in $SET; do
 	mv "$base.$ext.partial" "$base.$ext"
