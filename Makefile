@@ -47,8 +47,8 @@ build: ## Build bin/stox
 test: ## Run every test, the end-to-end runs small; STOX_TEST_REQUIRE_SERVICES=1 fails instead of skipping without RabbitMQ/PostgreSQL
 	go test ./... -count=1 -timeout $(TEST_TIMEOUT) $(TESTFLAGS)
 
-e2e: ## Run the end-to-end tests at full size (pipeline: 200 products; marketplaces: 300 products, 1000 orders; in process and on RabbitMQ/PostgreSQL; import: 500 rows)
-	STOX_E2E=full go test ./cmd/stox/ -run '^Test(Pipeline|Marketplaces|Import$$)' -count=1 -v -timeout $(TEST_TIMEOUT) $(TESTFLAGS)
+e2e: ## Run the end-to-end tests at full size (pipeline: 200 products; marketplaces: 300 products, 1000 orders; in process and on RabbitMQ/PostgreSQL; import: 500 rows; multi-node on S3: 200 products)
+	STOX_E2E=full go test ./cmd/stox/ -run '^Test(Pipeline|Marketplaces|Import$$|MultiNode$$)' -count=1 -v -timeout $(TEST_TIMEOUT) $(TESTFLAGS)
 
 bench: ## Run every benchmark, then print the performance table: each figure beside its reference from the same run (README "Performance")
 	@set -o pipefail; { \
