@@ -11,7 +11,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
-	"strings"
+	"path"
 
 	"github.com/stox-dev/stox/catalog"
 	"github.com/stox-dev/stox/messages"
@@ -259,22 +259,14 @@ func progressOf(p store.ImportProgress) ImportProgress {
 
 // template answers the catalogue template as CSV or XLSX.
 func (a *api) template(w http.ResponseWriter, r *http.Request) {
-	var buf bytes.Buffer
-	ext := strings.TrimPrefix(r.URL.Path[strings.LastIndex(r.URL.Path, "."):], ".")
-	var err error
-	if ext == "xlsx" {
-		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-		err = catalog.WriteXLSXTemplate(&buf)
-	} else {
-		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-		err = catalog.WriteCSVTemplate(&buf)
-	}
+	typ, name, body, err := catalog.Template(path.Ext(r.URL.Path))
 	if err != nil {
 		a.fail(w, r, "write template", err)
 		return
 	}
-	w.Header().Set("Content-Disposition", `attachment; filename="stox-catalogue.`+ext+`"`)
-	_, _ = w.Write(buf.Bytes())
+	w.Header().Set("Content-Type", typ)
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	_, _ = w.Write(body)
 }
 
 // importLocation is where an import's progress is read.

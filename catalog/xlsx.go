@@ -7,6 +7,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/thedatashed/xlsxreader"
 )
@@ -81,6 +82,18 @@ var example = []string{
 	"MUG-001", "Ceramic mug 350 ml", "Stox", "kitchen", "199.90", "249.90", "TRY", "25",
 	"mug;ceramic", "trendyol,hepsiburada,amazon", "8690000000017", "white",
 	"https://example.com/photos/mug-front.jpg", "mug-side.jpg", "", "", "", "", "", "",
+}
+
+// Template is the template a file name's extension asks for (".xlsx", else CSV), its
+// content type and the file name it is offered under.
+func Template(ext string) (contentType, filename string, body []byte, err error) {
+	var b bytes.Buffer
+	if strings.EqualFold(strings.TrimPrefix(ext, "."), "xlsx") {
+		err = WriteXLSXTemplate(&b)
+		return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "stox-catalogue.xlsx", b.Bytes(), err
+	}
+	err = WriteCSVTemplate(&b)
+	return "text/csv; charset=utf-8", "stox-catalogue.csv", b.Bytes(), err
 }
 
 // WriteCSVTemplate writes the template: the header and one example row.

@@ -2,7 +2,6 @@ package console
 
 import (
 	"archive/zip"
-	"bytes"
 	"errors"
 	"io"
 	"maps"
@@ -165,20 +164,12 @@ func progressPage(v *view, p store.ImportProgress) importPage {
 // template answers the catalogue template, as GET /v1/imports/template.{csv,xlsx}
 // does: a browser signed in to the console sends no bearer key for the API's.
 func (c *console) template(w http.ResponseWriter, r *http.Request, v *view) {
-	var buf bytes.Buffer
-	ext := path.Ext(r.URL.Path)
-	var err error
-	if ext == ".xlsx" {
-		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-		err = catalog.WriteXLSXTemplate(&buf)
-	} else {
-		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-		err = catalog.WriteCSVTemplate(&buf)
-	}
+	typ, name, body, err := catalog.Template(path.Ext(r.URL.Path))
 	if err != nil {
 		c.fail(w, r, v, "write template", err)
 		return
 	}
-	w.Header().Set("Content-Disposition", `attachment; filename="stox-catalogue`+ext+`"`)
-	_, _ = w.Write(buf.Bytes())
+	w.Header().Set("Content-Type", typ)
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	_, _ = w.Write(body)
 }
