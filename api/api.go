@@ -95,6 +95,10 @@ type Config struct {
 	// later changes are broadcast anew. Nil skips it, for a deployment without a
 	// stock ledger.
 	InitStock func(ctx context.Context, sku string, quantity int) error
+	// Search, when set, lists GET /v1/products through store.Searcher: each product
+	// with its listings' states, and the filters q, stage, marketplace, listing and
+	// attention. Nil lists with Store.Products, without listings or filters.
+	Search func(context.Context, store.Query) ([]store.Found, error)
 	// Requeue queues a listing again (store.Outbox.RequeueListing) for POST
 	// /v1/products/{id}/listings/{marketplace}/resubmit; nil answers it with 501.
 	Requeue RequeueFunc
@@ -181,6 +185,7 @@ type api struct {
 	initStock      func(context.Context, string, int) error
 	requeue        RequeueFunc
 	relist         RelistFunc
+	search         func(context.Context, store.Query) ([]store.Found, error)
 	stock          func(context.Context, string) (int, int64, error) // nil: SetStock checks the SKU
 	taxonomy       store.Taxonomy
 	imports        store.Importer
@@ -251,6 +256,7 @@ func New(cfg Config) (http.Handler, error) {
 		initStock:      cfg.InitStock,
 		requeue:        cfg.Requeue,
 		relist:         cfg.Relist,
+		search:         cfg.Search,
 		maxPhoto:       orDefault(cfg.MaxPhotoBytes, DefaultMaxPhotoBytes),
 		maxPixels:      orDefault(cfg.MaxPixels, DefaultMaxPixels),
 		maxPhotos:      orDefault(cfg.MaxPhotos, messages.MaxPhotos),

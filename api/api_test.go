@@ -57,6 +57,41 @@ func TestGetProduct(t *testing.T) {
 	assert.Contains(t, p.Detail, "nope")
 }
 
+// TestListProductsFiltered: with a Search, GET /v1/products passes its filters to it
+// as asked and shows each product's listings; a filter with a value it cannot take is
+// a 400 naming it, and a server without Search refuses filters rather than ignore them.
+func TestListProductsFiltered(t *testing.T) {
+	var got store.Query
+	e := newEnv(t, func(c *Config) {
+		c.Search = func(_ context.Context, q store.Query) ([]store.Found, error) {
+			got = q
+			return []store.Found{{Summary: store.Summary{ID: "id1", SKU: "SKU-1", Name: "Kupa", Revision: 1,
+				Stages: map[string]store.Stage{}}, Listings: map[string]string{messages.Trendyol: store.ListingRejected}}}, nil
+		}
+	})
+	rec := e.get("/v1/products?q=+kupa+&stage=failed&marketplace=trendyol&listing=rejected&attention=true&limit=5")
+	require.Equal(t, http.StatusOK, rec.Code, "body: %s", rec.Body)
+	assert.Equal(t, store.Query{Text: "kupa", Stage: store.StateFailed, Marketplace: messages.Trendyol,
+		Listing: store.ListingRejected, Attention: true, Limit: 6}, got)
+	var page ListResponse
+	decodeJSON(t, rec.Body, &page)
+	require.Len(t, page.Items, 1)
+	assert.Equal(t, map[string]string{messages.Trendyol: store.ListingRejected}, page.Items[0].Listings)
+
+	for q, field := range map[string]string{"stage=broken": "stage", "marketplace=ebay": "marketplace",
+		"listing=lost": "listing", "attention=yes": "attention"} {
+		rec := e.get("/v1/products?" + q)
+		require.Equal(t, http.StatusBadRequest, rec.Code, q)
+		p := decodeProblem(t, rec)
+		require.Len(t, p.Errors, 1, q)
+		assert.Equal(t, field, p.Errors[0].Field, q)
+	}
+	plain := newEnv(t)
+	rec = plain.get("/v1/products?attention=true")
+	require.Equal(t, http.StatusBadRequest, rec.Code)
+	assert.Contains(t, decodeProblem(t, rec).Errors[0].Message, "without filters")
+}
+
 func TestListProducts(t *testing.T) {
 	e := newEnv(t)
 	for i := range 5 {

@@ -69,7 +69,7 @@ var componentNames = map[reflect.Type]string{
 	reflect.TypeFor[store.Stage]():              "Stage",
 	reflect.TypeFor[store.Listing]():            "Listing",
 	reflect.TypeFor[ListResponse]():             "ProductList",
-	reflect.TypeFor[store.Summary]():            "ProductSummary",
+	reflect.TypeFor[store.Found]():              "ProductListItem",
 	reflect.TypeFor[messages.StockV1]():         "Stock",
 	reflect.TypeFor[StockRequest]():             "StockRequest",
 	reflect.TypeFor[InputRequest]():             "ListingInputRequest",

@@ -62,8 +62,18 @@ func openAPIPaths(g *schemaGen) obj {
 				[]any{
 					query("limit", "page size (default 20)", obj{"type": "integer", "minimum": 1, "maximum": maxLimit}),
 					query("after", "the next member of the previous page", obj{"type": "string"}),
+					query("q", "products whose SKU or name contains this (ASCII letters in any case)", obj{"type": "string"}),
+					query("stage", "products with a stage of their current revision in this state",
+						obj{"type": "string", "enum": []any{store.StatePending, store.StateDone, store.StateFailed}}),
+					query("marketplace", "products with a listing on this marketplace (in state listing, when given)",
+						obj{"type": "string", "enum": []any{messages.Amazon, messages.Trendyol, messages.Hepsiburada}}),
+					query("listing", "products with a listing in this state",
+						obj{"type": "string", "enum": []any{store.ListingNeedsInput, store.ListingQueued, store.ListingSubmitted,
+							store.ListingAccepted, store.ListingRejected}}),
+					query("attention", "true: products that need the seller (a failed stage, a listing rejected or waiting for input)",
+						obj{"type": "string", "enum": []any{"true", "false"}}),
 				}, nil,
-				obj{"200": jsonResponse("A page of products", g.of(reflect.TypeFor[ListResponse]()), nil)})),
+				obj{"200": jsonResponse("A page of products, each with its listings' states", g.of(reflect.TypeFor[ListResponse]()), nil)})),
 		},
 		"/v1/products/{id}": obj{"get": v1(operation("getProduct", "A product with its stages, images, texts and listings", "",
 			[]any{id}, nil,
@@ -396,7 +406,11 @@ func refineSchemas(s obj) {
 	set(prop(s, "ProductInput", "marketplaces"), obj{"minItems": 1, "uniqueItems": true, "items": marketplaceSchema(),
 		"description": "left out: every marketplace"})
 	set(prop(s, "Product", "state"), obj{"propertyNames": obj{"enum": []string{store.StageImages, store.StageSEO}}})
-	set(prop(s, "ProductSummary", "state"), obj{"propertyNames": obj{"enum": []string{store.StageImages, store.StageSEO}}})
+	set(prop(s, "ProductListItem", "state"), obj{"propertyNames": obj{"enum": []string{store.StageImages, store.StageSEO}}})
+	set(prop(s, "ProductListItem", "listings"), obj{"propertyNames": marketplaceSchema(),
+		"additionalProperties": obj{"enum": []string{store.ListingNeedsInput, store.ListingQueued, store.ListingSubmitted,
+			store.ListingAccepted, store.ListingRejected}},
+		"description": "each listing's state, by marketplace (absent when the server lists without them)"})
 	set(prop(s, "Product", "listings"), obj{"propertyNames": marketplaceSchema()})
 	set(prop(s, "Product", "texts"), obj{"propertyNames": marketplaceSchema()})
 	set(prop(s, "Stage", "state"), obj{"enum": []string{store.StatePending, store.StateDone, store.StateFailed}})

@@ -1,9 +1,13 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"net/http"
+	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/stox-dev/stox/messages"
 	"github.com/stox-dev/stox/store"
@@ -40,8 +44,8 @@ type ImageResponse struct {
 // ListResponse is the body of GET /v1/products: a page of products, newest first.
 // Next is the after parameter of the next page, empty on the last page.
 type ListResponse struct {
-	Items []store.Summary `json:"items"`
-	Next  string          `json:"next"`
+	Items []store.Found `json:"items"`
+	Next  string        `json:"next"`
 }
 
 // imageURL is where GET /images serves key.
@@ -85,15 +89,19 @@ func (a *api) products(w http.ResponseWriter, r *http.Request) {
 		}
 		limit = n
 	}
-	after := q.Get("after")
+	query := listQuery(&pr, q)
+	if query != (store.Query{}) && a.search == nil {
+		pr.add(http.StatusBadRequest, "query", "this server lists products without filters")
+	}
 	if !pr.ok() {
 		writeProblem(w, pr.problem())
 		return
 	}
 	// One more than the page tells whether a next page exists.
-	items, err := a.store.Products(r.Context(), limit+1, after)
+	query.Limit, query.After = limit+1, q.Get("after")
+	items, err := a.list(r.Context(), query)
 	if errors.Is(err, store.ErrNotFound) {
-		pr.add(http.StatusBadRequest, "after", "no product %q", after)
+		pr.add(http.StatusBadRequest, "after", "no product %q", query.After)
 		writeProblem(w, pr.problem())
 		return
 	}
@@ -107,7 +115,44 @@ func (a *api) products(w http.ResponseWriter, r *http.Request) {
 		resp.Next = items[limit-1].ID
 	}
 	if resp.Items == nil {
-		resp.Items = []store.Summary{}
+		resp.Items = []store.Found{}
 	}
 	writeJSON(w, http.StatusOK, resp)
+}
+
+// list is a page of products: searched, with their listings' states, when the server
+// can; else the plain list.
+func (a *api) list(ctx context.Context, q store.Query) ([]store.Found, error) {
+	if a.search != nil {
+		return a.search(ctx, q)
+	}
+	sums, err := a.store.Products(ctx, q.Limit, q.After)
+	found := make([]store.Found, len(sums))
+	for i, s := range sums {
+		found[i] = store.Found{Summary: s}
+	}
+	return found, err
+}
+
+// listQuery reads GET /v1/products's filters, each checked against what it may be.
+func listQuery(pr *problems, q url.Values) store.Query {
+	query := store.Query{Text: strings.TrimSpace(q.Get("q")), Stage: q.Get("stage"),
+		Marketplace: q.Get("marketplace"), Listing: q.Get("listing")}
+	oneOf := func(name, v string, allowed []string) {
+		if v != "" && !slices.Contains(allowed, v) {
+			pr.add(http.StatusBadRequest, name, "want one of %s; got %q", strings.Join(allowed, ", "), v)
+		}
+	}
+	oneOf("stage", query.Stage, []string{store.StatePending, store.StateDone, store.StateFailed})
+	oneOf("marketplace", query.Marketplace, messages.Marketplaces)
+	oneOf("listing", query.Listing, []string{store.ListingNeedsInput, store.ListingQueued, store.ListingSubmitted,
+		store.ListingAccepted, store.ListingRejected})
+	switch v := q.Get("attention"); v {
+	case "", "false":
+	case "true":
+		query.Attention = true
+	default:
+		pr.add(http.StatusBadRequest, "attention", "want true or false; got %q", v)
+	}
+	return query
 }

@@ -33,7 +33,7 @@ type Query struct {
 // listings, by marketplace.
 type Found struct {
 	Summary
-	Listings map[string]string `json:"listings"`
+	Listings map[string]string `json:"listings,omitempty"`
 }
 
 // Searcher finds products by what the seller asks for. The SQL stores implement it;

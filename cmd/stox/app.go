@@ -191,6 +191,7 @@ func (a *app) apiHandler() (http.Handler, error) {
 	}
 	h, err := api.New(api.Config{
 		Requeue:  a.store.RequeueListing,
+		Search:   a.store.Search,
 		Relist:   relist,
 		SetStock: setStock,
 		Stock:    a.store.Stock,
