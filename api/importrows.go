@@ -265,20 +265,13 @@ func (a *api) queueRow(ctx context.Context, c checkedRow) (*store.ImportItem, er
 	case err != nil && !errors.Is(err, store.ErrNotFound):
 		return nil, err
 	}
-	id, revision, err := a.store.PutProduct(ctx, store.NewProduct{ID: a.newID(), Product: c.product, Photos: c.photos})
+	id, revision, step, err := a.queueProduct(ctx, c.product, c.photos)
 	if err != nil {
-		return nil, err
-	}
-	if a.initStock != nil {
-		err = a.initStock(ctx, c.product.SKU, c.product.Stock)
-	}
-	if err == nil {
-		err = a.publish(ctx, messages.ImageUploadV1{ProductID: id, Revision: revision, Product: c.product, Photos: c.photos})
-	}
-	if err != nil {
-		_ = a.store.SetStage(ctx, id, revision, store.StageImages, store.Stage{
-			State: store.StateFailed, Reasons: []string{"import not queued: " + err.Error()}, UpdatedAt: a.now(),
-		})
+		if step != stepStore {
+			_ = a.store.SetStage(ctx, id, revision, store.StageImages, store.Stage{
+				State: store.StateFailed, Reasons: []string{"import not queued: " + err.Error()}, UpdatedAt: a.now(),
+			})
+		}
 		return nil, err
 	}
 	return &store.ImportItem{ProductID: id, Revision: revision}, nil

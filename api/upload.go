@@ -295,40 +295,25 @@ func (a *api) accept(w http.ResponseWriter, r *http.Request, product messages.Pr
 			Bytes:       p.size,
 		}
 	}
-	id, revision, err := a.store.PutProduct(ctx, store.NewProduct{ID: a.newID(), Product: product, Photos: stored})
-	if store.Unavailable(err) {
+	id, revision, step, err := a.queueProduct(ctx, product, stored)
+	switch {
+	case err == nil:
+	case step == stepStore && store.Unavailable(err):
 		a.log.WarnContext(r.Context(), "upload not stored: database unavailable", slog.String("sku", product.SKU), slog.Any("error", err))
 		writeUnavailable(w, ProblemDatabaseUnavailable, "Database unavailable",
 			"the database is unavailable, so the product was not stored; send it again after "+retryAfter+" seconds")
 		return
-	}
-	if err != nil {
+	case step == stepStore:
 		a.fail(w, r, "store product", err)
 		return
-	}
-	// The initial stock goes in after the product is stored (its SKU is then a known
-	// product) and before the upload is published: once published, the pipeline lists
-	// the product on the marketplaces and orders for it can arrive, and the ledger must
-	// know the SKU by then, or they become oversells of an unknown SKU. Every listing
-	// starts from the ledger's quantity, so the ledger having it is what counts (a
-	// broadcast of it the broker refused is not a failure; see Config.InitStock).
-	// If the ledger did not record it, nothing is published: the upload is not
-	// accepted (503) and the client sends it again, which stores the next revision of
-	// the same SKU. If it was recorded but publishing fails, the retry's InitStock
-	// finds the SKU known and changes nothing, so no accepted upload and no sold unit
-	// is lost either way.
-	if a.initStock != nil {
-		if err := a.initStock(ctx, product.SKU, product.Stock); err != nil {
-			what := "the stock ledger did not record the product's initial stock"
-			if store.Unavailable(err) {
-				what += " (the database is unavailable)"
-			}
-			a.unavailable(w, r, id, revision, "initial stock not recorded", what, err)
-			return
+	case step == stepStock:
+		what := "the stock ledger did not record the product's initial stock"
+		if store.Unavailable(err) {
+			what += " (the database is unavailable)"
 		}
-	}
-	msg := messages.ImageUploadV1{ProductID: id, Revision: revision, Product: product, Photos: stored}
-	if err := a.publish(ctx, msg); err != nil {
+		a.unavailable(w, r, id, revision, "initial stock not recorded", what, err)
+		return
+	default:
 		what := "the pipeline did not take the product"
 		if a.initStock != nil {
 			what += " (its initial stock is recorded; sending it again keeps it)"
@@ -338,6 +323,42 @@ func (a *api) accept(w http.ResponseWriter, r *http.Request, product messages.Pr
 	}
 	w.Header().Set("Location", "/v1/products/"+url.PathEscape(id))
 	writeJSON(w, http.StatusAccepted, Accepted{ID: id, Revision: revision})
+}
+
+// queueStep is the step of queueProduct that failed.
+type queueStep int
+
+const (
+	stepStore   queueStep = iota // PutProduct: nothing stored
+	stepStock                    // the initial stock: stored, not recorded in the ledger
+	stepPublish                  // the pipeline: stored (and stock recorded), not published
+)
+
+// queueProduct stores product with its stored photos as the next revision of its SKU,
+// records its initial stock and publishes it to the pipeline, in that order, for an
+// upload and an import row alike. The initial stock goes in after the product is
+// stored (its SKU is then a known product) and before it is published: once
+// published, the pipeline lists the product on the marketplaces and orders for it can
+// arrive, and the ledger must know the SKU by then, or they become oversells of an
+// unknown SKU. Every listing starts from the ledger's quantity, so the ledger having
+// it is what counts (a broadcast of it the broker refused is not a failure; see
+// Config.InitStock). If the ledger did not record it, nothing is published: the
+// caller marks the revision failed and the client sends it again, which stores the
+// next revision of the same SKU. If it was recorded but publishing fails, the retry's
+// InitStock finds the SKU known and changes nothing, so no accepted product and no
+// sold unit is lost either way. On an error, step says which step failed.
+func (a *api) queueProduct(ctx context.Context, product messages.Product, photos []messages.Photo) (id string, revision int, step queueStep, err error) {
+	id, revision, err = a.store.PutProduct(ctx, store.NewProduct{ID: a.newID(), Product: product, Photos: photos})
+	if err != nil {
+		return "", 0, stepStore, err
+	}
+	if a.initStock != nil {
+		if err := a.initStock(ctx, product.SKU, product.Stock); err != nil {
+			return id, revision, stepStock, err
+		}
+	}
+	msg := messages.ImageUploadV1{ProductID: id, Revision: revision, Product: product, Photos: photos}
+	return id, revision, stepPublish, a.publish(ctx, msg)
 }
 
 // unavailable records that a stored product could not be accepted (the stock ledger or
