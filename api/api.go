@@ -48,6 +48,7 @@ import (
 	"github.com/oklog/ulid"
 
 	"github.com/stox-dev/stox/blob"
+	"github.com/stox-dev/stox/internal/bearer"
 	"github.com/stox-dev/stox/messages"
 	"github.com/stox-dev/stox/store"
 )
@@ -403,9 +404,8 @@ func (a *api) authorize(w http.ResponseWriter, r *http.Request) (int, bool) {
 	if len(a.keys) == 0 {
 		return -1, true
 	}
-	scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
-	token = strings.TrimSpace(token)
-	if !strings.EqualFold(scheme, "Bearer") || token == "" {
+	token := bearer.Token(r)
+	if token == "" {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="stox"`)
 		writeProblem(w, newProblem(http.StatusUnauthorized, "missing bearer token: send Authorization: Bearer <key>"))
 		return -1, false

@@ -180,11 +180,17 @@ func (c *console) session(r *http.Request) (string, bool) {
 	if err != nil || len(sum) != sha256.Size {
 		return "", false
 	}
+	return ck.Value, c.known(sum)
+}
+
+// known reports whether sum is the SHA-256 of one of the keys, comparing every key in
+// constant time.
+func (c *console) known(sum []byte) bool {
 	ok := 0
 	for _, k := range c.keys {
 		ok |= subtle.ConstantTimeCompare(sum, k[:])
 	}
-	return ck.Value, ok == 1
+	return ok == 1
 }
 
 // csrfSecret signs the forms' tokens. With keys it comes from them, so every replica
@@ -252,12 +258,8 @@ func (c *console) signin(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	key := strings.TrimSpace(r.PostFormValue("key"))
 	sum := sha256.Sum256([]byte(key))
-	ok := 0
-	for _, k := range c.keys {
-		ok |= subtle.ConstantTimeCompare(sum[:], k[:])
-	}
 	next := safeNext(r.PostFormValue("next"))
-	if ok != 1 || key == "" {
+	if !c.known(sum[:]) || key == "" {
 		v := c.newView(r, "")
 		v.Error = v.T("signin.wrong")
 		v.Data = map[string]string{"Next": next}

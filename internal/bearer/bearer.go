@@ -27,9 +27,8 @@ func Guard(key, realm string, guarded func(*http.Request) bool, next http.Handle
 			next.ServeHTTP(w, r)
 			return
 		}
-		scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
-		token = strings.TrimSpace(token)
-		if !strings.EqualFold(scheme, "Bearer") || token == "" {
+		token := Token(r)
+		if token == "" {
 			unauthorized(w, `Bearer realm="`+realm+`"`, "missing bearer token: send Authorization: Bearer <key>")
 			return
 		}
@@ -40,6 +39,16 @@ func Guard(key, realm string, guarded func(*http.Request) bool, next http.Handle
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// Token is the request's bearer token ("Authorization: Bearer <token>", the scheme in
+// any case), or "" when it carries none. The API's keys are read with it too.
+func Token(r *http.Request) string {
+	scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !strings.EqualFold(scheme, "Bearer") {
+		return ""
+	}
+	return strings.TrimSpace(token)
 }
 
 // unauthorized answers 401 with challenge and an RFC 9457 problem saying why.
