@@ -3,9 +3,6 @@ package blob_test
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -17,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/stox-dev/stox/blob"
+	"github.com/stox-dev/stox/blob/blobtest"
 )
 
 func newFS(t *testing.T) (*blob.FS, string) {
@@ -25,11 +23,6 @@ func newFS(t *testing.T) (*blob.FS, string) {
 	s, err := blob.NewFS(dir)
 	require.NoError(t, err)
 	return s, dir
-}
-
-func sha(data []byte) string {
-	sum := sha256.Sum256(data)
-	return hex.EncodeToString(sum[:])
 }
 
 // files lists every file under dir, relative to it.
@@ -67,29 +60,10 @@ func TestRoundTrip(t *testing.T) {
 			s, dir := newFS(t)
 			key, err := s.Put(ctx, tt.data, tt.ext)
 			require.NoError(t, err)
-			assert.Equal(t, sha(tt.data)+tt.wantExt, key)
+			assert.Equal(t, blobtest.Sha(tt.data)+tt.wantExt, key)
 			assert.NoError(t, blob.ValidateKey(key))
 			assert.Equal(t, []string{key[:2] + "/" + key}, files(t, dir), "one file, fanned out by prefix")
-
-			got, err := s.Get(ctx, key)
-			require.NoError(t, err)
-			assert.Equal(t, len(tt.data), len(got))
-			assert.True(t, bytes.Equal(tt.data, got), "bytes differ")
-
-			r, size, err := s.Open(ctx, key)
-			require.NoError(t, err)
-			t.Cleanup(func() { assert.NoError(t, r.Close()) })
-			assert.Equal(t, int64(len(tt.data)), size)
-			all, err := io.ReadAll(r)
-			require.NoError(t, err)
-			assert.True(t, bytes.Equal(tt.data, all), "bytes read differ")
-			if len(tt.data) > 1 {
-				_, err = r.Seek(1, io.SeekStart)
-				require.NoError(t, err)
-				rest, err := io.ReadAll(r)
-				require.NoError(t, err)
-				assert.True(t, bytes.Equal(tt.data[1:], rest), "bytes after seek differ")
-			}
+			blobtest.CheckBlob(t, s, key, tt.data)
 		})
 	}
 }
@@ -143,7 +117,7 @@ func TestConcurrentPutsOfSameData(t *testing.T) {
 		wg.Go(func() { keys[i], errs[i] = s.Put(ctx, data, ".jpg") })
 	}
 	wg.Wait()
-	want := sha(data) + ".jpg"
+	want := blobtest.Sha(data) + ".jpg"
 	for i := range n {
 		assert.NoError(t, errs[i])
 		assert.Equal(t, want, keys[i])
