@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -44,7 +43,7 @@ func TestBackupRestore(t *testing.T) {
 	src, dst := newBackupSide(t, "bksrc"), newBackupSide(t, "bkdst")
 	sb := httptest.NewServer(sandbox.New(fastSandbox(sandbox.Faults{})))
 	t.Cleanup(sb.Close)
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	log := errorLog()
 
 	// The source: products through every stage, stock set by hand; then stopped, so
 	// what is compared below is what was backed up.

@@ -4,9 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"net/http/httptest"
-	"os"
 	"slices"
 	"testing"
 	"time"
@@ -75,7 +73,7 @@ func publishListings(b *testing.B, name string, n, feedAbove int) float64 {
 		require.NoError(b, st.QueueListing(ctx, id, rev, name, store.QueuedListing{Payload: payload}))
 	}
 	p := &publish.Publisher{Client: client, Store: st, Outbox: st, PollEvery: 200 * time.Millisecond,
-		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))}
+		Logger: errorLog()}
 	start := time.Now()
 	go func() { _ = p.Run(ctx) }()
 	p.WakeListings()

@@ -6,7 +6,6 @@ import (
 	"compress/gzip"
 	"context"
 	"fmt"
-	"log/slog"
 	"net/http/httptest"
 	"net/url"
 	"os"
@@ -139,7 +138,7 @@ func TestBackupRestoreS3(t *testing.T) {
 	srcURL, dstURL := blobURL, otherPrefix(t, blobURL)
 	sb := httptest.NewServer(sandbox.New(fastSandbox(sandbox.Faults{})))
 	t.Cleanup(sb.Close)
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	log := errorLog()
 	config := func(s *backupSide, u string) Config {
 		cfg := s.config(t, sb.URL)
 		cfg.BlobURL = u

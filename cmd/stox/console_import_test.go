@@ -6,7 +6,6 @@ import (
 	"encoding/csv"
 	"fmt"
 	"image/jpeg"
-	"log/slog"
 	"maps"
 	"net/http"
 	"net/http/httptest"
@@ -23,7 +22,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/stox-dev/stox/api"
-	"github.com/stox-dev/stox/marketplace/sandbox"
 	"github.com/stox-dev/stox/messages"
 )
 
@@ -35,12 +33,10 @@ import (
 func TestConsoleImport(t *testing.T) {
 	chromium(t)
 	e2eParallel(t)
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	log := errorLog()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	sb := sandbox.New(fastSandbox(sandbox.Faults{}))
-	sbSrv := httptest.NewServer(sb)
-	defer sbSrv.Close()
+	_, sbSrv := serveSandbox(t)
 	cfg := marketConfig(t, rabbitConfig(t), sbSrv.URL)
 	cfg.APIKeys = []string{consoleKey}
 	a, _, _ := startApp(t, ctx, cfg, log, nil)

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"image/jpeg"
-	"log/slog"
 	"maps"
 	"mime/multipart"
 	"net/http"
@@ -77,12 +76,10 @@ func browser(t *testing.T, ctx context.Context) context.Context {
 func TestConsoleBrowser(t *testing.T) {
 	chromium(t)
 	e2eParallel(t)
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	log := errorLog()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	sb := sandbox.New(fastSandbox(sandbox.Faults{}))
-	sbSrv := httptest.NewServer(sb)
-	defer sbSrv.Close()
+	sb, sbSrv := serveSandbox(t)
 	cfg := marketConfig(t, rabbitConfig(t), sbSrv.URL)
 	cfg.APIKeys = []string{consoleKey}
 	a, srv, _ := startApp(t, ctx, cfg, log, nil)

@@ -4,10 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -16,7 +13,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/stox-dev/stox/internal/demo"
-	"github.com/stox-dev/stox/marketplace/sandbox"
 	"github.com/stox-dev/stox/messages"
 )
 
@@ -28,12 +24,10 @@ import (
 // credentials revoked), saying which listing.
 func TestDemo(t *testing.T) {
 	e2eParallel(t)
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	log := errorLog()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	sb := sandbox.New(fastSandbox(sandbox.Faults{}))
-	sbSrv := httptest.NewServer(sb)
-	defer sbSrv.Close()
+	sb, sbSrv := serveSandbox(t)
 	cfg := marketConfig(t, baseConfig(t), sbSrv.URL)
 	cfg.AttributeDefaults = defaultMarketplaces(t).AttributeDefaults // what stox run has
 	_, srv, served := startApp(t, ctx, cfg, log, nil)

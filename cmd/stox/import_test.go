@@ -21,7 +21,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/stox-dev/stox/catalog"
-	"github.com/stox-dev/stox/marketplace/sandbox"
 	"github.com/stox-dev/stox/messages"
 )
 
@@ -134,12 +133,10 @@ func TestImport(t *testing.T) {
 }
 
 func runImportTest(t *testing.T, n int, wait bool) {
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	log := errorLog()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	sb := sandbox.New(fastSandbox(sandbox.Faults{}))
-	sbSrv := httptest.NewServer(sb)
-	defer sbSrv.Close()
+	_, sbSrv := serveSandbox(t)
 	cfg := marketConfig(t, baseConfig(t), sbSrv.URL)
 	cfg.APIKeys = []string{"import-key"}
 	a, srv, served := startApp(t, ctx, cfg, log, nil)

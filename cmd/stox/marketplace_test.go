@@ -96,6 +96,19 @@ func fastSandbox(faults sandbox.Faults) sandbox.Options {
 
 // defaultMarketplaces is the marketplaces' configuration with its defaults (the
 // sandbox's credentials).
+// serveSandbox serves a fast sandbox without faults for the rest of the test.
+func serveSandbox(t testing.TB) (*sandbox.Server, *httptest.Server) {
+	sb := sandbox.New(fastSandbox(sandbox.Faults{}))
+	srv := httptest.NewServer(sb)
+	t.Cleanup(srv.Close)
+	return sb, srv
+}
+
+// errorLog is what an end-to-end test shows of its services' logs: errors, on stderr.
+func errorLog() *slog.Logger {
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+}
+
 func defaultMarketplaces(t *testing.T) Marketplaces {
 	var m Marketplaces
 	require.NoError(t, envconfigDefaults(&m))
@@ -151,7 +164,7 @@ func (s *sends) hook(i int) func(*app) {
 // runMarketplaces runs the marketplace end to end with replicas of each marketplace
 // service.
 func runMarketplaces(t *testing.T, cfg Config, faults sandbox.Faults, replicas int) {
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	log := errorLog()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	sb := sandbox.New(fastSandbox(faults))

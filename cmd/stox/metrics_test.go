@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -173,12 +172,10 @@ func assertPrecreated(t *testing.T, name string, s scrape) {
 // marketplace to every marketplace's acknowledgement.
 func TestMetricsMove(t *testing.T) {
 	e2eParallel(t)
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	log := errorLog()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	sb := sandbox.New(fastSandbox(sandbox.Faults{}))
-	sbSrv := httptest.NewServer(sb)
-	defer sbSrv.Close()
+	sb, sbSrv := serveSandbox(t)
 	cfg := marketConfig(t, baseConfig(t), sbSrv.URL)
 	a, srv, _ := startApp(t, ctx, cfg, log, nil)
 	admin := httptest.NewServer(a.adminServer(nil).Handler)

@@ -13,7 +13,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"maps"
 	"net"
 	"net/http"
@@ -304,7 +303,7 @@ func startMonitoredApp(t *testing.T, cfg Config) (admin, api string) {
 	t.Cleanup(sbSrv.Close)
 	cfg = marketConfig(t, cfg, sbSrv.URL)
 	ctx, cancel := context.WithCancel(context.Background())
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	log := errorLog()
 	a, srv, served := startApp(t, ctx, cfg, log, nil)
 	t.Cleanup(func() {
 		cancel()

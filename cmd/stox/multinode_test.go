@@ -61,9 +61,7 @@ func TestMultiNode(t *testing.T) {
 	t.Cleanup(func() { deleteTopology(t, amqpURL, topology.New(prefix, false, messages.Marketplaces)) })
 	bin := buildStox(t)
 
-	sb := sandbox.New(fastSandbox(sandbox.Faults{}))
-	sbSrv := httptest.NewServer(sb)
-	t.Cleanup(sbSrv.Close)
+	sb, sbSrv := serveSandbox(t)
 	apiAddr := freeAddr(t)
 	env := []string{
 		"STOX_AMQP_URL=" + amqpURL, "STOX_DATABASE_URL=" + dbURL, "STOX_PREFIX=" + prefix,

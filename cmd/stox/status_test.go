@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -39,7 +37,7 @@ func startStatusApp(t *testing.T, cfg Config) statusApp {
 	sb := httptest.NewServer(sandbox.New(fastSandbox(sandbox.Faults{})))
 	t.Cleanup(sb.Close)
 	cfg = marketConfig(t, cfg, sb.URL)
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	log := errorLog()
 	a, err := openApp(ctx, cfg, log)
 	require.NoError(t, err)
 	var routers []*message.Router

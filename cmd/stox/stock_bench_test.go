@@ -3,9 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"net/http/httptest"
-	"os"
 	"slices"
 	"sync"
 	"testing"
@@ -49,7 +47,7 @@ func BenchmarkOrderToStock(b *testing.B) {
 	cfg.TrendyolURL, cfg.HepsiburadaURL, cfg.AmazonURL = sbSrv.URL, sbSrv.URL, sbSrv.URL
 	cfg.AmazonOrdersRate = 100 // orders are published straight to the exchange here
 	cfg.PollEvery = 200 * time.Millisecond
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	log := errorLog()
 	acks := newAckClock()
 	a, srv, _ := startApp(b, ctx, cfg, log, func(a *app) { a.acked = acks.record })
 	ids := map[string]string{}
