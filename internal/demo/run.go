@@ -252,9 +252,10 @@ func (r *run) upload(ctx context.Context) error {
 
 // restock reads a sample's stock in the ledger and, when earlier runs sold more than
 // half of it, sets it to the sample's stock plus the revision, as a seller restocking
-// would; it returns the stock the run starts from. The revision makes the quantity
-// one no earlier run sent: Trendyol refuses a stock body it took in the last 15
-// minutes, and Stox takes that refusal to mean Trendyol already shows it.
+// would; it returns the stock the run starts from. The revision makes each run's
+// restock a quantity of its own, which the summary shows. (It once also kept Trendyol
+// from refusing a stock body it took within 15 minutes; the Trendyol client now
+// resends such a body changed, so that no longer depends on it.)
 func (r *run) restock(ctx context.Context, s Sample, revision int) (int, error) {
 	q, err := r.c.ledger(ctx, s.SKU)
 	if err != nil {
